@@ -1,0 +1,15 @@
+import type { Options } from 'tsup';
+
+/** The build every package shares: ESM first, CJS beside it, declarations for both. */
+export function packageBuild(entry: Record<string, string> | string[] = ['src/index.ts']): Options {
+  return {
+    entry,
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    splitting: false,
+    treeshake: true,
+  };
+}
