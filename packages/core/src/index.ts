@@ -1,3 +1,4 @@
 export * from './brand';
 export * from './errors';
 export * from './logger';
+export * from './failure/index';

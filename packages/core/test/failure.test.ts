@@ -119,7 +119,7 @@ describe('Failure', () => {
     expect(error.message).toBe('boom');
     expect((error as RemoteFailureError).failure).toBe(remote);
     expect(remote.pformat()).toBe('Failure: RuntimeError: boom');
-    expect(remote.pformat(true)).toContain('raise RuntimeError');
+    expect(remote.pformat(true)).toContain('line 8, in f');
   });
 
   it('wraps several failures', () => {
