@@ -1,5 +1,5 @@
 /** A listener receives the event type (a state name, or e.g. `update_progress`) and its details. */
-export type Listener<D> = (event: string, details: D) => void;
+export type NotifierCallback<D> = (event: string, details: D) => void;
 
 /**
  * A small event bus: listeners subscribe to one event type or to `'*'` (everything).
@@ -7,12 +7,12 @@ export type Listener<D> = (event: string, details: D) => void;
  */
 export class Notifier<D = Record<string, unknown>> {
   static readonly ANY = '*';
-  readonly #listeners = new Map<string, Set<Listener<D>>>();
+  readonly #listeners = new Map<string, Set<NotifierCallback<D>>>();
   #count = 0;
   onListenerError: (error: unknown, event: string) => void = () => {};
 
   /** Subscribes; returns a function that unsubscribes. */
-  on(event: string, listener: Listener<D>): () => void {
+  on(event: string, listener: NotifierCallback<D>): () => void {
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
     if (!set.has(listener)) {
@@ -22,7 +22,7 @@ export class Notifier<D = Record<string, unknown>> {
     return () => this.off(event, listener);
   }
 
-  off(event: string, listener: Listener<D>): void {
+  off(event: string, listener: NotifierCallback<D>): void {
     if (this.#listeners.get(event)?.delete(listener)) this.#count--;
   }
 
@@ -41,7 +41,7 @@ export class Notifier<D = Record<string, unknown>> {
     if (event !== Notifier.ANY) this.#deliver(this.#listeners.get(Notifier.ANY), event, details);
   }
 
-  #deliver(set: Set<Listener<D>> | undefined, event: string, details: D): void {
+  #deliver(set: Set<NotifierCallback<D>> | undefined, event: string, details: D): void {
     if (!set) return;
     for (const listener of [...set]) {
       try {

@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import type { AtomNode, CompiledFlow } from '../compiler/types';
+import { MissingRequirementsError } from '../compiler/errors';
+import { NotFoundError } from '../errors';
+import { Failure } from '../failure/failure';
+import { RetryHistory } from '../atoms/retry';
+import { MemoryBackend, type AtomRecord, type FlowRecord, type StorageBackend } from './backend';
+import type { AtomState, FlowState, Intention } from './states';
+
+export interface StorageOptions {
+  backend?: StorageBackend;
+  store?: Record<string, unknown>;
+  flowUuid?: string;
+}
+
+const NOTHING = Symbol('nothing');
+
+/**
+ * The live state of one flow run: atom states and intentions, results and failures,
+ * the store, retry histories. Symbols are resolved as TaskFlow does: an atom's own
+ * `inject`, then the nearest provider that produced a result, then the store.
+ */
+export class Storage {
+  readonly flowUuid: string;
+  readonly backend: StorageBackend;
+  readonly #compiled: CompiledFlow;
+  readonly #flow: FlowRecord;
+  readonly #atoms = new Map<string, AtomRecord>();
+  /** symbol -> provider atom names, in topological order. */
+  readonly #providers = new Map<string, string[]>();
+  #pending: Promise<void> = Promise.resolve();
+  #writeError: unknown;
+
+  constructor(compiled: CompiledFlow, options: StorageOptions = {}) {
+    this.#compiled = compiled;
+    this.backend = options.backend ?? new MemoryBackend();
+    this.flowUuid = options.flowUuid ?? randomUUID();
+    this.#flow = { uuid: this.flowUuid, name: compiled.root.name, state: 'PENDING', store: { ...options.store } };
+    for (const node of compiled.atoms) {
+      const record: AtomRecord = { name: node.name, kind: node.kind, state: 'PENDING', intention: 'EXECUTE', progress: 0 };
+      if (node.kind === 'retry') record.history = [];
+      this.#atoms.set(node.name, record);
+      for (const symbol of node.atom.provides) {
+        let list = this.#providers.get(symbol);
+        if (!list) this.#providers.set(symbol, (list = []));
+        list.push(node.name);
+      }
+    }
+    this.#write(() => this.backend.saveFlow(this.#flow));
+  }
+
+  // --- flow -------------------------------------------------------------------------
+
+  get flowName(): string {
+    return this.#flow.name;
+  }
+
+  get flowState(): FlowState {
+    return this.#flow.state;
+  }
+
+  setFlowState(state: FlowState): void {
+    this.#flow.state = state;
+    this.#write(() => this.backend.saveFlow(this.#flow));
+  }
+
+  /** Adds values to the store (what atoms read when no atom provides a symbol). */
+  inject(values: Record<string, unknown>): void {
+    Object.assign(this.#flow.store, values);
+    this.#write(() => this.backend.saveFlow(this.#flow));
+  }
+
+  /** The symbols the store holds. */
+  get storeKeys(): string[] {
+    return Object.keys(this.#flow.store);
+  }
+
+  // --- atoms ------------------------------------------------------------------------
+
+  #record(name: string): AtomRecord {
+    const record = this.#atoms.get(name);
+    if (!record) throw new NotFoundError(`No atom named '${name}' in flow '${this.#flow.name}'`);
+    return record;
+  }
+
+  /** A read-only snapshot of an atom's record. */
+  atom(name: string): Readonly<AtomRecord> {
+    return { ...this.#record(name) };
+  }
+
+  atomNames(): string[] {
+    return [...this.#atoms.keys()];
+  }
+
+  getState(name: string): AtomState {
+    return this.#record(name).state;
+  }
+
+  /** Every atom's state, by name. */
+  getStates(): Record<string, AtomState> {
+    const out: Record<string, AtomState> = {};
+    for (const [name, record] of this.#atoms) out[name] = record.state;
+    return out;
+  }
+
+  getIntention(name: string): Intention {
+    return this.#record(name).intention;
+  }
+
+  /** Sets the state; going back to PENDING forgets results, failures and progress. */
+  setState(name: string, state: AtomState): void {
+    const record = this.#record(name);
+    record.state = state;
+    if (state === 'PENDING') {
+      delete record.result;
+      delete record.failure;
+      delete record.revertResult;
+      delete record.revertFailure;
+      record.progress = 0;
+    }
+    this.#save(record);
+  }
+
+  setIntention(name: string, intention: Intention): void {
+    const record = this.#record(name);
+    if (record.intention === intention) return;
+    record.intention = intention;
+    this.#save(record);
+  }
+
+  saveResult(name: string, result: unknown): void {
+    const record = this.#record(name);
+    record.result = result;
+    delete record.failure;
+    this.#save(record);
+  }
+
+  saveFailure(name: string, failure: Failure): void {
+    const record = this.#record(name);
+    record.failure = failure;
+    delete record.result;
+    this.#save(record);
+  }
+
+  saveRevertResult(name: string, result: unknown): void {
+    const record = this.#record(name);
+    record.revertResult = result;
+    delete record.revertFailure;
+    this.#save(record);
+  }
+
+  saveRevertFailure(name: string, failure: Failure): void {
+    const record = this.#record(name);
+    record.revertFailure = failure;
+    this.#save(record);
+  }
+
+  setProgress(name: string, progress: number): void {
+    this.#record(name).progress = progress;
+  }
+
+  getProgress(name: string): number {
+    return this.#record(name).progress;
+  }
+
+  /** What the atom's `execute` produced: its result, its Failure, or undefined. */
+  get(name: string): unknown {
+    const record = this.#record(name);
+    return record.failure !== undefined ? record.failure : record.result;
+  }
+
+  /** Atoms whose `execute` failed, with their failures. */
+  getFailures(): Record<string, Failure> {
+    const out: Record<string, Failure> = {};
+    for (const [name, record] of this.#atoms) if (record.failure !== undefined) out[name] = record.failure as Failure;
+    return out;
+  }
+
+  /** Atoms whose `revert` failed, with their failures. */
+  getRevertFailures(): Record<string, Failure> {
+    const out: Record<string, Failure> = {};
+    for (const [name, record] of this.#atoms) {
+      if (record.revertFailure !== undefined) out[name] = record.revertFailure as Failure;
+    }
+    return out;
+  }
+
+  // --- retry histories --------------------------------------------------------------
+
+  getHistory(retryName: string): RetryHistory {
+    const record = this.#record(retryName);
+    const attempts = (record.history ?? []).map((a) => ({ value: a.value, failures: { ...a.failures } as Record<string, Failure> }));
+    return new RetryHistory(attempts, record.failure as Failure | undefined);
+  }
+
+  /** Starts a new attempt of a retry controller with the value its `execute` returned. */
+  addRetryAttempt(retryName: string, value: unknown): void {
+    const record = this.#record(retryName);
+    (record.history ??= []).push({ value, failures: {} });
+    this.#save(record);
+  }
+
+  /** Records a failure in the scope of a retry controller, in its current attempt. */
+  addRetryFailure(retryName: string, atomName: string, failure: Failure): void {
+    const record = this.#record(retryName);
+    const history = (record.history ??= []);
+    if (history.length === 0) history.push({ value: undefined, failures: {} });
+    history[history.length - 1]!.failures[atomName] = failure;
+    this.#save(record);
+  }
+
+  clearHistory(retryName: string): void {
+    const record = this.#record(retryName);
+    record.history = [];
+    this.#save(record);
+  }
+
+  // --- symbols ----------------------------------------------------------------------
+
+  /** The value of a symbol: from the nearest provider with a result, else the store. */
+  fetch(symbol: string): unknown {
+    const value = this.#lookup(symbol);
+    if (value === NOTHING) throw new NotFoundError(`Symbol '${symbol}' has no value (no provider produced it and the store lacks it)`);
+    return value;
+  }
+
+  /** Every symbol with a value: the store plus whatever atoms provided. */
+  fetchAll(): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...this.#flow.store };
+    for (const symbol of this.#providers.keys()) {
+      const value = this.#lookup(symbol);
+      if (value !== NOTHING) out[symbol] = value;
+    }
+    return out;
+  }
+
+  /** The arguments an atom's `execute` (and `revert`) receives, by argument name. */
+  fetchArgs(node: AtomNode): Record<string, unknown> {
+    const args: Record<string, unknown> = {};
+    let missing: string[] | undefined;
+    const inject = node.atom.inject;
+    for (const binding of node.args.values()) {
+      let value: unknown = NOTHING;
+      if (binding.injected) value = inject[binding.symbol];
+      else {
+        if (binding.provider !== undefined) value = this.#fromProvider(binding.provider, binding.key);
+        if (value === NOTHING && Object.prototype.hasOwnProperty.call(this.#flow.store, binding.symbol)) {
+          value = this.#flow.store[binding.symbol];
+        }
+      }
+      if (value !== NOTHING) args[binding.arg] = value;
+      else if (!binding.optional) (missing ??= []).push(binding.symbol);
+    }
+    if (missing) {
+      throw new MissingRequirementsError(missing.map((symbol) => ({ symbol, requiredBy: [node.name] })));
+    }
+    return args;
+  }
+
+  #lookup(symbol: string): unknown {
+    const providers = this.#providers.get(symbol);
+    if (providers) {
+      for (let i = providers.length - 1; i >= 0; i--) {
+        const node = this.#compiled.get(providers[i]!);
+        const value = this.#fromProvider(providers[i]!, node?.atom.saveAs.get(symbol));
+        if (value !== NOTHING) return value;
+      }
+    }
+    return Object.prototype.hasOwnProperty.call(this.#flow.store, symbol) ? this.#flow.store[symbol] : NOTHING;
+  }
+
+  #fromProvider(provider: string, key: string | number | null | undefined): unknown {
+    const record = this.#atoms.get(provider);
+    if (!record || record.state === 'IGNORE' || record.failure !== undefined || !('result' in record)) return NOTHING;
+    const result = record.result;
+    if (key === null || key === undefined) return result;
+    if (result === null || typeof result !== 'object') return NOTHING;
+    const container = result as Record<string | number, unknown>;
+    return key in container ? container[key] : NOTHING;
+  }
+
+  // --- persistence ------------------------------------------------------------------
+
+  #save(record: AtomRecord): void {
+    this.#write(() => this.backend.saveAtom(this.flowUuid, record));
+  }
+
+  #write(write: () => void | Promise<void>): void {
+    if (this.#writeError !== undefined) return;
+    try {
+      const pending = write();
+      if (pending && typeof (pending as Promise<void>).then === 'function') {
+        this.#pending = this.#pending.then(() => pending).catch((error: unknown) => {
+          this.#writeError ??= error;
+        });
+      }
+    } catch (error) {
+      this.#writeError = error;
+    }
+  }
+
+  /** Waits for the backend to have every write; rethrows the first write error. */
+  async flush(): Promise<void> {
+    await this.#pending;
+    if (this.#writeError !== undefined) throw this.#writeError;
+  }
+}

@@ -1,0 +1,453 @@
+/**
+ * TaskFlow's engine semantics, as behaviour: one suite every engine runs unchanged
+ * (serial, parallel, and the worker-based engine with workers executing the tasks).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AlwaysRevert,
+  AlwaysRevertAll,
+  CapturingListener,
+  Failure,
+  ForEach,
+  ParameterizedForEach,
+  TfError,
+  Times,
+  WrappedFailure,
+  graphFlow,
+  linearFlow,
+  unorderedFlow,
+} from '@tf/core';
+import { load, type LoadOptions } from '@tf/engine';
+import {
+  AddOne,
+  Defined,
+  Fail,
+  Flaky,
+  Multiply,
+  NastyRevert,
+  NeedsThree,
+  Progressing,
+  SaveOrder,
+  SlowFail,
+  Split,
+  calls,
+  failuresLeft,
+  hooks,
+  resetCalls,
+} from './tasks';
+
+export interface SemanticsTarget {
+  /** A label for the describe block. */
+  name: string;
+  /** Engine options for every test (engine kind, transport...). `store` is added per test. */
+  options: () => LoadOptions;
+  /** Whether atoms may run concurrently (then order assertions only hold along dependencies). */
+  concurrent: boolean;
+  setup?: () => Promise<void>;
+  teardown?: () => Promise<void>;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the run to fail');
+}
+
+function before(list: readonly string[], a: string, b: string): boolean {
+  const i = list.indexOf(a);
+  const j = list.indexOf(b);
+  return i >= 0 && j >= 0 && i < j;
+}
+
+export function engineSemantics(target: SemanticsTarget): void {
+  describe(`engine semantics: ${target.name}`, () => {
+    if (target.setup) beforeAll(target.setup);
+    if (target.teardown) afterAll(target.teardown);
+    beforeEach(() => resetCalls());
+
+    const engineFor = (flow: Parameters<typeof load>[0], store: Record<string, unknown> = {}) =>
+      load(flow, { ...target.options(), store });
+
+    describe('running', () => {
+      it('runs a linear flow in order and stores results by provides', async () => {
+        const flow = linearFlow('simple-linear').add(
+          new AddOne({ provides: 'y' }),
+          new Multiply({ name: 'mul', rebind: { a: 'y' }, provides: 'z' }),
+          new Defined({ name: 'triple', rebind: { x: 'z' }, provides: 'w' }),
+        );
+        const engine = engineFor(flow, { x: 1 });
+        await engine.run();
+        expect(engine.storage.fetchAll()).toEqual({ x: 1, y: 2, z: 20, w: 60 });
+        expect(calls).toEqual(['semantics.AddOne.execute(1)', 'mul.execute(2, 10)', 'triple.execute(20)']);
+        expect(engine.storage.flowState).toBe('SUCCESS');
+        expect(Object.values(engine.storage.getStates())).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+      });
+
+      it('passes optional arguments when available, leaves them out otherwise, and honours inject', async () => {
+        const flow = unorderedFlow('optional').add(
+          new Multiply({ name: 'default-b', rebind: { a: 'n' }, provides: 'p1' }),
+          new Multiply({ name: 'stored-b', rebind: { a: 'n', b: 'factor' }, provides: 'p2' }),
+          new Multiply({ name: 'injected-b', rebind: { a: 'n' }, inject: { b: 7 }, provides: 'p3' }),
+        );
+        const engine = engineFor(flow, { n: 2, factor: 3 });
+        await engine.run();
+        expect(engine.storage.fetch('p1')).toBe(20);
+        expect(engine.storage.fetch('p2')).toBe(6);
+        expect(engine.storage.fetch('p3')).toBe(14);
+      });
+
+      it('saves list and map results under each provided name', async () => {
+        const flow = unorderedFlow('provides').add(
+          new Split({ name: 'split-list', provides: ['first', 'second'] }),
+          new Split({ name: 'split-map', provides: { total: 'sum', delta: 'diff' } }),
+        );
+        const engine = engineFor(flow, { x: 4 });
+        await engine.run();
+        expect(engine.storage.fetchAll()).toEqual({ x: 4, first: 4, second: 8, total: 8, delta: 0 });
+      });
+
+      it('runs every task of an unordered flow and the graph flow in dependency order', async () => {
+        const flow = graphFlow('g').add(
+          new AddOne({ name: 'c', rebind: { x: 'b' }, provides: 'c' }),
+          new AddOne({ name: 'b', rebind: { x: 'a' }, provides: 'b' }),
+          new AddOne({ name: 'a', provides: 'a' }),
+          unorderedFlow('u').add(new SaveOrder({ name: 'u1' }), new SaveOrder({ name: 'u2' })),
+        );
+        const engine = engineFor(flow, { x: 0 });
+        await engine.run();
+        expect(engine.storage.fetch('c')).toBe(3);
+        expect(before(calls, 'a.execute(0)', 'b.execute(1)')).toBe(true);
+        expect(before(calls, 'b.execute(1)', 'c.execute(2)')).toBe(true);
+        expect(calls).toContain('u1.execute');
+        expect(calls).toContain('u2.execute');
+      });
+
+      it('refuses to run when a requirement is missing, naming it, before anything runs', async () => {
+        const flow = linearFlow('missing').add(new AddOne({ provides: 'y' }), new Multiply({ rebind: { a: 'nope' } }));
+        const error = await rejection(engineFor(flow, {}).run());
+        expect(TfError.is(error, 'TF_MISSING_REQUIREMENTS')).toBe(true);
+        expect((error as Error).message).toContain("'x'");
+        expect((error as Error).message).toContain("'nope'");
+        expect(calls).toEqual([]);
+      });
+
+      it('notifies flow and atom transitions, and relays progress', async () => {
+        const flow = linearFlow('notified').add(new Progressing({ name: 'p', provides: 'out' }));
+        const engine = engineFor(flow);
+        const listener = new CapturingListener({ progress: true }).attach(engine);
+        await engine.run();
+        listener.detach();
+        expect(engine.storage.fetch('out')).toBe('done');
+        expect(listener.values).toEqual([
+          'flow.notified RUNNING',
+          'p RUNNING',
+          'p progress 0.25',
+          'p progress 0.75',
+          'p SUCCESS',
+          'flow.notified SUCCESS',
+        ]);
+        expect(engine.storage.getProgress('p')).toBe(0.75);
+      });
+
+      it('yields the engine states from runIter', async () => {
+        const engine = engineFor(linearFlow('iter').add(new SaveOrder({ name: 'only' })));
+        const states: string[] = [];
+        for await (const state of engine.runIter()) states.push(state);
+        expect(states[0]).toBe('RESUMING');
+        expect(states).toContain('SCHEDULING');
+        expect(states.at(-1)).toBe('SUCCESS');
+      });
+    });
+
+    describe('reverting', () => {
+      it('reverts a linear flow in reverse order and rejects with the task error', async () => {
+        const flow = linearFlow('revert-linear').add(
+          new SaveOrder({ name: 'task1' }),
+          new SaveOrder({ name: 'task2' }),
+          new Fail({ name: 'fail' }),
+          new SaveOrder({ name: 'never' }),
+        );
+        const engine = engineFor(flow);
+        const error = await rejection(engine.run());
+        expect((error as Error).name).toBe('WootError');
+        expect((error as Error).message).toBe('Woot!');
+        expect(Failure.fromError(error).check('WootError')).toBe('WootError');
+        expect(calls).toEqual([
+          'task1.execute',
+          'task2.execute',
+          'fail.execute',
+          'fail.revert(Failure(Woot!); failures=fail)',
+          'task2.revert(5)',
+          'task1.revert(5)',
+        ]);
+        expect(engine.storage.flowState).toBe('REVERTED');
+        expect(engine.storage.getStates()).toEqual({ task1: 'REVERTED', task2: 'REVERTED', fail: 'REVERTED', never: 'PENDING' });
+        expect(Object.keys(engine.storage.getFailures())).toEqual(['fail']);
+      });
+
+      it('gives revert its arguments, its own result and the flow failures', async () => {
+        const flow = linearFlow('revert-args').add(new AddOne({ provides: 'y' }), new Fail({ name: 'boom' }));
+        await rejection(engineFor(flow, { x: 41 }).run());
+        expect(calls).toContain('semantics.AddOne.revert(41, 42)');
+        expect(calls).toContain('boom.revert(Failure(Woot!); failures=boom)');
+      });
+
+      it('reverts a graph flow in reverse dependency order', async () => {
+        const flow = graphFlow('revert-graph').add(
+          new AddOne({ name: 'c', rebind: { x: 'b' }, provides: 'c' }),
+          new Fail({ name: 'd', requires: ['c'] }),
+          new AddOne({ name: 'a', provides: 'a' }),
+          new AddOne({ name: 'b', rebind: { x: 'a' }, provides: 'b' }),
+        );
+        await rejection(engineFor(flow, { x: 0 }).run());
+        const reverts = calls.filter((c) => c.includes('.revert'));
+        expect(reverts).toEqual([
+          'd.revert(Failure(Woot!); failures=d)',
+          'c.revert(2, 3)',
+          'b.revert(1, 2)',
+          'a.revert(0, 1)',
+        ]);
+      });
+
+      it('reverts nested flows: everything after the nested flow first, its tasks, then what came before', async () => {
+        const flow = linearFlow('outer').add(
+          new SaveOrder({ name: 'first' }),
+          unorderedFlow('inner').add(new SaveOrder({ name: 'in1' }), new SaveOrder({ name: 'in2' })),
+          linearFlow('tail').add(new SaveOrder({ name: 'last' }), new Fail({ name: 'fail' })),
+        );
+        await rejection(engineFor(flow).run());
+        const reverts = calls.filter((c) => c.includes('.revert'));
+        expect(reverts[0]).toBe('fail.revert(Failure(Woot!); failures=fail)');
+        expect(reverts[1]).toBe('last.revert(5)');
+        expect(new Set(reverts.slice(2, 4))).toEqual(new Set(['in1.revert(5)', 'in2.revert(5)']));
+        expect(reverts[4]).toBe('first.revert(5)');
+        expect(reverts).toHaveLength(5);
+      });
+
+      it('reverts the completed tasks of an unordered flow when one fails', async () => {
+        const flow = unorderedFlow('revert-unordered').add(
+          new SaveOrder({ name: 's1' }),
+          new Fail({ name: 'fail' }),
+          new SaveOrder({ name: 's2' }),
+        );
+        const engine = engineFor(flow);
+        await rejection(engine.run());
+        const states = engine.storage.getStates();
+        expect(states.fail).toBe('REVERTED');
+        for (const name of ['s1', 's2']) {
+          // Each either ran and was reverted, or never started.
+          expect(['REVERTED', 'PENDING']).toContain(states[name]);
+          expect(calls.includes(`${name}.execute`)).toBe(states[name] === 'REVERTED');
+        }
+      });
+
+      it('ends in FAILURE with REVERT_FAILURE when a revert throws, rejecting with that error', async () => {
+        const flow = linearFlow('nasty').add(
+          new SaveOrder({ name: 'before' }),
+          new NastyRevert({ name: 'nasty' }),
+          new Fail({ name: 'fail' }),
+        );
+        const engine = engineFor(flow);
+        const error = await rejection(engine.run());
+        expect((error as Error).message).toBe('Gotcha!');
+        expect(Failure.fromError(error).check('RangeError')).toBe('RangeError');
+        expect(engine.storage.flowState).toBe('FAILURE');
+        expect(engine.storage.getState('nasty')).toBe('REVERT_FAILURE');
+        expect(engine.storage.getState('before')).toBe('SUCCESS');
+        expect(calls).not.toContain('before.revert(5)');
+        expect(Object.keys(engine.storage.getRevertFailures())).toEqual(['nasty']);
+      });
+
+      it('rejects with a WrappedFailure holding every failure when several tasks failed', async () => {
+        const flow = unorderedFlow('two-failures').add(new Progressing({ name: 'slow' }), new SlowFail({ name: 'f1' }), new SlowFail({ name: 'f2' }));
+        const engine = engineFor(flow);
+        const error = await rejection(engine.run());
+        if (target.concurrent) {
+          expect(TfError.is(error, 'TF_WRAPPED_FAILURE')).toBe(true);
+          expect((error as WrappedFailure).failures.map((f) => f.exceptionStr)).toEqual(['Woot!', 'Woot!']);
+        } else {
+          // One at a time: the first failure reverts the flow before f2 can start.
+          expect((error as Error).message).toBe('Woot!');
+          expect(Object.keys(engine.storage.getFailures())).toHaveLength(1);
+        }
+      });
+    });
+
+    describe('retrying', () => {
+      it('Times retries the subflow, reverting in between, until it succeeds', async () => {
+        failuresLeft.set('flaky', 2);
+        const flow = linearFlow('retrying', { retry: new Times({ attempts: 3, provides: 'attempt' }) }).add(
+          new SaveOrder({ name: 'setup' }),
+          new Flaky({ name: 'flaky', provides: 'outcome' }),
+        );
+        const engine = engineFor(flow);
+        await engine.run();
+        expect(engine.storage.fetch('outcome')).toBe('ok');
+        expect(engine.storage.fetch('attempt')).toBe(3);
+        expect(calls).toEqual([
+          'setup.execute',
+          'flaky.execute',
+          'flaky.revert',
+          'setup.revert(5)',
+          'setup.execute',
+          'flaky.execute',
+          'flaky.revert',
+          'setup.revert(5)',
+          'setup.execute',
+          'flaky.execute',
+        ]);
+        expect(engine.storage.getHistory('retrying_retry').length).toBe(3);
+        expect(engine.storage.flowState).toBe('SUCCESS');
+      });
+
+      it('Times gives up after its attempts and reverts the flow', async () => {
+        failuresLeft.set('flaky', 10);
+        const flow = linearFlow('giving-up', { retry: new Times({ attempts: 2 }) }).add(new Flaky({ name: 'flaky' }));
+        const engine = engineFor(flow);
+        const error = await rejection(engine.run());
+        expect((error as Error).message).toBe('flaky 9');
+        expect(calls.filter((c) => c === 'flaky.execute')).toHaveLength(2);
+        expect(engine.storage.flowState).toBe('REVERTED');
+        expect(engine.storage.getState('giving-up_retry')).toBe('REVERTED');
+      });
+
+      it('a nested REVERT defers to the enclosing retry, which retries the outer flow', async () => {
+        failuresLeft.set('flaky', 1);
+        const inner = linearFlow('inner', { retry: new AlwaysRevert() }).add(new Flaky({ name: 'flaky' }));
+        const flow = linearFlow('outer', { retry: new Times({ attempts: 2 }) }).add(new SaveOrder({ name: 'head' }), inner);
+        const engine = engineFor(flow);
+        await engine.run();
+        expect(calls).toEqual(['head.execute', 'flaky.execute', 'flaky.revert', 'head.revert(5)', 'head.execute', 'flaky.execute']);
+        expect(engine.storage.flowState).toBe('SUCCESS');
+      });
+
+      it('a nested REVERT without an enclosing retry reverts only its subflow', async () => {
+        failuresLeft.set('flaky', 5);
+        const inner = linearFlow('inner', { retry: new AlwaysRevert() }).add(new Flaky({ name: 'flaky' }));
+        const flow = linearFlow('outer').add(new SaveOrder({ name: 'head' }), inner);
+        const engine = engineFor(flow);
+        await rejection(engine.run());
+        expect(calls).toEqual(['head.execute', 'flaky.execute', 'flaky.revert']);
+        expect(engine.storage.getState('head')).toBe('SUCCESS');
+        expect(engine.storage.flowState).toBe('REVERTED');
+      });
+
+      it('REVERT_ALL from a nested retry reverts everything, whatever the outer retry says', async () => {
+        failuresLeft.set('flaky', 1);
+        const inner = linearFlow('inner', { retry: new AlwaysRevertAll() }).add(new Flaky({ name: 'flaky' }));
+        const flow = linearFlow('outer', { retry: new Times({ attempts: 5 }) }).add(new SaveOrder({ name: 'head' }), inner);
+        const engine = engineFor(flow);
+        await rejection(engine.run());
+        expect(calls).toEqual(['head.execute', 'flaky.execute', 'flaky.revert', 'head.revert(5)']);
+        expect(engine.storage.flowState).toBe('REVERTED');
+      });
+
+      it('ForEach provides the next value on each attempt', async () => {
+        const flow = linearFlow('for-each', { retry: new ForEach({ values: [1, 2, 3, 4], provides: 'value' }) }).add(
+          new NeedsThree({ name: 'needs3', provides: 'result' }),
+        );
+        const engine = engineFor(flow);
+        await engine.run();
+        expect(engine.storage.fetch('result')).toBe(300);
+        expect(calls).toEqual([
+          'needs3.execute(1)',
+          'needs3.revert(1)',
+          'needs3.execute(2)',
+          'needs3.revert(2)',
+          'needs3.execute(3)',
+        ]);
+      });
+
+      it('ParameterizedForEach reads its values from storage and reverts when they run out', async () => {
+        const flow = linearFlow('p-for-each', {
+          retry: new ParameterizedForEach({ rebind: { values: 'candidates' }, provides: 'value' }),
+        }).add(new NeedsThree({ name: 'needs3' }));
+        const engine = engineFor(flow, { candidates: [5, 6] });
+        const error = await rejection(engine.run());
+        expect((error as Error).message).toBe('not three: 6');
+        expect(calls).toEqual(['needs3.execute(5)', 'needs3.revert(5)', 'needs3.execute(6)', 'needs3.revert(6)']);
+      });
+    });
+
+    describe('deciders', () => {
+      const graphWithDecider = (allow: boolean, depth?: 'ALL' | 'ATOM' | 'FLOW' | 'NEIGHBORS') => {
+        const a = new AddOne({ name: 'a', provides: 'a' });
+        const b = new SaveOrder({ name: 'b' });
+        const c = new SaveOrder({ name: 'c' });
+        const seen: Record<string, unknown>[] = [];
+        const flow = graphFlow('decided')
+          .add(a, b, c)
+          .link(a, b, {
+            decider: (history) => {
+              seen.push(history);
+              return allow;
+            },
+            ...(depth ? { deciderDepth: depth } : {}),
+          })
+          .link(b, c);
+        return { flow, seen };
+      };
+
+      it('runs the target when the decider says yes, passing the source results', async () => {
+        const { flow, seen } = graphWithDecider(true);
+        const engine = engineFor(flow, { x: 1 });
+        await engine.run();
+        expect(seen).toEqual([{ a: 2 }]);
+        expect(calls).toEqual(['a.execute(1)', 'b.execute', 'c.execute']);
+      });
+
+      it('ignores the target and everything after it (depth ALL) when the decider says no', async () => {
+        const { flow } = graphWithDecider(false);
+        const engine = engineFor(flow, { x: 1 });
+        await engine.run();
+        expect(calls).toEqual(['a.execute(1)']);
+        expect(engine.storage.getStates()).toEqual({ a: 'SUCCESS', b: 'IGNORE', c: 'IGNORE' });
+        expect(engine.storage.flowState).toBe('SUCCESS');
+      });
+
+      it('ignores only the target with depth ATOM; its successors still run', async () => {
+        const { flow } = graphWithDecider(false, 'ATOM');
+        const engine = engineFor(flow, { x: 1 });
+        await engine.run();
+        expect(calls).toEqual(['a.execute(1)', 'c.execute']);
+        expect(engine.storage.getStates()).toEqual({ a: 'SUCCESS', b: 'IGNORE', c: 'SUCCESS' });
+      });
+
+      it('a decider on a link into a nested flow ignores the whole nested flow', async () => {
+        const a = new AddOne({ name: 'a', provides: 'a' });
+        const nested = linearFlow('nested').add(new SaveOrder({ name: 'n1' }), new SaveOrder({ name: 'n2' }));
+        const flow = graphFlow('g').add(a, nested).link(a, nested, { decider: (h) => h.a === 100 });
+        const engine = engineFor(flow, { x: 1 });
+        await engine.run();
+        expect(calls).toEqual(['a.execute(1)']);
+        expect(engine.storage.getState('n1')).toBe('IGNORE');
+        expect(engine.storage.getState('n2')).toBe('IGNORE');
+      });
+    });
+
+    describe('suspending', () => {
+      it('suspend stops scheduling; running again resumes where it stopped', async () => {
+        const flow = linearFlow('suspendable').add(
+          new SaveOrder({ name: 's1' }),
+          new SaveOrder({ name: 's2' }),
+          new SaveOrder({ name: 's3' }),
+        );
+        const engine = engineFor(flow);
+        hooks.onExecute = (name) => {
+          if (name === 's2') engine.suspend();
+        };
+        await engine.run();
+        expect(engine.storage.flowState).toBe('SUSPENDED');
+        expect(calls).toEqual(['s1.execute', 's2.execute']);
+        expect(engine.storage.getStates()).toEqual({ s1: 'SUCCESS', s2: 'SUCCESS', s3: 'PENDING' });
+        delete hooks.onExecute;
+        await engine.run();
+        expect(engine.storage.flowState).toBe('SUCCESS');
+        expect(calls).toEqual(['s1.execute', 's2.execute', 's3.execute']);
+      });
+    });
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * The tasks of the semantic suite. Every class is a real Task a worker can allow-list;
+ * each records what it did in `calls` (one process: the engine, and workers when they
+ * run in-process over the memory transport).
+ */
+import { Task, defineTask, type RevertContext } from '@tf/core';
+
+export const calls: string[] = [];
+/** Per task name: how many more times `Flaky` fails before it succeeds. */
+export const failuresLeft = new Map<string, number>();
+/** Hooks tests can install (e.g. suspend the engine from inside a task). */
+export const hooks: { onExecute?: (name: string) => void } = {};
+
+export function resetCalls(): void {
+  calls.length = 0;
+  failuresLeft.clear();
+  delete hooks.onExecute;
+}
+
+export class WootError extends Error {
+  override name = 'WootError';
+}
+
+function describeResult(result: unknown): string {
+  if (result !== null && typeof result === 'object' && 'exceptionStr' in result) {
+    return `Failure(${(result as { exceptionStr: string }).exceptionStr})`;
+  }
+  return JSON.stringify(result) ?? 'undefined';
+}
+
+/** Records its execution and returns `value` (default 5); records its revert with the result it got. */
+export class SaveOrder extends Task<Record<string, unknown>, unknown> {
+  static override taskName = 'semantics.SaveOrder';
+  override execute(): unknown {
+    calls.push(`${this.name}.execute`);
+    hooks.onExecute?.(this.name);
+    return 5;
+  }
+  override revert(_args: Record<string, unknown>, { result }: RevertContext): void {
+    calls.push(`${this.name}.revert(${describeResult(result)})`);
+  }
+}
+
+/** Always fails with WootError('Woot!'). */
+export class Fail extends Task {
+  static override taskName = 'semantics.Fail';
+  override execute(): never {
+    calls.push(`${this.name}.execute`);
+    throw new WootError('Woot!');
+  }
+  override revert(_args: object, { result, flowFailures }: RevertContext): void {
+    calls.push(`${this.name}.revert(${describeResult(result)}; failures=${Object.keys(flowFailures).sort().join(',')})`);
+  }
+}
+
+/** Waits a moment, then fails with WootError('Woot!'). */
+export class SlowFail extends Task {
+  static override taskName = 'semantics.SlowFail';
+  override async execute(): Promise<never> {
+    calls.push(`${this.name}.execute`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    throw new WootError('Woot!');
+  }
+}
+
+/** Fails while `failuresLeft` holds a count above zero for its name, then returns 'ok'. */
+export class Flaky extends Task {
+  static override taskName = 'semantics.Flaky';
+  override execute(): string {
+    calls.push(`${this.name}.execute`);
+    const left = failuresLeft.get(this.name) ?? 0;
+    if (left > 0) {
+      failuresLeft.set(this.name, left - 1);
+      throw new WootError(`flaky ${left}`);
+    }
+    return 'ok';
+  }
+  override revert(): void {
+    calls.push(`${this.name}.revert`);
+  }
+}
+
+/** Its revert throws. */
+export class NastyRevert extends Task {
+  static override taskName = 'semantics.NastyRevert';
+  override execute(): number {
+    calls.push(`${this.name}.execute`);
+    return 1;
+  }
+  override revert(): never {
+    calls.push(`${this.name}.revert`);
+    throw new RangeError('Gotcha!');
+  }
+}
+
+/** x -> x + 1. */
+export class AddOne extends Task<{ x: number }, number> {
+  static override taskName = 'semantics.AddOne';
+  static override requires = ['x'];
+  override execute({ x }: { x: number }): number {
+    calls.push(`${this.name}.execute(${x})`);
+    return x + 1;
+  }
+  override revert({ x }: { x: number }, { result }: RevertContext<number>): void {
+    calls.push(`${this.name}.revert(${x}, ${describeResult(result)})`);
+  }
+}
+
+/** a * b, with b optional (default 10). */
+export class Multiply extends Task<{ a: number; b?: number }, number> {
+  static override taskName = 'semantics.Multiply';
+  static override requires = ['a'];
+  static override optional = ['b'];
+  override execute({ a, b = 10 }: { a: number; b?: number }): number {
+    calls.push(`${this.name}.execute(${a}, ${b})`);
+    return a * b;
+  }
+}
+
+/** Returns [x, x * 2] and { sum, diff } shapes for provides lists and maps. */
+export class Split extends Task<{ x: number }, unknown> {
+  static override taskName = 'semantics.Split';
+  static override requires = ['x'];
+  override execute({ x }: { x: number }): unknown {
+    return this.name.endsWith('map') ? { sum: x + x, diff: 0 } : [x, x * 2];
+  }
+}
+
+/** Async: waits a tick, reports progress 0.25, 0.75, then returns `value`. */
+export class Progressing extends Task<{ value?: unknown }, unknown> {
+  static override taskName = 'semantics.Progressing';
+  static override optional = ['value'];
+  override async execute({ value = 'done' }: { value?: unknown }): Promise<unknown> {
+    calls.push(`${this.name}.execute`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    this.updateProgress(0.25);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    this.updateProgress(0.75, { step: 'almost' });
+    return value;
+  }
+}
+
+/** Fails unless its `value` argument equals 3 (for ForEach retries). */
+export class NeedsThree extends Task<{ value: number }, number> {
+  static override taskName = 'semantics.NeedsThree';
+  static override requires = ['value'];
+  override execute({ value }: { value: number }): number {
+    calls.push(`${this.name}.execute(${value})`);
+    if (value !== 3) throw new WootError(`not three: ${value}`);
+    return value * 100;
+  }
+  override revert({ value }: { value: number }): void {
+    calls.push(`${this.name}.revert(${value})`);
+  }
+}
+
+/** The same as SaveOrder without a class statement. */
+export const Defined = defineTask({
+  name: 'semantics.Defined',
+  requires: ['x'],
+  execute({ x }: { x: number }) {
+    calls.push(`${this.name}.execute(${x})`);
+    return x * 3;
+  },
+});
+
+export const allTasks = [SaveOrder, Fail, SlowFail, Flaky, NastyRevert, AddOne, Multiply, Split, Progressing, NeedsThree, Defined];

@@ -1,0 +1,3 @@
+import { engineSemantics } from './semantics/suite';
+
+engineSemantics({ name: 'serial', options: () => ({ engine: 'serial' }), concurrent: false });
