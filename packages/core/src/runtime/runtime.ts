@@ -105,8 +105,8 @@ export class Runtime {
   #revPending: Int32Array;
   #done: Uint8Array;
   #clear: Uint8Array;
-  #readyExec = new Set<AtomNode>();
-  #readyRevert = new Set<AtomNode>();
+  #readyExec: ReadyQueue;
+  #readyRevert: ReadyQueue;
   #running = 0;
   #inbox: Completion[] = [];
   #wake: (() => void) | undefined;
@@ -129,6 +129,8 @@ export class Runtime {
     this.#revPending = new Int32Array(n);
     this.#done = new Uint8Array(n);
     this.#clear = new Uint8Array(n);
+    this.#readyExec = new ReadyQueue(options.compiled.atoms.length);
+    this.#readyRevert = new ReadyQueue(options.compiled.atoms.length);
   }
 
   /** Asks the run to stop scheduling new atoms; running ones finish and the flow ends SUSPENDED. */
@@ -205,8 +207,8 @@ export class Runtime {
       this.#revPending[node.id] = pending;
       this.#clear[node.id] = this.#isClear(node) ? 1 : 0;
     }
-    this.#readyExec.clear();
-    this.#readyRevert.clear();
+    this.#readyExec = new ReadyQueue(this.#compiled.atoms.length);
+    this.#readyRevert = new ReadyQueue(this.#compiled.atoms.length);
     for (const node of this.#compiled.atoms) this.#checkReady(node);
   }
 
@@ -255,18 +257,22 @@ export class Runtime {
   }
 
   #checkReady(node: AtomNode): void {
+    if (this.#canExecute(node)) this.#readyExec.push(node);
+    if (this.#canRevert(node)) this.#readyRevert.push(node);
+  }
+
+  #canExecute(node: AtomNode): boolean {
+    if (this.#execPending[node.id] !== 0 || this.#storage.getIntention(node.name) !== 'EXECUTE') return false;
     const s = this.#storage.getState(node.name);
+    return s === 'PENDING' || s === 'RETRYING';
+  }
+
+  #canRevert(node: AtomNode): boolean {
+    if (this.#revPending[node.id] !== 0) return false;
     const i = this.#storage.getIntention(node.name);
-    if (i === 'EXECUTE' && (s === 'PENDING' || s === 'RETRYING') && this.#execPending[node.id] === 0) {
-      this.#readyExec.add(node);
-    } else {
-      this.#readyExec.delete(node);
-    }
-    if ((i === 'REVERT' || i === 'RETRY') && (s === 'SUCCESS' || s === 'FAILURE') && this.#revPending[node.id] === 0) {
-      this.#readyRevert.add(node);
-    } else {
-      this.#readyRevert.delete(node);
-    }
+    if (i !== 'REVERT' && i !== 'RETRY') return false;
+    const s = this.#storage.getState(node.name);
+    return s === 'SUCCESS' || s === 'FAILURE';
   }
 
   // --- scheduling -------------------------------------------------------------------
@@ -290,13 +296,11 @@ export class Runtime {
 
   #takeReady(): { node: AtomNode; job: Job } | undefined {
     // Reverting first: it releases what a failure holds and keeps revert order tight.
-    for (const node of this.#readyRevert) {
-      this.#readyRevert.delete(node);
-      return { node, job: 'revert' };
+    for (let node = this.#readyRevert.shift(); node; node = this.#readyRevert.shift()) {
+      if (this.#canRevert(node)) return { node, job: 'revert' };
     }
-    for (const node of this.#readyExec) {
-      this.#readyExec.delete(node);
-      if (this.#decide(node)) return { node, job: 'execute' };
+    for (let node = this.#readyExec.shift(); node; node = this.#readyExec.shift()) {
+      if (this.#canExecute(node) && this.#decide(node)) return { node, job: 'execute' };
     }
     return undefined;
   }
@@ -582,7 +586,9 @@ export class Runtime {
 
   #gameOver(): FlowState {
     if (this.#failures.length > 0) return 'FAILURE';
-    if (this.#readyExec.size > 0 || this.#readyRevert.size > 0) return 'SUSPENDED';
+    if (this.#readyExec.some((n) => this.#canExecute(n)) || this.#readyRevert.some((n) => this.#canRevert(n))) {
+      return 'SUSPENDED';
+    }
     for (const node of this.#compiled.atoms) {
       const s = this.#storage.getState(node.name);
       if (s !== 'SUCCESS' && s !== 'IGNORE') return 'REVERTED';
@@ -641,5 +647,41 @@ export class Runtime {
     const out: Record<string, Intention> = {};
     for (const node of this.#compiled.atoms) out[node.name] = this.#storage.getIntention(node.name);
     return out;
+  }
+}
+
+/**
+ * A FIFO of atoms that may be ready, each queued at most once. Entries are checked again
+ * when taken (readiness can be lost meanwhile), which keeps every operation O(1).
+ */
+class ReadyQueue {
+  #items: AtomNode[] = [];
+  #head = 0;
+  readonly #queued: Uint8Array;
+
+  constructor(size: number) {
+    this.#queued = new Uint8Array(size);
+  }
+
+  push(node: AtomNode): void {
+    if (this.#queued[node.index]) return;
+    this.#queued[node.index] = 1;
+    this.#items.push(node);
+  }
+
+  shift(): AtomNode | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const node = this.#items[this.#head++]!;
+    this.#queued[node.index] = 0;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return node;
+  }
+
+  some(predicate: (node: AtomNode) => boolean): boolean {
+    for (let i = this.#head; i < this.#items.length; i++) if (predicate(this.#items[i]!)) return true;
+    return false;
   }
 }

@@ -29,6 +29,7 @@ export class Storage {
   /** symbol -> provider atom names, in topological order. */
   readonly #providers = new Map<string, string[]>();
   #pending: Promise<void> = Promise.resolve();
+  #queued = 0;
   #writeError: unknown;
 
   constructor(compiled: CompiledFlow, options: StorageOptions = {}) {
@@ -46,7 +47,7 @@ export class Storage {
         list.push(node.name);
       }
     }
-    this.#write(() => this.backend.saveFlow(this.#flow));
+    this.#write((r) => this.backend.saveFlow(r), this.#flow);
   }
 
   // --- flow -------------------------------------------------------------------------
@@ -61,13 +62,13 @@ export class Storage {
 
   setFlowState(state: FlowState): void {
     this.#flow.state = state;
-    this.#write(() => this.backend.saveFlow(this.#flow));
+    this.#write((r) => this.backend.saveFlow(r), this.#flow);
   }
 
   /** Adds values to the store (what atoms read when no atom provides a symbol). */
   inject(values: Record<string, unknown>): void {
     Object.assign(this.#flow.store, values);
-    this.#write(() => this.backend.saveFlow(this.#flow));
+    this.#write((r) => this.backend.saveFlow(r), this.#flow);
   }
 
   /** The symbols the store holds. */
@@ -282,17 +283,36 @@ export class Storage {
   // --- persistence ------------------------------------------------------------------
 
   #save(record: AtomRecord): void {
-    this.#write(() => this.backend.saveAtom(this.flowUuid, record));
+    this.#write((r) => this.backend.saveAtom(this.flowUuid, r), record);
   }
 
-  #write(write: () => void | Promise<void>): void {
+  /**
+   * Writes through in order. A sync backend is called at once with the live record; once
+   * a write is pending, later ones queue behind it with a snapshot of the record as it
+   * was, so an async backend sees every change in the order it happened.
+   */
+  #write<R extends object>(write: (record: R) => void | Promise<void>, record: R): void {
     if (this.#writeError !== undefined) return;
-    try {
-      const pending = write();
-      if (pending && typeof (pending as Promise<void>).then === 'function') {
-        this.#pending = this.#pending.then(() => pending).catch((error: unknown) => {
+    if (this.#queued > 0) {
+      const snapshot = { ...record };
+      this.#queued++;
+      this.#pending = this.#pending
+        .then(() => (this.#writeError === undefined ? write(snapshot) : undefined))
+        .catch((error: unknown) => {
           this.#writeError ??= error;
-        });
+        })
+        .finally(() => this.#queued--);
+      return;
+    }
+    try {
+      const pending = write(record);
+      if (pending && typeof (pending as Promise<void>).then === 'function') {
+        this.#queued++;
+        this.#pending = Promise.resolve(pending)
+          .catch((error: unknown) => {
+            this.#writeError ??= error;
+          })
+          .finally(() => this.#queued--);
       }
     } catch (error) {
       this.#writeError = error;

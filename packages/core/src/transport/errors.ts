@@ -1,0 +1,51 @@
+import { TfError } from '../errors';
+
+/** The codes of transport errors; branch on them with `TfError.is(e, code)`. */
+export const TransportErrorCode = {
+  /** The package serving a transport name is not installed (the message says what to install). */
+  NotInstalled: 'TF_TRANSPORT_NOT_INSTALLED',
+  /** The package was found but failed to load, or exports no transport factory. */
+  LoadFailed: 'TF_TRANSPORT_LOAD_FAILED',
+  /** A URL whose scheme no known transport serves. */
+  UnknownScheme: 'TF_TRANSPORT_UNKNOWN_SCHEME',
+  /** A transport option (or retry option) the transport does not accept. */
+  UnknownOption: 'TF_TRANSPORT_UNKNOWN_OPTION',
+  /** `publish`/`consume` before `connect()` or after `close()`. */
+  NotConnected: 'TF_TRANSPORT_NOT_CONNECTED',
+  /** The connection could not be (re-)established within the retry options. */
+  ConnectionFailed: 'TF_TRANSPORT_CONNECTION_FAILED',
+} as const;
+export type TransportErrorCode = (typeof TransportErrorCode)[keyof typeof TransportErrorCode];
+
+/** A transport failure; `code` is one of `TransportErrorCode`. */
+export class TransportError extends TfError {
+  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** The package for a transport name is missing. `packages` are the names tried, first-party first. */
+export class TransportNotInstalledError extends TransportError {
+  readonly transport: string;
+  readonly packages: readonly string[];
+  constructor(transport: string, packages: readonly string[], message: string) {
+    super(TransportErrorCode.NotInstalled, message);
+    this.transport = transport;
+    this.packages = packages;
+  }
+}
+
+/** An option the transport does not accept; `allowed` lists the ones it does. */
+export class UnknownTransportOptionError extends TransportError {
+  readonly option: string;
+  readonly allowed: readonly string[];
+  constructor(transport: string, option: string, allowed: readonly string[], what = 'option') {
+    const list = allowed.length > 0 ? allowed.join(', ') : '(none)';
+    super(
+      TransportErrorCode.UnknownOption,
+      `Transport '${transport}' does not accept the ${what} '${option}'. Allowed: ${list}.`,
+    );
+    this.option = option;
+    this.allowed = allowed;
+  }
+}

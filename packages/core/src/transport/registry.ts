@@ -1,0 +1,311 @@
+import { InvalidArgumentError } from '../errors';
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import { isTransport } from './base';
+import { TransportError, TransportErrorCode, TransportNotInstalledError } from './errors';
+import { checkTransportOptions, normaliseOptionKeys, parseRetryOptions } from './options';
+import type { Transport, TransportFactory, TransportRetryOptions, TransportRetryOptionsInput } from './types';
+
+/** The first-party transports and their packages. */
+export const FIRST_PARTY_TRANSPORTS: readonly string[] = ['memory', 'filesystem', 'amqp', 'redis'];
+
+/** URL schemes of the first-party transports (registered factories add their own). */
+export const BUILTIN_SCHEMES: Readonly<Record<string, string>> = Object.freeze({
+  amqp: 'amqp',
+  amqps: 'amqp',
+  redis: 'redis',
+  rediss: 'redis',
+  memory: 'memory',
+  file: 'filesystem',
+});
+
+/** Loads a module by specifier; the default is dynamic `import()`, then a lookup from the working directory. */
+export type TransportImporter = (specifier: string) => Promise<unknown>;
+
+/** How engine and worker pick a transport. snake_case keys (`transport_options`, `retry_options`) are accepted too. */
+export interface ResolveTransportOptions {
+  /**
+   * A name (`memory`, `filesystem`, `amqp`, `redis`, a third party's), a transport object
+   * (used as is; then `url`, `transportOptions` and `retryOptions` must be absent), or
+   * absent: the kind comes from `url`'s scheme, and without a URL it is `memory`.
+   */
+  transport?: string | Transport | undefined;
+  url?: string | undefined;
+  /** Given to the transport (keys camelCased); a key it does not list is an error. */
+  transportOptions?: object | undefined;
+  transport_options?: object | undefined;
+  retryOptions?: TransportRetryOptionsInput | TransportRetryOptions | undefined;
+  retry_options?: TransportRetryOptionsInput | undefined;
+  logger?: Logger | undefined;
+  /** Replaces dynamic `import()` (for bundlers and tests). */
+  importer?: TransportImporter | undefined;
+}
+
+interface Registry {
+  readonly factories: Map<string, TransportFactory>;
+}
+
+// Shared by every copy of @tf/core in the process, like the brands.
+const REGISTRY_KEY = Symbol.for('tf.transport.registry');
+function registry(): Registry {
+  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
+  holder[REGISTRY_KEY] ??= { factories: new Map() };
+  return holder[REGISTRY_KEY];
+}
+
+function isFactory(value: unknown): value is TransportFactory {
+  if (value === null || typeof value !== 'object') return false;
+  const f = value as Partial<TransportFactory>;
+  return typeof f.name === 'string' && typeof f.create === 'function' && Array.isArray(f.options);
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+function assertTransportName(name: string): void {
+  if (!NAME.test(name)) {
+    throw new InvalidArgumentError(
+      `Invalid transport name ${JSON.stringify(name)}: use lowercase letters, digits, '.', '_' and '-' (e.g. 'amqp', 'my-queue').`,
+    );
+  }
+}
+
+/**
+ * Make a factory available by its name (and its URL schemes) without a package lookup:
+ * for tests, bundlers, or a transport defined in the application. Registering another
+ * factory under a taken name needs `{ replace: true }`. Returns a function that removes it.
+ */
+export function registerTransport<O extends object>(
+  factory: TransportFactory<O>,
+  options: { replace?: boolean } = {},
+): () => void {
+  if (!isFactory(factory)) {
+    throw new InvalidArgumentError('registerTransport() needs a factory: { name, options: [...], create(opts) }.');
+  }
+  assertTransportName(factory.name);
+  const { factories } = registry();
+  const existing = factories.get(factory.name);
+  const entry = factory as unknown as TransportFactory;
+  if (existing && existing !== entry && !options.replace) {
+    throw new InvalidArgumentError(`A transport named '${factory.name}' is registered already; pass { replace: true }.`);
+  }
+  factories.set(factory.name, entry);
+  return () => {
+    if (factories.get(factory.name) === entry) factories.delete(factory.name);
+  };
+}
+
+/** Forget the factory registered (or loaded) under `name`; true if there was one. */
+export function unregisterTransport(name: string): boolean {
+  return registry().factories.delete(name);
+}
+
+/** The factory registered (or loaded before) under `name`, if any. */
+export function getRegisteredTransport(name: string): TransportFactory | undefined {
+  return registry().factories.get(name);
+}
+
+/** The transport name a URL's scheme selects; an unknown scheme is a `TF_TRANSPORT_UNKNOWN_SCHEME` error. */
+export function transportNameForUrl(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  const scheme = match?.[1]?.toLowerCase();
+  const schemes: Record<string, string> = { ...BUILTIN_SCHEMES };
+  for (const f of registry().factories.values()) for (const s of f.schemes ?? []) schemes[s.toLowerCase()] = f.name;
+  const name = scheme === undefined ? undefined : schemes[scheme];
+  if (name === undefined) {
+    throw new TransportError(
+      TransportErrorCode.UnknownScheme,
+      `No transport serves the URL scheme ${scheme ? `'${scheme}:'` : 'of ' + JSON.stringify(url)}. ` +
+        `Known schemes: ${Object.keys(schemes).map((s) => `${s}://`).join(', ')}; or name the transport with { transport: '<name>' }.`,
+    );
+  }
+  return name;
+}
+
+/** The name of the module a "not found" error is about, if it is one. */
+function missingModule(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const m =
+    /Cannot find (?:package|module) '([^']+)'/.exec(error.message) ??
+    /Failed to (?:load url|resolve import) "?([^\s"]+)"?/.exec(error.message);
+  return m?.[1];
+}
+
+function isMissing(error: unknown, specifier: string): boolean {
+  const missing = missingModule(error);
+  if (missing === undefined) return false;
+  const bare = specifier.replace(/^@[^/]+\//, '');
+  return (
+    missing === specifier ||
+    missing.startsWith(`${specifier}/`) ||
+    // A path into the package itself (a workspace alias, a broken install), not into one of its dependencies.
+    new RegExp(`[\\\\/](?:@[^\\\\/]+[\\\\/])?${bare.replace(/[.]/g, '\\.')}[\\\\/](?!node_modules)`).test(missing)
+  );
+}
+
+/** Resolve `specifier` from the working directory, for packages not visible from @tf/core's own location. */
+async function importFromCwd(specifier: string): Promise<unknown> {
+  const [{ createRequire }, path, url, fs] = await Promise.all([
+    import('node:module'),
+    import('node:path'),
+    import('node:url'),
+    import('node:fs'),
+  ]);
+  const require = createRequire(path.join(process.cwd(), '__tf_transport_lookup__.js'));
+  let entry: string;
+  try {
+    const pkgPath = require.resolve(`${specifier}/package.json`);
+    const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as {
+      exports?: Record<string, unknown>;
+      module?: string;
+      main?: string;
+    };
+    const dot = pkg.exports?.['.'] as Record<string, unknown> | string | undefined;
+    const imp = typeof dot === 'object' ? dot['import'] : dot;
+    const esm = typeof imp === 'object' && imp !== null ? (imp as Record<string, unknown>)['default'] : imp;
+    const rel = typeof esm === 'string' ? esm : (pkg.module ?? pkg.main);
+    entry = rel ? path.resolve(path.dirname(pkgPath), rel) : require.resolve(specifier);
+  } catch {
+    entry = require.resolve(specifier);
+  }
+  return import(url.pathToFileURL(entry).href);
+}
+
+const defaultImporter: TransportImporter = async (specifier) => {
+  try {
+    return await import(/* @vite-ignore */ specifier);
+  } catch (error) {
+    if (!isMissing(error, specifier) || typeof process === 'undefined') throw error;
+    try {
+      return await importFromCwd(specifier);
+    } catch {
+      throw error;
+    }
+  }
+};
+
+function factoryOf(mod: unknown): TransportFactory | undefined {
+  if (mod === null || (typeof mod !== 'object' && typeof mod !== 'function')) return undefined;
+  const m = mod as Record<string, unknown>;
+  const d = m['default'] as Record<string, unknown> | undefined;
+  for (const candidate of [m['transport'], d?.['transport'], d, m]) if (isFactory(candidate)) return candidate;
+  return undefined;
+}
+
+function installHint(name: string): string {
+  if (FIRST_PARTY_TRANSPORTS.includes(name)) {
+    const pkg = `@tf/transport-${name}`;
+    return `Transport '${name}' needs the package ${pkg}, which is not installed. Install it: npm install ${pkg} (or pnpm add ${pkg}).`;
+  }
+  return (
+    `Unknown transport '${name}': no package @tf/transport-${name} or tf-transport-${name} is installed. ` +
+    `Install the one that provides it, e.g. npm install tf-transport-${name} (or pnpm add tf-transport-${name}), ` +
+    `or register a factory with registerTransport().`
+  );
+}
+
+/**
+ * The factory for a transport name: a registered one, else the package
+ * `@tf/transport-<name>`, then `tf-transport-<name>`, which exports it as `transport`
+ * (or as its default export). A missing package is a `TransportNotInstalledError`
+ * (`TF_TRANSPORT_NOT_INSTALLED`) saying what to install.
+ */
+export async function loadTransportFactory(
+  name: string,
+  importer: TransportImporter = defaultImporter,
+): Promise<TransportFactory> {
+  assertTransportName(name);
+  const registered = registry().factories.get(name);
+  if (registered) return registered;
+  const packages = [`@tf/transport-${name}`, `tf-transport-${name}`];
+  for (const specifier of packages) {
+    let mod: unknown;
+    try {
+      mod = await importer(specifier);
+    } catch (error) {
+      if (isMissing(error, specifier)) continue;
+      throw new TransportError(
+        TransportErrorCode.LoadFailed,
+        `The transport package ${specifier} failed to load: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+    const factory = factoryOf(mod);
+    if (!factory) {
+      throw new TransportError(
+        TransportErrorCode.LoadFailed,
+        `The package ${specifier} exports no transport factory: expected \`export const transport = { name, options, create }\`.`,
+      );
+    }
+    const { factories } = registry();
+    if (!factories.has(name)) factories.set(name, factory);
+    return factory;
+  }
+  throw new TransportNotInstalledError(name, packages, installHint(name));
+}
+
+const RESOLVE_KEYS = ['transport', 'url', 'transportOptions', 'retryOptions', 'logger', 'importer'];
+
+/**
+ * Pick and create the transport engine and worker use (not yet connected):
+ *
+ * - `{ transport: transportObject }`: returned as is.
+ * - `{ transport: 'amqp', url, transportOptions, retryOptions }`: the named transport
+ *   (see `loadTransportFactory`), created with the URL, its options and retry options.
+ * - `{ url: 'redis://...' }`: the transport the scheme selects (`amqp`, `amqps`, `redis`,
+ *   `rediss`, `memory`, `file`, and registered factories' schemes).
+ * - `{}`: the in-process `memory` transport.
+ *
+ * Option keys may be snake_case (`transport_options: { data_folder_in }`); they are
+ * camelCased once here. An option the transport does not list is an
+ * `UnknownTransportOptionError` (`TF_TRANSPORT_UNKNOWN_OPTION`).
+ */
+export async function resolveTransport(options: ResolveTransportOptions = {}): Promise<Transport> {
+  const o = normaliseOptionKeys(options);
+  for (const key of Object.keys(o)) {
+    if (!RESOLVE_KEYS.includes(key)) {
+      throw new InvalidArgumentError(`Unknown transport selection option '${key}'. Allowed: ${RESOLVE_KEYS.join(', ')}.`);
+    }
+  }
+  const transport = o['transport'] as string | Transport | undefined;
+  const url = o['url'] as string | undefined;
+  const transportOptions = o['transportOptions'] as object | undefined;
+  const retryOptions = o['retryOptions'] as TransportRetryOptionsInput | undefined;
+  const logger = (o['logger'] as Logger | undefined) ?? silentLogger;
+  const importer = o['importer'] as TransportImporter | undefined;
+  if (url !== undefined && typeof url !== 'string') throw new InvalidArgumentError('url must be a string.');
+
+  if (transport !== undefined && typeof transport !== 'string') {
+    if (!isTransport(transport)) {
+      throw new InvalidArgumentError(
+        'transport must be a name (e.g. "amqp") or a transport object (one that carries TRANSPORT_BRAND, e.g. extends BaseTransport).',
+      );
+    }
+    const extra = [
+      url !== undefined ? 'url' : undefined,
+      transportOptions && Object.keys(transportOptions).length > 0 ? 'transportOptions' : undefined,
+      retryOptions && Object.keys(retryOptions).length > 0 ? 'retryOptions' : undefined,
+    ].filter((k): k is string => k !== undefined);
+    if (extra.length > 0) {
+      throw new InvalidArgumentError(
+        `A transport object is used as is; ${extra.join(' and ')} cannot apply to it. Configure the object itself.`,
+      );
+    }
+    return transport;
+  }
+
+  const name = transport ?? (url !== undefined ? transportNameForUrl(url) : 'memory');
+  const factory = await loadTransportFactory(name, importer);
+  const created = await factory.create({
+    url,
+    options: checkTransportOptions(name, transportOptions, factory.options),
+    retryOptions: parseRetryOptions(retryOptions, name),
+    logger,
+  });
+  if (!isTransport(created)) {
+    throw new TransportError(
+      TransportErrorCode.LoadFailed,
+      `Transport '${name}' created something that is not a transport (no TRANSPORT_BRAND).`,
+    );
+  }
+  return created;
+}

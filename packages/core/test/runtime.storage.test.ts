@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { Failure, MemoryBackend, Storage, Task, TfError, compile, linearFlow, type AtomRecord, type FlowRecord, type StorageBackend } from '@tf/core';
+
+class Echo extends Task {
+  static override requires = ['x'];
+  override execute({ x }: { x: unknown }) {
+    return x;
+  }
+}
+
+function storageFor(store: Record<string, unknown> = {}, backend?: StorageBackend) {
+  const flow = linearFlow('s').add(
+    new Echo({ name: 'first', provides: 'y' }),
+    new Echo({ name: 'pair', rebind: { x: 'y' }, provides: ['p0', 'p1'] }),
+    new Echo({ name: 'second', rebind: { x: 'p1' }, provides: 'y' }),
+  );
+  const compiled = compile(flow);
+  return { compiled, storage: new Storage(compiled, { store, ...(backend ? { backend } : {}) }) };
+}
+
+describe('Storage', () => {
+  it('resolves arguments from the nearest provider, then the store, and reports what is missing', () => {
+    const { compiled, storage } = storageFor({ x: 'stored' });
+    expect(storage.fetchArgs(compiled.get('first')!)).toEqual({ x: 'stored' });
+    expect(() => storage.fetchArgs(compiled.get('pair')!)).toThrow(/'y'/);
+    storage.saveResult('first', ['a', 'b']);
+    storage.setState('first', 'RUNNING');
+    storage.setState('first', 'SUCCESS');
+    expect(storage.fetchArgs(compiled.get('pair')!)).toEqual({ x: ['a', 'b'] });
+    storage.saveResult('pair', ['a', 'b']);
+    expect(storage.fetch('p1')).toBe('b');
+    expect(storage.fetch('y')).toEqual(['a', 'b']);
+    storage.saveResult('second', 'shadowing');
+    // The later provider of 'y' shadows the earlier one.
+    expect(storage.fetch('y')).toBe('shadowing');
+    expect(storage.fetchAll()).toEqual({ x: 'stored', y: 'shadowing', p0: 'a', p1: 'b' });
+  });
+
+  it('throws a typed error for a symbol nobody has', () => {
+    const { storage } = storageFor();
+    let error: unknown;
+    try {
+      storage.fetch('nothing');
+    } catch (e) {
+      error = e;
+    }
+    expect(TfError.is(error, 'TF_NOT_FOUND')).toBe(true);
+  });
+
+  it('keeps failures, revert failures and retry history; PENDING forgets results', () => {
+    const { storage } = storageFor();
+    const failure = Failure.fromError(new Error('x'));
+    storage.saveFailure('first', failure);
+    expect(storage.getFailures()).toEqual({ first: failure });
+    expect(storage.get('first')).toBe(failure);
+    storage.saveRevertFailure('pair', failure);
+    expect(Object.keys(storage.getRevertFailures())).toEqual(['pair']);
+    storage.setState('first', 'PENDING');
+    expect(storage.getFailures()).toEqual({});
+    expect(storage.get('first')).toBeUndefined();
+  });
+
+  it('writes through to its backend, and flush waits for async backends and surfaces their errors', async () => {
+    const memory = new MemoryBackend();
+    const { storage } = storageFor({ x: 1 }, memory);
+    storage.setFlowState('RUNNING');
+    storage.saveResult('first', 42);
+    expect(memory.loadFlow(storage.flowUuid)?.state).toBe('RUNNING');
+    expect(memory.loadAtoms(storage.flowUuid).find((a) => a.name === 'first')?.result).toBe(42);
+
+    const writes: string[] = [];
+    const slow: StorageBackend = {
+      async saveFlow(r: Readonly<FlowRecord>) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        writes.push(`flow ${r.state}`);
+      },
+      async saveAtom(_uuid: string, r: Readonly<AtomRecord>) {
+        if (r.result === 'explode') throw new Error('disk full');
+        writes.push(`atom ${r.name}`);
+      },
+      loadFlow: () => undefined,
+      loadAtoms: () => [],
+    };
+    const second = storageFor({}, slow).storage;
+    second.saveResult('first', 1);
+    await second.flush();
+    expect(writes).toEqual(['flow PENDING', 'atom first']);
+    second.saveResult('pair', 'explode');
+    await expect(second.flush()).rejects.toThrow('disk full');
+  });
+});
