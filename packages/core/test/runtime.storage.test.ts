@@ -19,7 +19,7 @@ function storageFor(store: Record<string, unknown> = {}, backend?: StorageBacken
 }
 
 describe('Storage', () => {
-  it('resolves arguments from the nearest provider, then the store, and reports what is missing', () => {
+  it('resolves arguments from the store, then the nearest provider, and reports what is missing', () => {
     const { compiled, storage } = storageFor({ x: 'stored' });
     expect(storage.fetchArgs(compiled.get('first')!)).toEqual({ x: 'stored' });
     expect(() => storage.fetchArgs(compiled.get('pair')!)).toThrow(/'y'/);
@@ -34,6 +34,13 @@ describe('Storage', () => {
     // The later provider of 'y' shadows the earlier one.
     expect(storage.fetch('y')).toBe('shadowing');
     expect(storage.fetchAll()).toEqual({ x: 'stored', y: 'shadowing', p0: 'a', p1: 'b' });
+  });
+
+  it('prefers the store to a provider, as TaskFlow does', () => {
+    const { compiled, storage } = storageFor({ x: 'stored', y: 'from-store' });
+    storage.saveResult('first', 'from-provider');
+    expect(storage.fetchArgs(compiled.get('pair')!)).toEqual({ x: 'from-store' });
+    expect(storage.fetch('y')).toBe('from-store');
   });
 
   it('throws a typed error for a symbol nobody has', () => {

@@ -18,7 +18,7 @@ const NOTHING = Symbol('nothing');
 /**
  * The live state of one flow run: atom states and intentions, results and failures,
  * the store, retry histories. Symbols are resolved as TaskFlow does: an atom's own
- * `inject`, then the nearest provider that produced a result, then the store.
+ * `inject`, then the store, then the nearest provider that produced a result.
  */
 export class Storage {
   readonly flowUuid: string;
@@ -218,7 +218,7 @@ export class Storage {
 
   // --- symbols ----------------------------------------------------------------------
 
-  /** The value of a symbol: from the nearest provider with a result, else the store. */
+  /** The value of a symbol: from the store, else from the latest provider with a result. */
   fetch(symbol: string): unknown {
     const value = this.#lookup(symbol);
     if (value === NOTHING) throw new NotFoundError(`Symbol '${symbol}' has no value (no provider produced it and the store lacks it)`);
@@ -243,11 +243,10 @@ export class Storage {
     for (const binding of node.args.values()) {
       let value: unknown = NOTHING;
       if (binding.injected) value = inject[binding.symbol];
-      else {
-        if (binding.provider !== undefined) value = this.#fromProvider(binding.provider, binding.key);
-        if (value === NOTHING && Object.prototype.hasOwnProperty.call(this.#flow.store, binding.symbol)) {
-          value = this.#flow.store[binding.symbol];
-        }
+      else if (Object.prototype.hasOwnProperty.call(this.#flow.store, binding.symbol)) {
+        value = this.#flow.store[binding.symbol];
+      } else if (binding.provider !== undefined) {
+        value = this.#fromProvider(binding.provider, binding.key);
       }
       if (value !== NOTHING) args[binding.arg] = value;
       else if (!binding.optional) (missing ??= []).push(binding.symbol);
@@ -259,6 +258,7 @@ export class Storage {
   }
 
   #lookup(symbol: string): unknown {
+    if (Object.prototype.hasOwnProperty.call(this.#flow.store, symbol)) return this.#flow.store[symbol];
     const providers = this.#providers.get(symbol);
     if (providers) {
       for (let i = providers.length - 1; i >= 0; i--) {
@@ -267,7 +267,7 @@ export class Storage {
         if (value !== NOTHING) return value;
       }
     }
-    return Object.prototype.hasOwnProperty.call(this.#flow.store, symbol) ? this.#flow.store[symbol] : NOTHING;
+    return NOTHING;
   }
 
   #fromProvider(provider: string, key: string | number | null | undefined): unknown {
