@@ -8,3 +8,4 @@ export * from './patterns/index';
 export * from './compiler/index';
 export * from './render/index';
 export * from './runtime/index';
+export * from './protocol/index';

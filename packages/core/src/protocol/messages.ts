@@ -1,0 +1,162 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import { TfError } from '../errors';
+import { Failure } from '../failure/failure';
+import type { FailureDict } from '../failure/dict';
+import type { Delivery, MessageProperties } from '../transport/types';
+import { failureDictSchema, notifyRequestSchema, notifyResponseSchema, requestSchema, responseSchema } from './schemas';
+
+/** The message types of TaskFlow's worker protocol (the AMQP `type` property). */
+export const MessageType = { NOTIFY: 'NOTIFY', REQUEST: 'REQUEST', RESPONSE: 'RESPONSE' } as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** What a worker answers a NOTIFY with: its topic and the task class names it runs. */
+export interface NotifyResponseBody {
+  topic: string;
+  tasks: string[];
+}
+
+/** A REQUEST body: run (or revert) a task on a worker. */
+export interface RequestBody {
+  task_cls: string;
+  task_name: string;
+  task_version: readonly [number, number] | string | readonly number[];
+  action: 'execute' | 'revert';
+  arguments: Record<string, unknown>;
+  /** Revert only: what execute produced. */
+  result?: ['success', unknown] | ['failure', FailureDict];
+  /** Revert only: the flow's failures by atom name. */
+  failures?: Record<string, FailureDict>;
+}
+
+/** Request states a worker reports, plus EVENT for progress. */
+export type ResponseState = 'WAITING' | 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'EVENT';
+
+export type ResponseBody =
+  | { state: 'RUNNING' | 'WAITING' | 'PENDING'; data: Record<string, never> }
+  | { state: 'EVENT'; data: { event_type: string; details: Record<string, unknown> } }
+  | { state: 'SUCCESS'; data: { result: unknown } }
+  | { state: 'FAILURE'; data: { result: FailureDict } };
+
+/** A message body that does not match its schema, or a message of unknown type. */
+export class InvalidMessageError extends TfError {
+  readonly problems: string[];
+  readonly messageType: string | undefined;
+  constructor(messageType: string | undefined, problems: string[]) {
+    super('TF_INVALID_MESSAGE', `Invalid ${messageType ?? 'untyped'} message: ${problems.join('; ')}`);
+    this.problems = problems;
+    this.messageType = messageType;
+  }
+}
+
+let validators:
+  | { notifyRequest: ValidateFunction; notifyResponse: ValidateFunction; request: ValidateFunction; response: ValidateFunction }
+  | undefined;
+
+function compiled() {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    ajv.addSchema(failureDictSchema);
+    validators = {
+      notifyRequest: ajv.compile(notifyRequestSchema),
+      notifyResponse: ajv.compile(notifyResponseSchema),
+      request: ajv.compile(requestSchema),
+      response: ajv.compile(responseSchema),
+    };
+  }
+  return validators;
+}
+
+function check(validate: ValidateFunction, type: string, body: unknown): void {
+  if (validate(body)) return;
+  const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message ?? 'is invalid'}`);
+  throw new InvalidMessageError(type, [...new Set(problems)]);
+}
+
+/** Validates an engine's NOTIFY (`{}`); throws InvalidMessageError. */
+export function validateNotifyRequest(body: unknown): asserts body is Record<string, never> {
+  check(compiled().notifyRequest, 'NOTIFY', body);
+}
+
+/** Validates a worker's NOTIFY answer; throws InvalidMessageError. */
+export function validateNotifyResponse(body: unknown): asserts body is NotifyResponseBody {
+  check(compiled().notifyResponse, 'NOTIFY', body);
+}
+
+/** Validates a REQUEST body, failures included; throws InvalidMessageError. */
+export function validateRequest(body: unknown): asserts body is RequestBody {
+  check(compiled().request, 'REQUEST', body);
+}
+
+/** Validates a RESPONSE body, a FAILURE's failure dict included; throws InvalidMessageError. */
+export function validateResponse(body: unknown): asserts body is ResponseBody {
+  check(compiled().response, 'RESPONSE', body);
+}
+
+/** A decoded, validated message. */
+export type DecodedMessage =
+  | { type: 'NOTIFY'; body: Record<string, never> | NotifyResponseBody; properties: MessageProperties }
+  | { type: 'REQUEST'; body: RequestBody; properties: MessageProperties }
+  | { type: 'RESPONSE'; body: ResponseBody; properties: MessageProperties };
+
+/**
+ * Parses and validates a delivered message by its `type` property. Throws
+ * InvalidMessageError for an unknown type, bad JSON or a body off its schema.
+ */
+export function decodeMessage(delivery: Pick<Delivery, 'body' | 'properties'>): DecodedMessage {
+  const type = delivery.properties.type;
+  if (type !== 'NOTIFY' && type !== 'REQUEST' && type !== 'RESPONSE') {
+    throw new InvalidMessageError(type, [`unknown message type ${JSON.stringify(type ?? null)}`]);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(delivery.body);
+  } catch (error) {
+    throw new InvalidMessageError(type, [`body is not JSON: ${(error as Error).message}`]);
+  }
+  if (type === 'NOTIFY') {
+    if (body !== null && typeof body === 'object' && Object.keys(body).length === 0) {
+      return { type, body: body as Record<string, never>, properties: delivery.properties };
+    }
+    validateNotifyResponse(body);
+    return { type, body, properties: delivery.properties };
+  }
+  if (type === 'REQUEST') {
+    validateRequest(body);
+    return { type, body, properties: delivery.properties };
+  }
+  validateResponse(body);
+  return { type, body, properties: delivery.properties };
+}
+
+/** The result part of a revert request, from a local value or Failure. */
+export function encodeRequestResult(result: unknown): RequestBody['result'] {
+  return Failure.is(result) ? ['failure', result.toDict()] : ['success', result];
+}
+
+/** The result of a revert request, back as a value or a Failure. */
+export function decodeRequestResult(result: RequestBody['result']): unknown {
+  if (!result) return undefined;
+  return result[0] === 'failure' ? Failure.fromDict(result[1]) : result[1];
+}
+
+/**
+ * Serialises a body to JSON text. A value JSON cannot carry (a BigInt, a cycle) is a
+ * typed error, never a silently different value.
+ */
+export function encodeBody(body: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(body);
+  } catch (error) {
+    throw new UnserializableValueError((error as Error).message, { cause: error });
+  }
+  if (text === undefined) throw new UnserializableValueError('the value has no JSON form');
+  return text;
+}
+
+/** A result or argument that cannot travel as JSON. */
+export class UnserializableValueError extends TfError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('TF_UNSERIALIZABLE', `Value cannot be sent as JSON: ${reason}`, options);
+  }
+}
