@@ -1,25 +1,60 @@
-import { ActionEngine, InvalidArgumentError, type Flow, type Task } from '@tf/core';
+import { randomUUID } from 'node:crypto';
+import { ActionEngine, type ActionEngineOptions, type Flow, type Task } from '@tf/core';
 import { normaliseOptions, type LoadOptions } from './options';
+import { WorkerBasedExecutor } from './worker-based/executor';
 
 /** An engine ready to run one flow: `run()`, `runIter()`, `suspend()`, `storage`, notifiers. */
 export type Engine = ActionEngine;
+
+/** The worker-based engine: tasks run on workers, reached through a transport. */
+export class WorkerBasedEngine extends ActionEngine {
+  readonly executor: WorkerBasedExecutor;
+
+  constructor(flow: Flow | Task, options: ActionEngineOptions & { executor: WorkerBasedExecutor }) {
+    super(flow, options);
+    this.executor = options.executor;
+  }
+
+  /**
+   * Connects (if not yet) and waits until `count` workers (topics) answered discovery, or
+   * `timeoutMs` passed; resolves with the number known. `run()` closes the connection.
+   */
+  waitForWorkers(count = 1, timeoutMs = 30_000): Promise<number> {
+    return this.executor.waitForWorkers(count, timeoutMs);
+  }
+}
 
 /**
  * Loads a flow into an engine (serial by default). Nothing runs until `engine.run()`.
  * Throws InvalidArgumentError on unknown options or engines.
  */
+export function load(flow: Flow | Task, options: LoadOptions & { engine: 'worker-based' }): WorkerBasedEngine;
+export function load(flow: Flow | Task, options?: LoadOptions): Engine;
 export function load(flow: Flow | Task, options: LoadOptions = {}): Engine {
   const o = normaliseOptions(options);
-  if (o.engine === 'worker-based' && !o.executor) {
-    throw new InvalidArgumentError("The 'worker-based' engine is not available in this version of @tf/engine");
+  const flowUuid = o.flowUuid ?? randomUUID();
+  const common: ActionEngineOptions = { store: o.store, flowUuid, logger: o.logger, ...(o.backend ? { backend: o.backend } : {}) };
+  if (o.workerBased && !o.executor) {
+    const w = o.workerBased;
+    const executor = new WorkerBasedExecutor({
+      uuid: flowUuid,
+      exchange: w.exchange,
+      topics: w.topics,
+      ...(w.transport !== undefined ? { transport: w.transport } : {}),
+      ...(w.url !== undefined ? { url: w.url } : {}),
+      ...(w.transportOptions !== undefined ? { transportOptions: w.transportOptions } : {}),
+      ...(w.retryOptions !== undefined ? { retryOptions: w.retryOptions } : {}),
+      transitionTimeoutMs: w.transitionTimeoutMs,
+      workerExpiryMs: w.workerExpiryMs,
+      notifyIntervalMs: w.notifyIntervalMs,
+      logger: o.logger,
+    });
+    return new WorkerBasedEngine(flow, { ...common, executor, maxConcurrency: o.maxWorkersGiven ? o.maxWorkers : Infinity });
   }
   return new ActionEngine(flow, {
-    store: o.store,
-    maxConcurrency: o.engine === 'parallel' ? o.maxWorkers : o.engine === 'serial' ? 1 : o.maxWorkers,
+    ...common,
+    maxConcurrency: o.engine === 'serial' ? 1 : o.maxWorkers,
     ...(o.executor ? { executor: o.executor } : {}),
-    ...(o.backend ? { backend: o.backend } : {}),
-    ...(o.flowUuid ? { flowUuid: o.flowUuid } : {}),
-    logger: o.logger,
   });
 }
 

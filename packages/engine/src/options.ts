@@ -1,4 +1,12 @@
-import { InvalidArgumentError, silentLogger, type Logger, type StorageBackend, type TaskExecutor } from '@tf/core';
+import {
+  InvalidArgumentError,
+  silentLogger,
+  type Logger,
+  type StorageBackend,
+  type TaskExecutor,
+  type Transport,
+  type TransportRetryOptionsInput,
+} from '@tf/core';
 
 /** The engines `load` knows. */
 export type EngineKind = 'serial' | 'parallel' | 'worker-based';
@@ -22,6 +30,39 @@ export interface LoadOptions {
   flowUuid?: string;
   /** A pino-compatible logger; silent by default. */
   logger?: Logger;
+
+  // --- worker-based engine -------------------------------------------------------------
+  /** The exchange engine and workers share. */
+  exchange?: string;
+  /** The topics workers listen on; the engine asks each which tasks it runs. */
+  topics?: readonly string[];
+  /** The transport: a name (`'amqp'`, `'filesystem'`, `'memory'`, `'redis'`, a third party's) or a transport object. */
+  transport?: string | Transport;
+  /** The broker URL; its scheme selects the transport when `transport` is absent. */
+  url?: string;
+  /** Given to the transport as-is (snake_case keys accepted). */
+  transportOptions?: Record<string, unknown>;
+  /** Reconnect policy of the transport. */
+  retryOptions?: TransportRetryOptionsInput;
+  /** A request no worker started after this long fails with RequestTimeoutError (default 60 000; null: never). */
+  transitionTimeoutMs?: number | null;
+  /** A worker not heard from for this long is forgotten (default 60 000). */
+  workerExpiryMs?: number;
+  /** How often the engine asks the topics for workers (default 5 000). */
+  notifyIntervalMs?: number;
+}
+
+/** The worker-based engine's settings after normalisation. */
+export interface WorkerBasedSettings {
+  exchange: string;
+  topics: string[];
+  transport: string | Transport | undefined;
+  url: string | undefined;
+  transportOptions: Record<string, unknown> | undefined;
+  retryOptions: TransportRetryOptionsInput | undefined;
+  transitionTimeoutMs: number | null;
+  workerExpiryMs: number;
+  notifyIntervalMs: number;
 }
 
 /** Options after normalisation: every key camelCase, every duration in milliseconds. */
@@ -33,14 +74,40 @@ export interface NormalisedOptions {
   executor: TaskExecutor | undefined;
   flowUuid: string | undefined;
   logger: Logger;
+  /** Whether `maxWorkers` was given (the worker-based engine is unbounded otherwise). */
+  maxWorkersGiven: boolean;
+  workerBased: WorkerBasedSettings | undefined;
 }
 
 const ALIASES: Record<string, keyof LoadOptions> = {
   max_workers: 'maxWorkers',
   flow_uuid: 'flowUuid',
+  transport_options: 'transportOptions',
+  retry_options: 'retryOptions',
+  worker_expiry_ms: 'workerExpiryMs',
+  transition_timeout_ms: 'transitionTimeoutMs',
+  notify_interval_ms: 'notifyIntervalMs',
 };
 
-const KNOWN = new Set<string>(['engine', 'store', 'maxWorkers', 'backend', 'executor', 'flowUuid', 'logger']);
+/** The seed's keys whose values are seconds, as TaskFlow has them. */
+const SECONDS: Record<string, keyof LoadOptions> = {
+  transition_timeout: 'transitionTimeoutMs',
+  worker_expiry: 'workerExpiryMs',
+};
+
+const WORKER_BASED_KEYS = [
+  'exchange',
+  'topics',
+  'transport',
+  'url',
+  'transportOptions',
+  'retryOptions',
+  'transitionTimeoutMs',
+  'workerExpiryMs',
+  'notifyIntervalMs',
+] as const;
+
+const KNOWN = new Set<string>(['engine', 'store', 'maxWorkers', 'backend', 'executor', 'flowUuid', 'logger', ...WORKER_BASED_KEYS]);
 
 const ENGINES: Record<string, EngineKind> = {
   serial: 'serial',
@@ -54,11 +121,20 @@ const ENGINES: Record<string, EngineKind> = {
 export function normaliseOptions(options: LoadOptions | Record<string, unknown> = {}): NormalisedOptions {
   const given: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    const name = ALIASES[key] ?? key;
+    const seconds = SECONDS[key];
+    const name = seconds ?? ALIASES[key] ?? key;
     if (!KNOWN.has(name)) {
       throw new InvalidArgumentError(`Unknown engine option '${key}' (known: ${[...KNOWN].sort().join(', ')})`);
     }
-    if (value !== undefined) given[name] = value;
+    if (value === undefined) continue;
+    if (seconds && value !== null) {
+      if (typeof value !== 'number' || !(value >= 0)) {
+        throw new InvalidArgumentError(`${key} must be a number of seconds or null, got ${JSON.stringify(value)}`);
+      }
+      given[name] = value * 1000;
+    } else {
+      given[name] = value;
+    }
   }
   const engineName = (given.engine as string | undefined) ?? 'serial';
   const engine = ENGINES[engineName];
@@ -73,13 +149,62 @@ export function normaliseOptions(options: LoadOptions | Record<string, unknown> 
   if (typeof store !== 'object' || store === null || Array.isArray(store)) {
     throw new InvalidArgumentError('store must be a plain object of symbol -> value');
   }
+  let workerBased: WorkerBasedSettings | undefined;
+  if (engine === 'worker-based') {
+    workerBased = workerBasedSettings(given);
+  } else {
+    const stray = WORKER_BASED_KEYS.filter((key) => key in given);
+    if (stray.length > 0) {
+      throw new InvalidArgumentError(`Option(s) ${stray.join(', ')} only apply to engine 'worker-based' (this is '${engine}')`);
+    }
+  }
   return {
     engine,
+    workerBased,
+    maxWorkersGiven: given.maxWorkers !== undefined,
     store: store as Record<string, unknown>,
     maxWorkers,
     backend: given.backend as StorageBackend | undefined,
     executor: given.executor as TaskExecutor | undefined,
     flowUuid: given.flowUuid as string | undefined,
     logger: (given.logger as Logger | undefined) ?? silentLogger,
+  };
+}
+
+function duration(given: Record<string, unknown>, key: string, fallback: number, nullable: true): number | null;
+function duration(given: Record<string, unknown>, key: string, fallback: number, nullable: false): number;
+function duration(given: Record<string, unknown>, key: string, fallback: number, nullable: boolean): number | null {
+  if (!(key in given)) return fallback;
+  const value = given[key];
+  if (value === null && nullable) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`${key} must be a positive number of milliseconds${nullable ? ' or null' : ''}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSettings {
+  const exchange = given.exchange;
+  if (typeof exchange !== 'string' || exchange.length === 0) {
+    throw new InvalidArgumentError("The worker-based engine needs 'exchange' (a non-empty string)");
+  }
+  const topics = given.topics;
+  if (!Array.isArray(topics) || topics.length === 0 || !topics.every((t) => typeof t === 'string' && t.length > 0)) {
+    throw new InvalidArgumentError("The worker-based engine needs 'topics' (a non-empty list of topic names)");
+  }
+  const transportOptions = given.transportOptions;
+  if (transportOptions !== undefined && (typeof transportOptions !== 'object' || transportOptions === null || Array.isArray(transportOptions))) {
+    throw new InvalidArgumentError('transportOptions must be an object');
+  }
+  return {
+    exchange,
+    topics: [...(topics as string[])],
+    transport: given.transport as string | Transport | undefined,
+    url: given.url as string | undefined,
+    transportOptions: transportOptions as Record<string, unknown> | undefined,
+    retryOptions: given.retryOptions as TransportRetryOptionsInput | undefined,
+    transitionTimeoutMs: duration(given, 'transitionTimeoutMs', 60_000, true),
+    workerExpiryMs: duration(given, 'workerExpiryMs', 60_000, false),
+    notifyIntervalMs: duration(given, 'notifyIntervalMs', 5_000, false),
   };
 }
