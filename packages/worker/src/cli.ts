@@ -1,0 +1,308 @@
+#!/usr/bin/env node
+/**
+ * `tf-worker`: runs a Worker from flags and/or a JSON config file (TaskFlow's worker dict).
+ *
+ *   tf-worker --url amqp://guest:guest@localhost:5672// --exchange test-exchange \
+ *     --topic test-tasks --tasks ./tasks.js:TestTask1 --tasks ./tasks.js:TestTask2
+ *   tf-worker --config worker.json
+ *
+ * Prints the banner on stdout, logs (pino, JSON lines) on stderr, stops gracefully on
+ * SIGTERM/SIGINT (running tasks finish; exit 0; a second signal exits at once with 1),
+ * and exits 1 with one line on stderr when the configuration is bad.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { normaliseOptionKeys, type Logger } from '@tf/core';
+import pino from 'pino';
+import { WorkerConfigError } from './errors';
+import { WORKER_OPTION_NAMES, type WorkerOptions } from './options';
+import { VERSION } from './version';
+import { Worker } from './worker';
+
+/** pino's levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Keys a `--config` file may hold (camelCase or the seed's snake_case). */
+const CONFIG_KEYS = WORKER_OPTION_NAMES.filter((k) => k !== 'logger' && k !== 'importer' && k !== 'cwd').concat('logLevel');
+
+export interface CliContext {
+  /** Where the banner and help go; default process.stdout. */
+  stdout?: (text: string) => void;
+  /** Where the one-line errors go; default process.stderr. */
+  stderr?: (text: string) => void;
+  /** The logger; default pino on stderr at `--log-level`. */
+  logger?: Logger;
+  /** Stops the worker gracefully when aborted (besides SIGTERM/SIGINT). */
+  signal?: AbortSignal;
+  /** Listen to SIGTERM/SIGINT; default true. */
+  handleSignals?: boolean;
+  /** Called once the worker is consuming (tests). */
+  onStarted?: (worker: Worker) => void;
+}
+
+interface Flags {
+  url?: string;
+  exchange?: string;
+  topic?: string;
+  tasks?: string[];
+  transport?: string;
+  transportOptions?: Record<string, unknown>;
+  retryOptions?: Record<string, unknown>;
+  concurrency?: number;
+  config?: string;
+  logLevel?: LogLevel;
+}
+
+/** A configuration problem found by the CLI itself (bad flag value, bad config file). */
+export class CliConfigError extends WorkerConfigError {}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const prefix = typeof code === 'string' && code.startsWith('TF_') ? `${code}: ` : '';
+    return oneLine(prefix + error.message);
+  }
+  return oneLine(String(error));
+}
+
+function jsonObject(flag: string): (value: string) => Record<string, unknown> {
+  return (value) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch (error) {
+      throw new CommanderArgumentError(`${flag} must be a JSON object: ${(error as Error).message}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new CommanderArgumentError(`${flag} must be a JSON object, e.g. '{"key": "value"}'.`);
+    }
+    return parsed as Record<string, unknown>;
+  };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new CommanderArgumentError('--concurrency must be a whole number >= 1.');
+  }
+  return n;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function program(out: (text: string) => void): Command {
+  return new Command('tf-worker')
+    .description('Serve an allow-list of tf Task classes on one topic of an exchange (TaskFlow worker protocol).')
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--url <url>', 'broker URL (amqp://user:pass@host:5672//, redis://..., memory://); also selects the transport by scheme'))
+    .addOption(new Option('--exchange <name>', 'exchange name'))
+    .addOption(new Option('--topic <name>', 'topic (queue) to serve'))
+    .addOption(
+      new Option('--tasks <entry>', "allowed tasks, repeatable: './tasks.js:Name', './tasks.js' (every Task class), 'package:Name'").argParser(
+        collect,
+      ),
+    )
+    .addOption(new Option('--transport <name>', 'transport: amqp, filesystem, memory, redis, or a third-party name'))
+    .addOption(new Option('--transport-options <json>', 'transport options as a JSON object').argParser(jsonObject('--transport-options')))
+    .addOption(new Option('--retry-options <json>', 'reconnect policy as a JSON object (kombu keys accepted)').argParser(jsonObject('--retry-options')))
+    .addOption(new Option('--concurrency <n>', 'most tasks run at once (default: available CPUs)').argParser(positiveInt))
+    .addOption(new Option('--config <file>', "JSON file with TaskFlow's worker dict (url, exchange, topic, tasks, transport, transport_options, retry_options); flags override it"))
+    .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(LOG_LEVELS))
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: out,
+      writeErr: out,
+      // Errors are reported once, as one line, by main().
+      outputError: () => {},
+    });
+}
+
+function readConfig(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliConfigError(`cannot read the config file ${file}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CliConfigError(`the config file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new CliConfigError(`the config file ${file} must hold a JSON object (the worker's configuration dict).`);
+  }
+  let config: Record<string, unknown>;
+  try {
+    config = normaliseOptionKeys(parsed);
+  } catch (error) {
+    throw new CliConfigError(`the config file ${file}: ${(error as Error).message}`);
+  }
+  for (const key of Object.keys(config)) {
+    if (!CONFIG_KEYS.includes(key)) {
+      throw new CliConfigError(`the config file ${file} has an unknown key '${key}'. Allowed: ${CONFIG_KEYS.join(', ')}.`, {
+        option: key,
+      });
+    }
+  }
+  return config;
+}
+
+/** Flags over the config file, as Worker options (and the log level). */
+export function buildOptions(flags: Flags): { options: WorkerOptions; logLevel: LogLevel } {
+  const config = flags.config !== undefined ? readConfig(flags.config) : {};
+  const fromFlags: Record<string, unknown> = {
+    url: flags.url,
+    exchange: flags.exchange,
+    topic: flags.topic,
+    tasks: flags.tasks,
+    transport: flags.transport,
+    transportOptions: flags.transportOptions,
+    retryOptions: flags.retryOptions,
+    concurrency: flags.concurrency,
+  };
+  const merged: Record<string, unknown> = { ...config };
+  for (const [key, value] of Object.entries(fromFlags)) {
+    if (value === undefined) continue;
+    merged[key] = value;
+    // `--concurrency` wins over a config file's threads_count.
+    if (key === 'concurrency') delete merged['threadsCount'];
+  }
+  const level = flags.logLevel ?? merged['logLevel'] ?? 'info';
+  delete merged['logLevel'];
+  if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new CliConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}.`);
+  }
+  return { options: merged as unknown as WorkerOptions, logLevel: level as LogLevel };
+}
+
+/**
+ * Runs `tf-worker` with `argv` (the arguments after the command name). Resolves with the
+ * exit code once the worker has stopped (0) or the configuration was refused (1, after
+ * one line on stderr). `--help` and `--version` resolve 0.
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2), context: CliContext = {}): Promise<number> {
+  const stdout = context.stdout ?? ((text: string) => void process.stdout.write(text));
+  const stderr = context.stderr ?? ((text: string) => void process.stderr.write(text));
+  const fail = (error: unknown): number => {
+    stderr(`tf-worker: ${errorMessage(error)}\n`);
+    return 1;
+  };
+
+  const cmd = program(stdout);
+  let flags: Flags;
+  try {
+    cmd.parse([...argv], { from: 'user' });
+    flags = cmd.opts<Flags>();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0; // --help, --version
+      return fail(error.message.replace(/^error:\s*/, ''));
+    }
+    return fail(error);
+  }
+
+  let worker: Worker;
+  let logger: Logger;
+  try {
+    const { options, logLevel } = buildOptions(flags);
+    logger = context.logger ?? pino({ name: 'tf-worker', level: logLevel }, pino.destination({ dest: 2, sync: true }));
+    worker = new Worker({ ...options, logger });
+  } catch (error) {
+    return fail(error);
+  }
+
+  // Listen before starting, so a signal during start() stops the worker once it is up.
+  let signalled: (reason: string) => void = () => {};
+  const stopRequested = new Promise<string>((resolve) => {
+    signalled = resolve;
+  });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) {
+      stderr(`tf-worker: ${signal} again; exiting without waiting for running tasks\n`);
+      process.exit(1);
+    }
+    signalled(signal);
+  };
+  const handleSignals = context.handleSignals ?? true;
+  if (handleSignals) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+  const onAbort = (): void => signalled('abort');
+  context.signal?.addEventListener('abort', onAbort, { once: true });
+  if (context.signal?.aborted) onAbort();
+
+  let keepAlive: NodeJS.Timeout | undefined;
+  let lost: ((error: Error) => void) | undefined;
+  const connectionGone = new Promise<Error>((resolve) => {
+    lost = resolve;
+  });
+  try {
+    try {
+      await worker.start();
+    } catch (error) {
+      await worker.stop().catch(() => undefined);
+      return fail(error);
+    }
+    worker.transport?.on('disconnected', ({ error, willReconnect }) => {
+      if (!willReconnect && worker.state === 'running') lost?.(error ?? new Error('the transport closed'));
+    });
+    stdout(`${worker.banner}\n`);
+    context.onStarted?.(worker);
+    // Serve until told to stop, even over a transport that holds no socket (memory).
+    keepAlive = setInterval(() => {}, 1 << 30);
+
+    const outcome = await Promise.race([
+      stopRequested.then((reason) => ({ reason })),
+      connectionGone.then((error) => ({ error })),
+    ]);
+    if ('error' in outcome) {
+      await worker.stop().catch(() => undefined);
+      return fail(`lost the connection to the broker: ${errorMessage(outcome.error)}`);
+    }
+    logger.info({ reason: outcome.reason, running: worker.activeTasks }, 'stopping: letting running tasks finish');
+    await worker.stop();
+    logger.info({}, 'stopped');
+    return 0;
+  } finally {
+    clearInterval(keepAlive);
+    if (handleSignals) {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+    context.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`tf-worker: ${errorMessage(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

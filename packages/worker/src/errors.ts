@@ -1,0 +1,61 @@
+import { TfError } from '@tf/core';
+
+/** The codes of worker errors; branch on them with `TfError.is(e, code)`. */
+export const WorkerErrorCode = {
+  /** A worker option that is missing, unknown or of the wrong kind. */
+  Config: 'TF_WORKER_CONFIG',
+  /** An allow-list entry that cannot be loaded: bad specifier, missing export, not a Task class. */
+  TaskLoad: 'TF_TASK_LOAD',
+  /** Two allow-listed classes share one wire name (`taskName`). */
+  DuplicateTask: 'TF_DUPLICATE_TASK',
+  /** A request named a task that is not on the worker's allow-list (sent back as a FAILURE). */
+  UnknownTask: 'TF_UNKNOWN_TASK',
+} as const;
+export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
+
+/** Bad worker configuration: an unknown option, a missing exchange/topic/tasks, a bad concurrency. */
+export class WorkerConfigError extends TfError {
+  /** The option at fault, when there is one. */
+  readonly option: string | undefined;
+  constructor(message: string, options?: { option?: string; cause?: unknown }) {
+    super(WorkerErrorCode.Config, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.option = options?.option;
+  }
+}
+
+/** An allow-list entry that could not be turned into Task classes. */
+export class TaskLoadError extends TfError {
+  /** The entry as written (`'./tasks.js:AddOne'`), or a description of a non-string entry. */
+  readonly specifier: string;
+  constructor(specifier: string, message: string, options?: { cause?: unknown }) {
+    super(WorkerErrorCode.TaskLoad, message, options);
+    this.specifier = specifier;
+  }
+}
+
+/** Two classes on the allow-list have the same `taskName`, so a request could not tell them apart. */
+export class DuplicateTaskError extends TfError {
+  readonly taskName: string;
+  constructor(taskName: string, sources: readonly string[]) {
+    super(
+      WorkerErrorCode.DuplicateTask,
+      `Two different Task classes on the allow-list are named '${taskName}' (from ${sources.join(' and ')}); ` +
+        'give one of them another static taskName.',
+    );
+    this.taskName = taskName;
+  }
+}
+
+/** A request for a task the worker does not serve. Travels back to the engine as the FAILURE's failure. */
+export class UnknownTaskError extends TfError {
+  readonly taskName: string;
+  readonly allowed: readonly string[];
+  constructor(taskName: string, allowed: readonly string[]) {
+    super(
+      WorkerErrorCode.UnknownTask,
+      `Task '${taskName}' is not on this worker's allow-list; it serves: ${allowed.length > 0 ? allowed.join(', ') : '(none)'}.`,
+    );
+    this.taskName = taskName;
+    this.allowed = allowed;
+  }
+}

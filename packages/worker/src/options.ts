@@ -1,0 +1,225 @@
+import { availableParallelism } from 'node:os';
+import {
+  assertDestinationName,
+  isTransport,
+  normaliseOptionKeys,
+  TfError,
+  type Logger,
+  type Transport,
+  type TransportRetryOptions,
+  type TransportRetryOptionsInput,
+} from '@tf/core';
+import { WorkerConfigError } from './errors';
+import type { ModuleImporter, TaskEntry } from './tasks';
+
+/**
+ * What `new Worker(options)` takes. camelCase, and TaskFlow's worker configuration keys
+ * as written for the seed (`transport_options`, `retry_options`, `threads_count`) work too.
+ */
+export interface WorkerOptions {
+  /** The exchange holding the topic. */
+  exchange: string;
+  /** The topic (queue) this worker serves; workers on one topic compete for its requests. */
+  topic: string;
+  /**
+   * The allow-list: Task classes, `'./tasks.js:Name'`, `'./tasks.js'` (every Task class it
+   * exports), `'package:Name'`. Resolved once by `start()`, never from message content.
+   */
+  tasks: readonly TaskEntry[] | TaskEntry;
+  /** The broker URL (`amqp://...`, `redis://...`, `memory://`); also selects the transport by scheme. */
+  url?: string | undefined;
+  /**
+   * A transport name (`amqp`, `filesystem`, `memory`, `redis`, a third party's) or a
+   * transport object. A transport object is used as is: `start()` connects it if needed and
+   * `stop()` leaves it open (its owner closes it). Default: from `url`, else `memory`.
+   */
+  transport?: string | Transport | undefined;
+  /** Given to the transport as is (keys camelCased). */
+  transportOptions?: Readonly<Record<string, unknown>> | undefined;
+  transport_options?: Readonly<Record<string, unknown>> | undefined;
+  /** Reconnect policy (kombu's `retry_policy` keys accepted). */
+  retryOptions?: TransportRetryOptionsInput | TransportRetryOptions | undefined;
+  retry_options?: TransportRetryOptionsInput | undefined;
+  /**
+   * The most tasks run at once (default: `os.availableParallelism()`). Also how many
+   * requests the worker takes from the broker, plus one (see the README).
+   */
+  concurrency?: number | undefined;
+  /** TaskFlow's name for `concurrency`. */
+  threadsCount?: number | undefined;
+  threads_count?: number | undefined;
+  /** A pino-compatible logger; silent by default. */
+  logger?: Logger | undefined;
+  /** Where task module paths and package names are resolved from; default `process.cwd()`. */
+  cwd?: string | undefined;
+  /** Replaces dynamic `import()` for task modules (bundlers, tests). */
+  importer?: ModuleImporter | undefined;
+}
+
+/** Options after normalisation and checks. */
+export interface NormalisedWorkerOptions {
+  readonly exchange: string;
+  readonly topic: string;
+  readonly tasks: readonly TaskEntry[];
+  readonly url: string | undefined;
+  readonly transport: string | Transport | undefined;
+  readonly transportOptions: Readonly<Record<string, unknown>> | undefined;
+  readonly retryOptions: TransportRetryOptionsInput | TransportRetryOptions | undefined;
+  readonly concurrency: number;
+  readonly logger: Logger | undefined;
+  readonly cwd: string;
+  readonly importer: ModuleImporter | undefined;
+}
+
+/** Every option name a worker accepts, camelCase (snake_case spellings are normalised to these). */
+export const WORKER_OPTION_NAMES: readonly string[] = Object.freeze([
+  'exchange',
+  'topic',
+  'tasks',
+  'url',
+  'transport',
+  'transportOptions',
+  'retryOptions',
+  'concurrency',
+  'threadsCount',
+  'logger',
+  'cwd',
+  'importer',
+]);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new WorkerConfigError(`Worker option '${name}' must be a whole number >= 1, got ${JSON.stringify(value) ?? String(value)}.`, {
+      option: name,
+    });
+  }
+  return value;
+}
+
+function destination(kind: 'exchange' | 'topic', value: unknown): string {
+  if (value === undefined || value === null || value === '') {
+    throw new WorkerConfigError(`Worker option '${kind}' is required.`, { option: kind });
+  }
+  try {
+    assertDestinationName(kind, value);
+  } catch (error) {
+    throw new WorkerConfigError(error instanceof Error ? error.message : String(error), { option: kind, cause: error });
+  }
+  return value;
+}
+
+/** The default concurrency: how many tasks this machine can usefully run at once. */
+export function defaultConcurrency(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * Normalises and checks worker options: snake_case keys become camelCase, unknown keys,
+ * missing `exchange`/`topic`/`tasks` and bad values are `WorkerConfigError`s
+ * (`TF_WORKER_CONFIG`). Transport options are checked later, by the transport.
+ */
+export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOptions {
+  if (!isPlainObject(input)) throw new WorkerConfigError('Worker options must be an object.');
+  let o: Record<string, unknown>;
+  try {
+    o = normaliseOptionKeys(input);
+  } catch (error) {
+    if (TfError.is(error)) throw new WorkerConfigError(error.message, { cause: error });
+    throw error;
+  }
+  for (const key of Object.keys(o)) {
+    if (WORKER_OPTION_NAMES.includes(key)) continue;
+    if (key === 'executor') {
+      throw new WorkerConfigError(
+        "Worker option 'executor' (a Python executor in TaskFlow) has no equivalent here; set 'concurrency' instead.",
+        { option: key },
+      );
+    }
+    throw new WorkerConfigError(`Unknown worker option '${key}'. Allowed: ${WORKER_OPTION_NAMES.join(', ')}.`, {
+      option: key,
+    });
+  }
+
+  const exchange = destination('exchange', o['exchange']);
+  const topic = destination('topic', o['topic']);
+
+  const rawTasks = o['tasks'];
+  const tasks: TaskEntry[] =
+    rawTasks === undefined || rawTasks === null ? [] : Array.isArray(rawTasks) ? [...(rawTasks as TaskEntry[])] : [rawTasks as TaskEntry];
+  if (tasks.length === 0) {
+    throw new WorkerConfigError("Worker option 'tasks' is required: the Task classes (or './module.js:Name' entries) this worker serves.", {
+      option: 'tasks',
+    });
+  }
+  for (const t of tasks) {
+    if (typeof t !== 'string' && typeof t !== 'function') {
+      throw new WorkerConfigError(
+        `Worker option 'tasks' holds ${t === null ? 'null' : typeof t}; each entry is a Task class or a string like './tasks.js:Name'.`,
+        { option: 'tasks' },
+      );
+    }
+    if (typeof t === 'string' && t.trim() === '') {
+      throw new WorkerConfigError("Worker option 'tasks' holds an empty string.", { option: 'tasks' });
+    }
+  }
+
+  const url = o['url'];
+  if (url !== undefined && typeof url !== 'string') {
+    throw new WorkerConfigError(`Worker option 'url' must be a string, got ${typeof url}.`, { option: 'url' });
+  }
+  const transport = o['transport'];
+  if (transport !== undefined && typeof transport !== 'string' && !isTransport(transport)) {
+    throw new WorkerConfigError("Worker option 'transport' must be a transport name (e.g. 'amqp') or a transport object.", {
+      option: 'transport',
+    });
+  }
+  for (const name of ['transportOptions', 'retryOptions'] as const) {
+    const value = o[name];
+    if (value !== undefined && !isPlainObject(value)) {
+      throw new WorkerConfigError(`Worker option '${name}' must be an object.`, { option: name });
+    }
+  }
+
+  const given = o['concurrency'] !== undefined ? 'concurrency' : undefined;
+  let concurrency = o['concurrency'] !== undefined ? positiveInteger('concurrency', o['concurrency']) : undefined;
+  if (o['threadsCount'] !== undefined) {
+    const threads = positiveInteger('threadsCount', o['threadsCount']);
+    if (concurrency !== undefined && concurrency !== threads) {
+      throw new WorkerConfigError(`Worker options '${given}' and 'threadsCount' disagree (${concurrency} and ${threads}).`, {
+        option: 'threadsCount',
+      });
+    }
+    concurrency = threads;
+  }
+
+  const logger = o['logger'];
+  if (logger !== undefined && (!isPlainObject(logger) || typeof logger['info'] !== 'function')) {
+    throw new WorkerConfigError("Worker option 'logger' must be a pino-compatible logger.", { option: 'logger' });
+  }
+  const cwd = o['cwd'];
+  if (cwd !== undefined && typeof cwd !== 'string') {
+    throw new WorkerConfigError("Worker option 'cwd' must be a string.", { option: 'cwd' });
+  }
+  const importer = o['importer'];
+  if (importer !== undefined && typeof importer !== 'function') {
+    throw new WorkerConfigError("Worker option 'importer' must be a function.", { option: 'importer' });
+  }
+
+  return {
+    exchange,
+    topic,
+    tasks,
+    url: url as string | undefined,
+    transport: transport as string | Transport | undefined,
+    transportOptions: o['transportOptions'] as Readonly<Record<string, unknown>> | undefined,
+    retryOptions: o['retryOptions'] as TransportRetryOptionsInput | undefined,
+    concurrency: concurrency ?? defaultConcurrency(),
+    logger: logger as Logger | undefined,
+    cwd: (cwd as string | undefined) ?? process.cwd(),
+    importer: importer as ModuleImporter | undefined,
+  };
+}

@@ -1,0 +1,435 @@
+import { hostname } from 'node:os';
+import {
+  childLogger,
+  decodeMessage,
+  decodeRequestResult,
+  encodeBody,
+  Failure,
+  InvalidStateError,
+  MessageType,
+  resolveTransport,
+  silentLogger,
+  UnserializableValueError,
+  type DecodedMessage,
+  type Delivery,
+  type FailureDict,
+  type Logger,
+  type NotifyResponseBody,
+  type RequestBody,
+  type ResponseBody,
+  type Task,
+  type Transport,
+  type TransportConsumer,
+} from '@tf/core';
+import { UnknownTaskError } from './errors';
+import { normaliseWorkerOptions, type NormalisedWorkerOptions, type WorkerOptions } from './options';
+import { resolveTasks, type AllowedTask } from './tasks';
+import { VERSION } from './version';
+
+/** `idle` -> `starting` -> `running` -> `stopping` -> `stopped`. */
+export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** What `stop()` takes. */
+export interface WorkerStopOptions {
+  /**
+   * How long to wait for running tasks. When it runs out, the requests still running are
+   * handed back to the broker (redelivered to another worker) and their results dropped.
+   * Default: wait as long as they take.
+   */
+  timeoutMs?: number | undefined;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+const ABANDONED = Symbol('abandoned');
+
+function serialisedFailure(error: unknown): ResponseBody {
+  let dict: FailureDict = Failure.fromError(error).toDict();
+  try {
+    encodeBody(dict);
+  } catch (encodingError) {
+    dict = Failure.fromError(
+      new UnserializableValueError(`the failure of the task could not be sent: ${(encodingError as Error).message}`),
+    ).toDict();
+  }
+  return { state: 'FAILURE', data: { result: dict } };
+}
+
+/**
+ * Serves an allow-list of Task classes on one topic of one exchange: answers engines'
+ * NOTIFY with its topic and task names, runs REQUESTs (execute or revert) with at most
+ * `concurrency` at once, and reports RUNNING, progress EVENTs and SUCCESS/FAILURE to the
+ * request's `reply_to`. A request is acked only once its final response is published, so
+ * a request held by a worker that dies is delivered again to another.
+ *
+ * ```ts
+ * const worker = new Worker({ exchange: 'test-exchange', topic: 'test-tasks', tasks: ['./tasks.js'], transport: 'amqp', url });
+ * await worker.start();   // resolves once consuming
+ * await worker.stop();    // stops taking work, finishes what it holds, closes
+ * ```
+ */
+export class Worker {
+  readonly exchange: string;
+  readonly topic: string;
+  /** The most tasks run at once. */
+  readonly concurrency: number;
+
+  readonly #options: NormalisedWorkerOptions;
+  readonly #logger: Logger;
+  #state: WorkerState = 'idle';
+  #tasks: Map<string, AllowedTask> | undefined;
+  #transport: Transport | undefined;
+  #ownsTransport = false;
+  #consumer: TransportConsumer | undefined;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #active = 0;
+  readonly #waiters: ((granted: boolean) => void)[] = [];
+  #abandon: (() => void) | undefined;
+  readonly #abandoned: Promise<typeof ABANDONED>;
+
+  /** Checks the options (a bad one is a `WorkerConfigError`, `TF_WORKER_CONFIG`); nothing is loaded or connected yet. */
+  constructor(options: WorkerOptions) {
+    this.#options = normaliseWorkerOptions(options);
+    this.exchange = this.#options.exchange;
+    this.topic = this.#options.topic;
+    this.concurrency = this.#options.concurrency;
+    this.#logger = childLogger(this.#options.logger ?? silentLogger, {
+      component: 'tf-worker',
+      exchange: this.exchange,
+      topic: this.topic,
+    });
+    this.#abandoned = new Promise((resolve) => {
+      this.#abandon = () => resolve(ABANDONED);
+    });
+  }
+
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  /** The task names this worker serves (`task_cls` values), once `start()` has resolved the allow-list; `[]` before. */
+  get tasks(): string[] {
+    return this.#tasks ? [...this.#tasks.keys()] : [];
+  }
+
+  /** The transport in use, once `start()` has created it. */
+  get transport(): Transport | undefined {
+    return this.#transport;
+  }
+
+  /** How many tasks are running now. */
+  get activeTasks(): number {
+    return this.#active;
+  }
+
+  /**
+   * A human-readable summary for logs and the console (as TaskFlow's worker banner):
+   * transport, driver and URI (password redacted), exchange, topic, tasks, concurrency,
+   * host and pid. Before `start()`, tasks are listed as given and the transport as configured.
+   */
+  get banner(): string {
+    const details = this.#transport?.details();
+    const transportName =
+      details?.name ?? (typeof this.#options.transport === 'string' ? this.#options.transport : this.#options.url ? '(from url)' : 'memory');
+    const tasks = this.#tasks
+      ? [...this.#tasks.values()].map((t) => t.name)
+      : this.#options.tasks.map((t) => (typeof t === 'string' ? t : t.taskName));
+    const lines = [
+      `tf worker v${VERSION}`,
+      'Connection details:',
+      `  Transport = ${transportName}`,
+      ...(details ? [`  Driver = ${details.driver} v${details.version}`] : []),
+      ...(details?.uri !== undefined ? [`  Uri = ${details.uri}`] : []),
+      `  Exchange = ${this.exchange}`,
+      `  Topic = ${this.topic}`,
+      'Powered by:',
+      `  Concurrency = ${this.concurrency}`,
+      'Supported endpoints:',
+      ...tasks.map((t) => `  - ${t}`),
+      'System details:',
+      `  Hostname = ${hostname()}`,
+      `  Pid = ${process.pid}`,
+      `  Platform = ${process.platform}-${process.arch}`,
+      `  Node = ${process.version}`,
+    ];
+    return lines.join('\n');
+  }
+
+  /**
+   * Resolves the allow-list (a bad entry fails here, before connecting: `TaskLoadError`,
+   * `DuplicateTaskError`), creates and connects the transport, and starts consuming.
+   * Resolves once consuming. Calling it again while starting or running returns the same promise.
+   */
+  start(): Promise<void> {
+    if (this.#state === 'starting' || this.#state === 'running') return this.#starting ?? Promise.resolve();
+    if (this.#state !== 'idle') {
+      return Promise.reject(new InvalidStateError(`This worker is ${this.#state}; a stopped worker cannot start again, make a new one.`));
+    }
+    this.#state = 'starting';
+    this.#starting = this.#start().catch((error: unknown) => {
+      this.#state = 'idle';
+      this.#starting = undefined;
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const o = this.#options;
+    this.#tasks ??= await resolveTasks(o.tasks, { cwd: o.cwd, importer: o.importer });
+    const transport = await resolveTransport({
+      transport: o.transport,
+      url: o.url,
+      transportOptions: o.transportOptions,
+      retryOptions: o.retryOptions,
+      logger: o.logger,
+    });
+    const owns = typeof o.transport !== 'object';
+    // Set before consuming: a broker may deliver before consume() resolves.
+    this.#transport = transport;
+    this.#ownsTransport = owns;
+    await transport.connect();
+    let consumer: TransportConsumer;
+    try {
+      // One delivery beyond the task slots, so an engine's NOTIFY still reaches a worker
+      // whose slots are all busy (a REQUEST taking it waits for a slot).
+      consumer = await transport.consume(this.exchange, this.topic, (d) => this.#onDelivery(d), {
+        prefetch: this.concurrency + 1,
+      });
+    } catch (error) {
+      if (owns) await transport.close().catch(() => undefined);
+      throw error;
+    }
+    this.#consumer = consumer;
+    if (this.#state !== 'starting') return; // stop() was called meanwhile; it takes it from here
+    this.#state = 'running';
+    this.#logger.info({ tasks: this.tasks, concurrency: this.concurrency, transport: transport.details() }, 'worker started');
+  }
+
+  /**
+   * Stops taking work (requests waiting for a slot go back to the broker), lets running
+   * tasks finish and publish their results, then closes the transport (one the worker
+   * created; a transport object passed in is left open). Idempotent.
+   */
+  stop(options: WorkerStopOptions = {}): Promise<void> {
+    if (this.#state === 'idle') {
+      this.#state = 'stopped';
+      return Promise.resolve();
+    }
+    this.#stopping ??= this.#stop(options.timeoutMs);
+    return this.#stopping;
+  }
+
+  async #stop(timeoutMs: number | undefined): Promise<void> {
+    if (this.#state === 'starting') {
+      this.#state = 'stopping';
+      await this.#starting?.catch(() => undefined);
+    }
+    this.#state = 'stopping';
+    for (const grant of this.#waiters.splice(0)) grant(false);
+    const consumer = this.#consumer;
+    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        if (this.#active > 0) this.#logger.warn({ running: this.#active }, 'stop timed out; handing running requests back');
+        this.#abandon?.();
+      }, Math.max(0, timeoutMs));
+    }
+    try {
+      if (consumer) await consumer.cancel();
+      if (this.#transport && this.#ownsTransport) await this.#transport.close();
+    } finally {
+      clearTimeout(timer);
+      this.#consumer = undefined;
+      this.#state = 'stopped';
+      this.#logger.info({}, 'worker stopped');
+    }
+  }
+
+  // ---- message handling ----
+
+  async #onDelivery(delivery: Delivery): Promise<void> {
+    try {
+      let message: DecodedMessage;
+      try {
+        message = decodeMessage(delivery);
+      } catch (error) {
+        this.#logger.warn(
+          { err: error, type: delivery.properties.type, correlationId: delivery.properties.correlationId },
+          'dropping an invalid message',
+        );
+        await delivery.reject({ requeue: false });
+        return;
+      }
+      if (message.type === MessageType.NOTIFY) return await this.#onNotify(delivery, message.body);
+      if (message.type === MessageType.REQUEST) return await this.#onRequest(delivery, message.body);
+      this.#logger.warn({ type: message.type, correlationId: delivery.properties.correlationId }, 'dropping a RESPONSE sent to a worker topic');
+      await delivery.reject({ requeue: false });
+    } catch (error) {
+      // A bug, not a bad message; never crash the process, never loop on it.
+      this.#logger.error({ err: error, correlationId: delivery.properties.correlationId }, 'handling a message failed; dropping it');
+      await delivery.reject({ requeue: false }).catch(() => undefined);
+    }
+  }
+
+  async #onNotify(delivery: Delivery, body: object): Promise<void> {
+    if (Object.keys(body).length > 0) {
+      // Another worker's answer, not an engine's question.
+      this.#logger.debug({ body }, 'dropping a NOTIFY answer sent to a worker topic');
+      await delivery.reject({ requeue: false });
+      return;
+    }
+    const replyTo = delivery.properties.replyTo;
+    if (!replyTo) {
+      this.#logger.warn({}, 'dropping a NOTIFY without reply_to');
+      await delivery.reject({ requeue: false });
+      return;
+    }
+    const answer: NotifyResponseBody = { topic: this.topic, tasks: this.tasks };
+    try {
+      await this.#transport!.publish(this.exchange, replyTo, encodeBody(answer), {
+        type: MessageType.NOTIFY,
+        ...(delivery.properties.correlationId !== undefined ? { correlationId: delivery.properties.correlationId } : {}),
+      });
+    } catch (error) {
+      // The engine asks again every few seconds.
+      this.#logger.warn({ err: error, replyTo }, 'could not answer a NOTIFY');
+      await delivery.reject({ requeue: false });
+      return;
+    }
+    this.#logger.debug({ replyTo }, 'answered a NOTIFY');
+    await delivery.ack();
+  }
+
+  #acquire(): Promise<boolean> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') return Promise.resolve(false);
+    if (this.#active < this.concurrency) {
+      this.#active += 1;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#waiters.shift();
+    if (next) next(true);
+    else this.#active -= 1;
+  }
+
+  async #onRequest(delivery: Delivery, body: RequestBody): Promise<void> {
+    const { replyTo, correlationId } = delivery.properties;
+    if (!replyTo || !correlationId) {
+      this.#logger.warn({ task: body.task_cls, replyTo, correlationId }, 'dropping a REQUEST without reply_to or correlation_id');
+      await delivery.reject({ requeue: false });
+      return;
+    }
+    if (!(await this.#acquire())) {
+      await delivery.reject({ requeue: true });
+      return;
+    }
+    try {
+      await this.#process(delivery, body, replyTo, correlationId);
+    } finally {
+      this.#release();
+    }
+  }
+
+  #reply(replyTo: string, correlationId: string, text: string): Promise<void> {
+    return this.#transport!.publish(this.exchange, replyTo, text, { type: MessageType.RESPONSE, correlationId });
+  }
+
+  async #process(delivery: Delivery, body: RequestBody, replyTo: string, correlationId: string): Promise<void> {
+    const log = { task: body.task_cls, name: body.task_name, action: body.action, correlationId };
+    if (delivery.redelivered) this.#logger.info({ ...log, deliveryCount: delivery.deliveryCount }, 'request redelivered');
+
+    let final: ResponseBody | undefined;
+    let task: Task | undefined;
+    const entry = this.#tasks!.get(body.task_cls);
+    if (!entry) {
+      final = serialisedFailure(new UnknownTaskError(body.task_cls, this.tasks));
+      this.#logger.warn(log, 'refusing a task that is not on the allow-list');
+    } else {
+      try {
+        task = new entry.cls({ name: body.task_name });
+      } catch (error) {
+        final = serialisedFailure(error);
+        this.#logger.warn({ ...log, err: error }, 'the task could not be constructed');
+      }
+    }
+
+    let events: Promise<void> = Promise.resolve();
+    if (task) {
+      try {
+        await this.#reply(replyTo, correlationId, encodeBody({ state: 'RUNNING', data: {} } satisfies ResponseBody));
+      } catch (error) {
+        this.#logger.warn({ ...log, err: error }, 'could not report RUNNING; handing the request back');
+        await delivery.reject({ requeue: true });
+        return;
+      }
+      task.setProgressSink((progress, details) => {
+        const event: ResponseBody = {
+          state: 'EVENT',
+          data: { event_type: 'update_progress', details: { ...details, progress } },
+        };
+        let text: string;
+        try {
+          text = encodeBody(event);
+        } catch (error) {
+          this.#logger.warn({ ...log, err: error }, 'dropping a progress event that cannot be sent as JSON');
+          return;
+        }
+        events = events
+          .then(() => this.#reply(replyTo, correlationId, text))
+          .catch((error: unknown) => this.#logger.warn({ ...log, err: error }, 'could not publish a progress event'));
+      });
+      this.#logger.debug(log, 'running');
+      const outcome = await Promise.race([this.#run(task, body), this.#abandoned]);
+      task.setProgressSink(undefined);
+      if (outcome === ABANDONED) {
+        await delivery.reject({ requeue: true });
+        return;
+      }
+      if (outcome.ok && !Failure.is(outcome.value)) {
+        final = { state: 'SUCCESS', data: { result: outcome.value === undefined ? null : outcome.value } };
+      } else {
+        const error = outcome.ok ? outcome.value : outcome.error;
+        final = serialisedFailure(error);
+        this.#logger.info({ ...log, err: error }, 'the task failed');
+      }
+    }
+
+    if (final === undefined) final = serialisedFailure(new Error('internal error: no response was produced'));
+    let text: string;
+    try {
+      text = encodeBody(final);
+    } catch (error) {
+      this.#logger.warn({ ...log, err: error }, 'the result cannot be sent as JSON; reporting a failure');
+      text = encodeBody(serialisedFailure(error));
+    }
+    await events;
+    try {
+      await this.#reply(replyTo, correlationId, text);
+    } catch (error) {
+      // Not acked: the broker hands the request out again (now, or when this connection is gone).
+      this.#logger.warn({ ...log, err: error }, 'could not publish the final response; handing the request back');
+      await delivery.reject({ requeue: true }).catch(() => undefined);
+      return;
+    }
+    await delivery.ack();
+    this.#logger.debug({ ...log, state: final.state }, 'done');
+  }
+
+  async #run(task: Task, body: RequestBody): Promise<Outcome> {
+    try {
+      const args = body.arguments ?? {};
+      if (body.action === 'execute') return { ok: true, value: await task.execute(args) };
+      const failures: Record<string, Failure> = {};
+      for (const [name, dict] of Object.entries(body.failures ?? {})) failures[name] = Failure.fromDict(dict);
+      const value: unknown = await task.revert(args, { result: decodeRequestResult(body.result), flowFailures: failures });
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+}
