@@ -16,6 +16,11 @@ import { VERSION } from './version';
 export interface MemoryTransportOptions {
   /** Every message this transport publishes reaches its topic this much later (simulated network latency). */
   latencyMs?: number;
+  /**
+   * Accepted and ignored, so configurations written for TaskFlow (whose kombu memory
+   * transport polls) work unchanged: deliveries here are pushed, never polled.
+   */
+  pollingInterval?: number;
 }
 
 const CAPABILITIES: TransportCapabilities = Object.freeze({
@@ -80,6 +85,9 @@ export class MemoryTransport extends BaseTransport {
 export const transport: TransportFactory<MemoryTransportOptions> = {
   name: 'memory',
   schemes: ['memory'],
-  options: ['latencyMs'],
-  create: ({ url, options, retryOptions, logger }) => new MemoryTransport({ url, retryOptions, logger, ...options }),
+  options: ['latencyMs', 'pollingInterval'],
+  create: ({ url, options, retryOptions, logger }) => {
+    const { pollingInterval: _ignored, ...rest } = options;
+    return new MemoryTransport({ url, retryOptions, logger, ...rest });
+  },
 };

@@ -214,3 +214,17 @@ describe('fault injection', () => {
     expect(memoryBroker.stats(ex, 'work')).toEqual({ ready: 1, unacked: 0, consumers: 0 });
   });
 });
+
+describe('memory transport options', () => {
+  it("accepts the seed's polling_interval (kombu's) and still refuses unknown options", async () => {
+    const t = await resolveTransport({ transport: 'memory', transport_options: { polling_interval: 0.1 } });
+    expect(t.name).toBe('memory');
+    let error: unknown;
+    try {
+      await resolveTransport({ transport: 'memory', transportOptions: { pollingIntervall: 1 } });
+    } catch (e) {
+      error = e;
+    }
+    expect(TfError.is(error, 'TF_TRANSPORT_UNKNOWN_OPTION')).toBe(true);
+  });
+});
