@@ -26,8 +26,8 @@ const positive = (value: string) => {
 const options = new Command('demo')
   .description('Render the Mandelbrot set on tf workers')
   .option('--workers <n>', 'worker processes to start', positive, 2)
-  .option('--width <px>', 'image width', positive, 1200)
-  .option('--bands <n>', 'bands of rows (one task each)', positive, 24)
+  .option('--width <px>', 'image width', positive, 1500)
+  .option('--bands <n>', 'bands of rows (one task each)', positive, 40)
   .option('--transport <name>', 'filesystem or amqp', 'filesystem')
   .option('--url <url>', 'broker URL for amqp', 'amqp://guest:guest@127.0.0.1:5672//')
   .option('--output <file>', 'where the PNG goes', 'mandelbrot.png')
@@ -49,7 +49,7 @@ const transport: Pick<LoadOptions, 'transport' | 'transportOptions' | 'url'> =
 const image: ImageSpec = {
   width: options.width,
   height: Math.round((options.width * 2) / 3),
-  maxIterations: 600,
+  maxIterations: 2000,
   view: [-2.2, 0.8, -1.0, 1.0],
 };
 
@@ -66,6 +66,8 @@ const workerArgs = [
   `./${relative(root, join(here, 'tasks.ts'))}`,
   '--concurrency',
   '1',
+  '--log-level',
+  'warn',
   '--transport',
   options.transport,
   ...(options.transport === 'amqp'

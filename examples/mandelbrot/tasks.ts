@@ -25,15 +25,24 @@ export interface Band {
   ms: number;
 }
 
+/** The classic Ultra Fractal gradient, cycled along the smooth escape count. */
+const PALETTE: readonly [number, number, number][] = [
+  [0, 7, 100],
+  [32, 107, 203],
+  [237, 255, 255],
+  [255, 170, 0],
+  [0, 2, 0],
+];
+
 function colour(iterations: number, maxIterations: number, zr: number, zi: number): [number, number, number] {
   if (iterations >= maxIterations) return [0, 0, 0];
-  // Smooth colouring: a continuous escape count, mapped onto a warm palette.
   const smooth = iterations + 1 - Math.log2(Math.log(Math.sqrt(zr * zr + zi * zi)));
-  const t = Math.max(0, Math.min(1, smooth / maxIterations)) ** 0.35;
-  const r = Math.round(255 * Math.min(1, 9 * (1 - t) * t * t * t * 1.6));
-  const g = Math.round(255 * Math.min(1, 15 * (1 - t) * (1 - t) * t * t * 1.2));
-  const b = Math.round(255 * Math.min(1, 8.5 * (1 - t) * (1 - t) * (1 - t) * t * 1.9));
-  return [r, g, b];
+  const position = ((Math.sqrt(Math.max(0, smooth)) * 0.18) % 1) * PALETTE.length;
+  const i = Math.floor(position);
+  const f = position - i;
+  const a = PALETTE[i % PALETTE.length]!;
+  const b = PALETTE[(i + 1) % PALETTE.length]!;
+  return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
 }
 
 /** Computes one band of rows and reports its progress every few rows. */

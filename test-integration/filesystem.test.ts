@@ -1,0 +1,113 @@
+/**
+ * The filesystem transport across processes: a worker-based engine (this process) and
+ * two `tf-worker` processes sharing one folder.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { linearFlow, unorderedFlow } from '@tf/core';
+import { load } from '@tf/engine';
+import { SlowSquare, SumSquares } from './fixtures/tasks';
+import { startWorker, type WorkerProcess } from './helpers';
+
+let folder: string;
+let workers: WorkerProcess[] = [];
+
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'tf-it-fs-'));
+});
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  workers = [];
+  rmSync(folder, { recursive: true, force: true });
+});
+
+const transportOptions = () => ({ data_folder_in: folder, data_folder_out: folder, polling_interval: 0.2 });
+
+async function twoWorkers(): Promise<WorkerProcess[]> {
+  const args = [
+    '--transport',
+    'filesystem',
+    '--transport-options',
+    JSON.stringify(transportOptions()),
+    '--exchange',
+    'it',
+    '--topic',
+    'squares',
+    '--tasks',
+    './test-integration/fixtures/tasks.ts',
+    '--concurrency',
+    '2',
+  ];
+  workers = await Promise.all([startWorker(args), startWorker(args)]);
+  return workers;
+}
+
+function squaresFlow(n: number) {
+  const squares = unorderedFlow('squares');
+  const names: string[] = [];
+  for (let i = 0; i < n; i++) {
+    names.push(`sq${i}`);
+    squares.add(new SlowSquare({ name: `sq${i}`, inject: { x: i }, provides: `sq${i}` }));
+  }
+  return { flow: linearFlow('sum-of-squares').add(squares, new SumSquares({ name: 'sum', requires: names, provides: 'sum' })), names };
+}
+
+const expectedSum = (n: number) => Array.from({ length: n }, (_, i) => i * i).reduce((a, b) => a + b, 0);
+
+describe('filesystem transport across processes', () => {
+  it('shares the work of a flow between two tf-worker processes', async () => {
+    const [a, b] = await twoWorkers();
+    const { flow, names } = squaresFlow(16);
+    const engine = load(flow, {
+      engine: 'worker-based',
+      exchange: 'it',
+      topics: ['squares'],
+      transport: 'filesystem',
+      transport_options: transportOptions(),
+      store: { ms: 150 },
+    });
+    await engine.run();
+    const results = engine.storage.fetchAll();
+    expect(results.sum).toBe(expectedSum(16));
+    const pids = new Set(names.map((n) => (results[n] as { pid: number }).pid));
+    expect(pids).toEqual(new Set([a!.pid, b!.pid]));
+    // Nothing is left behind in the topic folders: every request and response was acked.
+    const leftovers = readdirSync(join(folder, 'it', 'squares')).filter((f) => f.endsWith('.msg'));
+    expect(leftovers).toEqual([]);
+  });
+
+  it('completes with every result when a worker is killed with SIGKILL in the middle of a task', async () => {
+    const [victim, survivor] = await twoWorkers();
+    const { flow, names } = squaresFlow(8);
+    const engine = load(flow, {
+      engine: 'worker-based',
+      exchange: 'it',
+      topics: ['squares'],
+      transport: 'filesystem',
+      transport_options: transportOptions(),
+      store: { ms: 1_500 },
+      transition_timeout: 60,
+    });
+    let killed = false;
+    const killing: Promise<void>[] = [];
+    engine.atomNotifier.on('update_progress', (_event, d) => {
+      if (!killed && d.details?.pid === victim!.pid) {
+        killed = true;
+        killing.push(victim!.kill9());
+      }
+    });
+    await engine.run();
+    await Promise.all(killing);
+    expect(killed).toBe(true);
+    expect(victim!.child.signalCode).toBe('SIGKILL');
+    const results = engine.storage.fetchAll();
+    expect(results.sum).toBe(expectedSum(8));
+    for (const name of names) expect(results[name]).toMatchObject({ square: Number(name.slice(2)) ** 2 });
+    // The survivor finished what the victim held.
+    const byVictim = names.filter((n) => (results[n] as { pid: number }).pid === victim!.pid);
+    expect(byVictim.length).toBeLessThan(names.length);
+    expect(names.some((n) => (results[n] as { pid: number }).pid === survivor!.pid)).toBe(true);
+  });
+});
