@@ -1,0 +1,65 @@
+/**
+ * The filesystem transport, end to end: a worker-based engine in this process, two
+ * tf-worker processes, one shared folder (a tmpfs or disk folder under os.tmpdir()).
+ *   (a) tasks/s for a 1,000-task unordered flow
+ *   (b) round-trip latency per task of a 200-task linear flow (one request at a time)
+ *
+ *   pnpm bench:filesystem
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { linearFlow, unorderedFlow, type Flow } from '@tf/core';
+import { load } from '@tf/engine';
+import { Noop } from '../fixtures/tasks';
+import { startWorkers } from '../workers';
+
+const folder = mkdtempSync(join(tmpdir(), 'tf-bench-fs-'));
+const transportOptions = { data_folder_in: folder, data_folder_out: folder };
+const workers = await startWorkers(2, [
+  '--transport',
+  'filesystem',
+  '--transport-options',
+  JSON.stringify(transportOptions),
+  '--exchange',
+  'bench',
+  '--topic',
+  'noop',
+  '--tasks',
+  './bench/fixtures/tasks.ts',
+  '--concurrency',
+  '8',
+]);
+
+async function time(flow: Flow): Promise<number> {
+  const engine = load(flow, { engine: 'worker-based', exchange: 'bench', topics: ['noop'], transport: 'filesystem', transportOptions });
+  await engine.waitForWorkers(1, 30_000);
+  const started = performance.now();
+  await engine.run();
+  return performance.now() - started;
+}
+
+const build = (kind: 'linear' | 'unordered', n: number) =>
+  (kind === 'linear' ? linearFlow('l') : unorderedFlow('u')).add(...Array.from({ length: n }, (_, i) => new Noop({ name: `t${i}` })));
+
+try {
+  await time(build('unordered', 100)); // warm-up: JIT, folders, watchers
+  const unordered: number[] = [];
+  const linear: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    unordered.push(await time(build('unordered', 1_000)));
+    linear.push(await time(build('linear', 200)));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const u = median(unordered);
+  const l = median(linear);
+  console.log(`filesystem transport, 2 tf-worker processes (concurrency 8 each), folder ${folder}, node ${process.version}\n`);
+  console.log('| flow | tasks | median ms | tasks/s | ms per task |');
+  console.log('|---|---:|---:|---:|---:|');
+  console.log(`| unordered | 1000 | ${u.toFixed(0)} | ${Math.round(1_000_000 / u)} | ${(u / 1000).toFixed(2)} |`);
+  console.log(`| linear (round trip) | 200 | ${l.toFixed(0)} | ${Math.round(200_000 / l)} | ${(l / 200).toFixed(2)} |`);
+  console.log(`\nruns (ms): unordered ${unordered.map((x) => x.toFixed(0)).join(', ')}; linear ${linear.map((x) => x.toFixed(0)).join(', ')}`);
+} finally {
+  await workers.stop();
+  rmSync(folder, { recursive: true, force: true });
+}
