@@ -32,34 +32,62 @@ import type {
 
 // ---------------------------------------------------------------------------
 // Internal, mutable node shapes (exposed through the readonly interfaces).
-
-class MEdge implements Edge {
-  constructor(
-    readonly from: MNode,
-    readonly to: MNode,
-    readonly kind: EdgeKind,
-    readonly manual = false,
-    readonly reasons: readonly string[] = NO_STRINGS,
-    readonly decider?: Decider,
-    readonly deciderDepth?: DeciderDepth,
-  ) {}
-}
+//
+// Memory matters here more than anywhere: a 100k-atom flow retains every object
+// below, and objects that survive while `compile` is still allocating are copied
+// by the young-generation GC (twice) before they are promoted. So: no per-atom
+// Sets, Maps or closures; `in`/`out`/`argList` arrays allocated at their exact size
+// (a `push` onto `[]` reserves 17 slots); constant fields on prototypes; scratch
+// indexes as typed arrays, dropped when compile returns.
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 const NO_DECIDERS: readonly EdgeDecider[] = Object.freeze([]);
 const NO_ARGS: readonly ArgBinding[] = Object.freeze([]);
+const NO_EDGES: readonly MEdge[] = Object.freeze([]);
+
+/** A `structure`, `retry` or `order` edge: `manual`, `reasons`, `decider` and `deciderDepth` come from the prototype. */
+class MEdge implements Edge {
+  declare readonly manual: boolean;
+  declare readonly reasons: readonly string[];
+  declare readonly decider: Decider | undefined;
+  declare readonly deciderDepth: DeciderDepth | undefined;
+  constructor(
+    readonly from: MNode,
+    readonly to: MNode,
+    readonly kind: EdgeKind,
+  ) {}
+}
+Object.defineProperties(MEdge.prototype, {
+  manual: { value: false, enumerable: true, writable: true },
+  reasons: { value: NO_STRINGS, enumerable: true, writable: true },
+  decider: { value: undefined, enumerable: true, writable: true },
+  deciderDepth: { value: undefined, enumerable: true, writable: true },
+});
+
+/** A `link` edge of a graph flow (own fields). */
+class MLinkEdge extends MEdge {
+  constructor(from: MNode, to: MNode, manual: boolean, reasons: readonly string[], decider: Decider | undefined, deciderDepth: DeciderDepth | undefined) {
+    super(from, to, 'link');
+    const self = this as { manual: boolean; reasons: readonly string[]; decider: Decider | undefined; deciderDepth: DeciderDepth | undefined };
+    self.manual = manual;
+    self.reasons = reasons;
+    self.decider = decider;
+    self.deciderDepth = deciderDepth;
+  }
+}
 
 abstract class MNodeBase {
   id = -1;
-  readonly in: MEdge[] = [];
-  readonly out: MEdge[] = [];
-  abstract readonly kind: NodeKind;
+  /** Exact-size arrays, filled once every edge is known. */
+  in: readonly MEdge[] = NO_EDGES;
+  out: readonly MEdge[] = NO_EDGES;
+  declare readonly kind: NodeKind;
   abstract readonly name: string;
 }
 
 class MJoin extends MNodeBase implements JoinNode {
   constructor(
-    readonly kind: 'flow' | 'flow_end',
+    override readonly kind: 'flow' | 'flow_end',
     readonly flow: MFlow,
   ) {
     super();
@@ -70,14 +98,9 @@ class MJoin extends MNodeBase implements JoinNode {
 }
 
 abstract class MAtomBase extends MNodeBase {
-  abstract override readonly kind: 'task' | 'retry';
+  declare readonly kind: 'task' | 'retry';
   abstract readonly atom: Task | Retry;
   index = -1;
-  /** Item-level links inside a parent graph flow. */
-  gPreds: ItemLink[] | undefined;
-  gSuccs: MItem[] | undefined;
-  /** Position in the tree order (scopes are contiguous ranges of it). */
-  treeIndex = -1;
   /** Position among the parent flow's items (-1 for a retry). */
   pos = -1;
   retry: MRetry | undefined;
@@ -107,14 +130,15 @@ abstract class MAtomBase extends MNodeBase {
 }
 
 class MTask extends MAtomBase implements TaskNode {
-  readonly kind = 'task' as const;
+  declare readonly kind: 'task';
   constructor(readonly atom: Task, flow: MFlow) {
     super(atom, flow);
   }
 }
+Object.defineProperty(MTask.prototype, 'kind', { value: 'task', enumerable: true });
 
 class MRetry extends MAtomBase implements RetryNode {
-  readonly kind = 'retry' as const;
+  declare readonly kind: 'retry';
   #scope: readonly AtomNode[] | undefined;
   constructor(readonly atom: Retry, flow: MFlow, private readonly tree: MAtom[]) {
     super(atom, flow);
@@ -126,22 +150,30 @@ class MRetry extends MAtomBase implements RetryNode {
     return (this.#scope ??= Object.freeze(this.tree.slice(this.flow.start + 1, this.flow.end)));
   }
 }
+Object.defineProperty(MRetry.prototype, 'kind', { value: 'retry', enumerable: true });
 
+/**
+ * The links of a graph flow between its items, by item position, as compressed
+ * adjacency (link `k` goes from item `linkFrom[k]` to item `linkTo[k]`; the links
+ * into item `i` are `predLink[predStart[i] .. predStart[i+1]]`, in link order).
+ */
 interface GraphInfo {
-  /** Items in a topological order. */
-  topo: MItem[];
+  /** The edge made for each link (its `reasons`). */
+  links: MEdge[];
+  linkFrom: Int32Array;
+  linkTo: Int32Array;
+  predStart: Int32Array;
+  predLink: Int32Array;
+  succStart: Int32Array;
+  succLink: Int32Array;
+  /** Item positions in a topological order. */
+  topo: Int32Array;
 }
-
-/** An item-level link inside a graph flow, with the symbols that caused it. */
-interface ItemLink {
-  from: MItem;
-  reasons: readonly string[];
-}
-const NO_LINKS: readonly ItemLink[] = Object.freeze([]);
-const NO_ITEMS: readonly MItem[] = Object.freeze([]);
 
 type MAtom = MTask | MRetry;
 type MItem = MTask | MFlow;
+/** The atoms a consumer reads a symbol from: one atom, or a list (empty: none; several: ambiguous). */
+type Finals = MAtom | readonly MAtom[];
 
 class MFlow implements FlowNode {
   readonly name: string;
@@ -153,19 +185,19 @@ class MFlow implements FlowNode {
   retry: MRetry | undefined;
   /** Nearest retry controller of atoms in this flow (its own, else its parent's). */
   nearestRetry: MRetry | undefined;
-  readonly children: MItem[] = [];
+  /** Filled by position (exact size). */
+  readonly children: MItem[];
   /** Position among the parent flow's items. */
   pos = -1;
   start = 0;
   end = 0;
-  requires: ReadonlySet<string> = new Set();
-  provides: ReadonlySet<string> = new Set();
+  requires: ReadonlySet<string> = EMPTY_SET;
+  provides: ReadonlySet<string> = EMPTY_SET;
+  /** Compile-time scratch (dropped by `release`). */
   graph: GraphInfo | undefined;
-  gPreds: ItemLink[] | undefined;
-  gSuccs: MItem[] | undefined;
   #atoms: readonly AtomNode[] | undefined;
   #provIndex: Map<string, number | number[]> | undefined;
-  readonly finals = new Map<string, MAtom[]>();
+  finals: Map<string, Finals> | undefined;
 
   constructor(
     readonly flow: Flow,
@@ -178,6 +210,7 @@ class MFlow implements FlowNode {
     this.path = Object.freeze(parent ? [...parent.path, this] : [this]);
     this.entry = new MJoin('flow', this);
     this.exit = new MJoin('flow_end', this);
+    this.children = new Array<MItem>(flow.items.length);
   }
 
   get atoms(): readonly AtomNode[] {
@@ -188,7 +221,9 @@ class MFlow implements FlowNode {
   get provIndex(): Map<string, number | number[]> {
     if (this.#provIndex) return this.#provIndex;
     const index = new Map<string, number | number[]>();
-    this.children.forEach((child, i) => {
+    const children = this.children;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
       const provides = child instanceof MFlow ? child.provides : child.atom.provides;
       for (const s of provides) {
         const cur = index.get(s);
@@ -196,7 +231,7 @@ class MFlow implements FlowNode {
         else if (typeof cur === 'number') index.set(s, [cur, i]);
         else cur.push(i);
       }
-    });
+    }
     return (this.#provIndex = index);
   }
 
@@ -205,7 +240,16 @@ class MFlow implements FlowNode {
     const cur = this.provIndex.get(symbol);
     return typeof cur === 'number' ? [cur] : cur;
   }
+
+  /** Drops the compile-time indexes. */
+  release(): void {
+    this.#provIndex = undefined;
+    this.finals = undefined;
+    this.graph = undefined;
+  }
 }
+
+const EMPTY_SET: ReadonlySet<string> = new Set();
 
 type MNode = MAtom | MJoin;
 
@@ -230,13 +274,25 @@ export function compile(input: Flow | Task): CompiledFlow {
   else throw new InvalidFlowError(String((input as { name?: unknown })?.name ?? input), 'only flows and tasks can be compiled');
 
   // 1. The hierarchy, in tree order (pre-order, retry first), without recursion.
+  //    Atom names are indexed on the way; an item met twice is an error (a task
+  //    met twice collides with its own name, a flow met twice is in `byFlow`).
   const tree: MAtom[] = [];
   const flows: MFlow[] = [];
   const retries = new Set<Retry>();
-  const byItem = new Map<FlowItem, MItem>();
+  const byFlow = new Map<Flow, MFlow>();
+  const byName = new Map<string, MAtom>();
+  let duplicates: Set<string> | undefined;
+  /** Tasks whose name collided with another atom's (to still catch them being reused). */
+  let collided: Set<Task> | undefined;
+  const index = (a: MAtom): void => {
+    const other = byName.get(a.name);
+    if (other === undefined) byName.set(a.name, a);
+    else (duplicates ??= new Set()).add(a.name);
+  };
   const newFlow = (flow: Flow, parent: MFlow | undefined): MFlow => {
     const f = new MFlow(flow, parent, tree);
     flows.push(f);
+    byFlow.set(flow, f);
     f.nearestRetry = parent?.nearestRetry;
     f.start = tree.length;
     const retry = flow.retry;
@@ -245,57 +301,57 @@ export function compile(input: Flow | Task): CompiledFlow {
       if (retries.has(retry)) throw new InvalidFlowError(flow.name, `retry '${retry.name}' is used by more than one flow`, retry.name);
       retries.add(retry);
       const r = new MRetry(retry, f, tree);
-      r.treeIndex = tree.length;
       r.retry = parent?.nearestRetry;
       tree.push(r);
+      index(r);
       f.retry = r;
       f.nearestRetry = r;
     }
     return f;
   };
   const root = newFlow(rootFlow, undefined);
-  byItem.set(rootFlow, root);
   const frames: { f: MFlow; i: number }[] = [{ f: root, i: 0 }];
   while (frames.length > 0) {
     const frame = frames[frames.length - 1]!;
-    const items = frame.f.flow.items;
+    const f = frame.f;
+    const items = f.flow.items;
     if (frame.i >= items.length) {
-      frame.f.end = tree.length;
+      f.end = tree.length;
       frames.pop();
       continue;
     }
     const pos = frame.i++;
     const item = items[pos]!;
-    if (byItem.has(item)) {
-      throw new InvalidFlowError(frame.f.name, `'${item.name}' appears more than once in the flow (or contains its own flow)`, item.name);
-    }
     if (isFlow(item)) {
-      const child = newFlow(item, frame.f);
+      if (byFlow.has(item)) {
+        throw new InvalidFlowError(f.name, `'${item.name}' appears more than once in the flow (or contains its own flow)`, item.name);
+      }
+      const child = newFlow(item, f);
       child.pos = pos;
-      frame.f.children.push(child);
-      byItem.set(item, child);
+      f.children[pos] = child;
       frames.push({ f: child, i: 0 });
     } else if (isTask(item)) {
-      const a = new MTask(item, frame.f);
+      const other = byName.get(item.name);
+      if (other !== undefined) {
+        if (other.atom === item || collided?.has(item)) {
+          throw new InvalidFlowError(f.name, `'${item.name}' appears more than once in the flow (or contains its own flow)`, item.name);
+        }
+        (collided ??= new Set()).add(item);
+      }
+      const a = new MTask(item, f);
       a.pos = pos;
-      a.treeIndex = tree.length;
-      a.retry = frame.f.nearestRetry;
+      a.retry = f.nearestRetry;
       tree.push(a);
-      frame.f.children.push(a);
-      byItem.set(item, a);
+      f.children[pos] = a;
+      if (other === undefined) byName.set(a.name, a);
+      else (duplicates ??= new Set()).add(a.name);
     } else {
-      throw new InvalidFlowError(frame.f.name, `cannot compile ${String(item)}: items are tasks or flows`);
+      throw new InvalidFlowError(f.name, `cannot compile ${String(item)}: items are tasks or flows`);
     }
   }
 
   // 2. Unique atom names (all duplicates reported).
-  const byName = new Map<string, MAtom>();
-  const duplicates = new Set<string>();
-  for (const a of tree) {
-    if (byName.has(a.name)) duplicates.add(a.name);
-    else byName.set(a.name, a);
-  }
-  if (duplicates.size > 0) throw new DuplicateNameError([...duplicates]);
+  if (duplicates !== undefined) throw new DuplicateNameError([...duplicates]);
 
   // 3. Symbols of every flow, bottom-up.
   const symbols = new Map<Flow, ItemSymbols>();
@@ -306,95 +362,164 @@ export function compile(input: Flow | Task): CompiledFlow {
     f.provides = s.provides;
   }
   const symbolsOf = (item: FlowItem): ItemSymbols => (isFlow(item) ? symbols.get(item)! : (item as Task));
-
-  // 4. The execution graph.
-  const nodes: MNode[] = [];
-  const edges: MEdge[] = [];
-  const addEdge = (from: MNode, to: MNode, kind: EdgeKind, manual?: boolean, reasons?: readonly string[], decider?: Decider, depth?: DeciderDepth) => {
-    const e = new MEdge(from, to, kind, manual, reasons, decider, depth);
-    from.out.push(e);
-    to.in.push(e);
-    edges.push(e);
+  /** The item of graph flow `f` that `item` is. */
+  const itemOf = (f: MFlow, item: FlowItem): MItem | undefined => {
+    if (isFlow(item)) {
+      const c = byFlow.get(item);
+      return c?.parent === f ? c : undefined;
+    }
+    const a = byName.get(item.name);
+    return a !== undefined && a.atom === item && a.flow === f && a.pos >= 0 ? (a as MTask) : undefined;
   };
+
+  // 4. The execution graph. Nodes are numbered as they are listed; edges are
+  //    collected first and handed to their nodes at exact size at the end.
+  const nodes = new Array<MNode>(tree.length + 2 * flows.length);
+  let nodeCount = 0;
+  const addNode = (node: MNode): void => {
+    node.id = nodeCount;
+    nodes[nodeCount++] = node;
+  };
+  const edges: MEdge[] = [];
   for (const f of flows) {
-    nodes.push(f.entry);
-    if (f.retry) nodes.push(f.retry);
-    for (const c of f.children) if (!(c instanceof MFlow)) nodes.push(c);
-    nodes.push(f.exit);
+    addNode(f.entry);
+    if (f.retry) addNode(f.retry);
+    const children = f.children;
+    const n = children.length;
+    for (let i = 0; i < n; i++) {
+      const c = children[i]!;
+      if (!(c instanceof MFlow)) addNode(c);
+    }
+    addNode(f.exit);
     const head: MNode = f.retry ?? f.entry;
-    if (f.retry) addEdge(f.entry, f.retry, 'structure');
+    if (f.retry) edges.push(new MEdge(f.entry, f.retry, 'structure'));
     const headKind: EdgeKind = f.retry ? 'retry' : 'structure';
-    const n = f.children.length;
     if (n === 0) {
-      addEdge(head, f.exit, headKind);
+      edges.push(new MEdge(head, f.exit, headKind));
       continue;
     }
-    const hasPred = new Uint8Array(n);
-    const hasSucc = new Uint8Array(n);
+    let hasPred: Uint8Array | undefined;
+    let hasSucc: Uint8Array | undefined;
     if (f.pattern === 'linear') {
-      for (let i = 1; i < n; i++) {
-        addEdge(exitOf(f.children[i - 1]!), entryOf(f.children[i]!), 'order');
-        hasPred[i] = 1;
-        hasSucc[i - 1] = 1;
-      }
+      for (let i = 1; i < n; i++) edges.push(new MEdge(exitOf(children[i - 1]!), entryOf(children[i]!), 'order'));
+      edges.push(new MEdge(head, entryOf(children[0]!), headKind));
+      edges.push(new MEdge(exitOf(children[n - 1]!), f.exit, 'structure'));
+      continue;
     } else if (f.pattern === 'graph') {
-      const info: GraphInfo = { topo: [] };
-      f.graph = info;
-      for (const link of f.flow.linksFrom(symbolsOf)) {
-        const u = byItem.get(link.from);
-        const v = byItem.get(link.to);
+      hasPred = new Uint8Array(n);
+      hasSucc = new Uint8Array(n);
+      const links = f.flow.linksFrom(symbolsOf);
+      const m = links.length;
+      const linkFrom = new Int32Array(m);
+      const linkTo = new Int32Array(m);
+      const linkEdges = new Array<MEdge>(m);
+      for (let k = 0; k < m; k++) {
+        const link = links[k]!;
+        const u = itemOf(f, link.from);
+        const v = itemOf(f, link.to);
         if (!u || !v || u === v) {
           throw new InvalidFlowError(f.name, `link ${link.from.name} -> ${link.to.name} is not between two items of the flow`);
         }
-        addEdge(exitOf(u), entryOf(v), 'link', link.manual, link.reasons, link.decider, link.deciderDepth);
+        const e = new MLinkEdge(exitOf(u), entryOf(v), link.manual, link.reasons, link.decider, link.deciderDepth);
+        edges.push(e);
+        linkEdges[k] = e;
+        linkFrom[k] = u.pos;
+        linkTo[k] = v.pos;
         hasPred[v.pos] = 1;
         hasSucc[u.pos] = 1;
-        (v.gPreds ??= []).push({ from: u, reasons: link.reasons });
-        (u.gSuccs ??= []).push(v);
       }
-      info.topo = sortItems(f);
+      const predStart = new Int32Array(n + 1);
+      const succStart = new Int32Array(n + 1);
+      for (let k = 0; k < m; k++) {
+        predStart[linkTo[k]! + 1]!++;
+        succStart[linkFrom[k]! + 1]!++;
+      }
+      for (let i = 0; i < n; i++) {
+        predStart[i + 1]! += predStart[i]!;
+        succStart[i + 1]! += succStart[i]!;
+      }
+      const predLink = new Int32Array(m);
+      const succLink = new Int32Array(m);
+      const pc = predStart.slice(0, n);
+      const sc = succStart.slice(0, n);
+      for (let k = 0; k < m; k++) {
+        predLink[pc[linkTo[k]!]!++] = k;
+        succLink[sc[linkFrom[k]!]!++] = k;
+      }
+      const info: GraphInfo = { links: linkEdges, linkFrom, linkTo, predStart, predLink, succStart, succLink, topo: predLink };
+      f.graph = info;
+      info.topo = sortItems(f, info);
     } else if (f.pattern !== 'unordered') {
       throw new InvalidFlowError(f.name, `unknown pattern '${String(f.pattern)}'`);
     }
     for (let i = 0; i < n; i++) {
-      const c = f.children[i]!;
-      if (!hasPred[i]) addEdge(head, entryOf(c), headKind);
-      if (!hasSucc[i]) addEdge(exitOf(c), f.exit, 'structure');
+      const c = children[i]!;
+      if (!hasPred?.[i]) edges.push(new MEdge(head, entryOf(c), headKind));
+      if (!hasSucc?.[i]) edges.push(new MEdge(exitOf(c), f.exit, 'structure'));
+    }
+  }
+  if (nodeCount !== nodes.length) throw new Error('tf compiler: node count mismatch (internal error)');
+
+  // Hand every node its edges, at exact size and in the order they were made.
+  const N = nodeCount;
+  const indeg = new Int32Array(N);
+  const outdeg = new Int32Array(N);
+  for (let k = 0; k < edges.length; k++) {
+    const e = edges[k]!;
+    outdeg[e.from.id]!++;
+    indeg[e.to.id]!++;
+  }
+  for (let i = 0; i < N; i++) {
+    const node = nodes[i]!;
+    if (indeg[i]! > 0) node.in = new Array<MEdge>(indeg[i]!);
+    if (outdeg[i]! > 0) node.out = new Array<MEdge>(outdeg[i]!);
+  }
+  {
+    const inAt = new Int32Array(N);
+    const outAt = new Int32Array(N);
+    for (let k = 0; k < edges.length; k++) {
+      const e = edges[k]!;
+      const from = e.from.id;
+      const to = e.to.id;
+      (e.from.out as MEdge[])[outAt[from]!++] = e;
+      (e.to.in as MEdge[])[inAt[to]!++] = e;
     }
   }
 
   // 5. Topological order (Kahn, FIFO: keeps the order items were added).
-  const pending = new Int32Array(nodes.length);
-  const order: MNode[] = [];
-  nodes.forEach((node, i) => {
-    node.id = i;
-    pending[i] = node.in.length;
-    if (node.in.length === 0) order.push(node);
-  });
-  for (let head = 0; head < order.length; head++) {
-    for (const e of order[head]!.out) {
-      const left = pending[e.to.id]! - 1;
-      pending[e.to.id] = left;
-      if (left === 0) order.push(e.to);
+  const pending = indeg;
+  const order = new Array<MNode>(N);
+  let tail = 0;
+  for (let i = 0; i < N; i++) if (pending[i] === 0) order[tail++] = nodes[i]!;
+  for (let head = 0; head < tail; head++) {
+    const out = order[head]!.out;
+    for (let k = 0; k < out.length; k++) {
+      const to = out[k]!.to;
+      if (--pending[to.id]! === 0) order[tail++] = to;
     }
   }
-  if (order.length !== nodes.length) throw new Error('tf compiler: execution graph is not acyclic (internal error)');
-  const atoms: MAtom[] = [];
-  order.forEach((node, id) => {
+  if (tail !== N) throw new Error('tf compiler: execution graph is not acyclic (internal error)');
+  const atoms = new Array<MAtom>(tree.length);
+  let atomCount = 0;
+  for (let id = 0; id < N; id++) {
+    const node = order[id]!;
     node.id = id;
     if (node instanceof MAtomBase) {
-      node.index = atoms.length;
-      atoms.push(node);
+      node.index = atomCount;
+      atoms[atomCount++] = node as MAtom;
     }
-  });
+  }
 
   // 6. Deciders: direct ones plus those on links into the flow entries an atom is reached through.
   const inherited = new Map<MJoin, readonly EdgeDecider[]>();
-  for (const node of order) {
+  for (let id = 0; id < N; id++) {
+    const node = order[id]!;
     if (node.kind === 'flow_end') continue;
     let result: readonly EdgeDecider[] = NO_DECIDERS;
     let owned = false; // `result` is a fresh array we may append to
-    for (const e of node.in) {
+    const ins = node.in;
+    for (let k = 0; k < ins.length; k++) {
+      const e = ins[k]!;
       let add: readonly EdgeDecider[] | undefined;
       if (e.decider) add = [{ from: e.from as ExecNode, decider: e.decider, depth: e.deciderDepth ?? 'ALL', edge: e as Edge }];
       else if (e.from.kind === 'flow') add = inherited.get(e.from as MJoin)!;
@@ -410,70 +535,82 @@ export function compile(input: Flow | Task): CompiledFlow {
     else node.deciders = result;
   }
 
-  // 7. Arguments: nearest visible provider of each symbol; ambiguities; external requirements.
+  // 7. Arguments: nearest visible provider of each symbol; ambiguities; external requirements
+  //    (kept flat: symbol, atom name, symbol, atom name, ...).
   const ambiguities: Ambiguity[] = [];
-  const external: { symbol: string; atom: string }[] = [];
-  for (const a of tree) {
-    const mapping = a.atom.argMapping;
+  const external: string[] = [];
+  for (let t = 0; t < tree.length; t++) {
+    const a = tree[t]!;
+    const atom = a.atom;
+    const mapping = atom.argMapping;
     if (mapping.size === 0) continue;
-    const args: ArgBinding[] = [];
-    const inject = a.atom.inject;
+    const args = new Array<ArgBinding>(mapping.size);
+    let k = 0;
+    const inject = atom.inject;
     for (const [arg, symbol] of mapping) {
-      const optional = a.atom.optionalArgs.has(arg);
+      const optional = atom.optionalArgs.has(arg);
       const injected = Object.prototype.hasOwnProperty.call(inject, symbol);
       let provider: MAtom | undefined;
       if (!injected) {
         const found = resolveProviders(a, symbol);
-        if (found.length > 1) {
-          ambiguities.push({ symbol, consumer: a.name, providers: found.map((p) => p.name) });
-        }
-        provider = found[0];
-        if (!provider && !optional) external.push({ symbol, atom: a.name });
+        if (Array.isArray(found)) {
+          const list = found as readonly MAtom[];
+          if (list.length > 1) ambiguities.push({ symbol, consumer: a.name, providers: list.map((p) => p.name) });
+          provider = list[0];
+        } else provider = found as MAtom;
+        if (!provider && !optional) external.push(symbol, a.name);
       }
-      args.push({
+      args[k++] = {
         arg,
         symbol,
         optional,
         injected,
         provider: provider?.name,
         key: provider ? provider.atom.saveAs.get(symbol) ?? null : undefined,
-      });
+      };
     }
     a.argList = args;
   }
   if (ambiguities.length > 0) throw new AmbiguousProviderError(ambiguities);
 
-  return new Compiled(root, atoms, order, edges, flows, byName, external);
+  for (const f of flows) f.release();
+  return new Compiled(root, atoms, order as ExecNode[], edges, flows, byName, external);
 }
 
-/** Topological order of a graph flow's items; throws CycleError with one cycle. */
-function sortItems(f: MFlow): MItem[] {
-  const indeg = new Int32Array(f.children.length);
-  const topo: MItem[] = [];
-  f.children.forEach((c, i) => {
-    indeg[i] = c.gPreds?.length ?? 0;
-    if (indeg[i] === 0) topo.push(c);
-  });
-  for (let h = 0; h < topo.length; h++) {
-    for (const s of topo[h]!.gSuccs ?? NO_ITEMS) {
-      const left = indeg[s.pos]! - 1;
-      indeg[s.pos] = left;
-      if (left === 0) topo.push(s);
+/** Topological order of a graph flow's items (positions); throws CycleError with one cycle. */
+function sortItems(f: MFlow, g: GraphInfo): Int32Array {
+  const n = f.children.length;
+  const indeg = new Int32Array(n);
+  const topo = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) {
+    indeg[i] = g.predStart[i + 1]! - g.predStart[i]!;
+    if (indeg[i] === 0) topo[tail++] = i;
+  }
+  for (let h = 0; h < tail; h++) {
+    const u = topo[h]!;
+    for (let j = g.succStart[u]!; j < g.succStart[u + 1]!; j++) {
+      const s = g.linkTo[g.succLink[j]!]!;
+      if (--indeg[s]! === 0) topo[tail++] = s;
     }
   }
-  if (topo.length === f.children.length) return topo;
+  if (tail === n) return topo;
   // Every item left has a predecessor that is left too: walk back until one repeats.
-  const left = new Set(f.children.filter((c) => indeg[c.pos]! > 0));
-  let cur = left.values().next().value as MItem;
-  const walked: MItem[] = [];
-  const at = new Map<MItem, number>();
+  let cur = indeg.findIndex((d) => d > 0);
+  const walked: number[] = [];
+  const at = new Map<number, number>();
   while (!at.has(cur)) {
     at.set(cur, walked.length);
     walked.push(cur);
-    cur = cur.gPreds!.find((p) => left.has(p.from))!.from;
+    let next = -1;
+    for (let j = g.predStart[cur]!; j < g.predStart[cur + 1]!; j++) {
+      const p = g.linkFrom[g.predLink[j]!]!;
+      if (indeg[p]! > 0) { next = p; break; }
+    }
+    cur = next;
   }
-  const cycle = walked.slice(at.get(cur)!).reverse();
-  throw new CycleError(f.name, [...cycle.map((c) => c.name), cycle[0]!.name]);
+  const cycle = walked.slice(at.get(cur)!).reverse().map((i) => f.children[i]!.name);
+  throw new CycleError(f.name, [...cycle, cycle[0]!]);
 }
 
 /**
@@ -482,7 +619,7 @@ function sortItems(f: MFlow): MItem[] {
  * items; graph: item ancestors; unordered: none), the nearest providing one wins,
  * then the level's retry. More than one atom means ambiguity.
  */
-function resolveProviders(consumer: MAtom, symbol: string): MAtom[] {
+function resolveProviders(consumer: MAtom, symbol: string): Finals {
   let x: MItem;
   let level: MFlow | undefined;
   if (consumer instanceof MRetry) {
@@ -494,23 +631,24 @@ function resolveProviders(consumer: MAtom, symbol: string): MAtom[] {
   }
   while (level) {
     const found = visibleAt(level, x, symbol);
-    if (found.length > 0) return found;
+    if (found !== NONE) return found;
     const r = level.retry;
-    if (r && r !== consumer && r.atom.provides.has(symbol)) return [r];
+    if (r && r !== consumer && r.atom.provides.has(symbol)) return r;
     x = level;
     level = level.parent;
   }
   return NONE;
 }
 
-const NONE: MAtom[] = [];
+const NONE: readonly MAtom[] = Object.freeze([]);
 
-function visibleAt(level: MFlow, x: MItem, symbol: string): MAtom[] {
+/** `NONE` (never another empty list) when nothing at this level is visible. */
+function visibleAt(level: MFlow, x: MItem, symbol: string): Finals {
   if (level.pattern === 'unordered') return NONE;
   if (level.pattern === 'linear') {
     const cur = level.provIndex.get(symbol);
     if (cur === undefined) return NONE;
-    if (typeof cur === 'number') return cur < x.pos ? finalsOf(level.children[cur]!, symbol) : NONE;
+    if (typeof cur === 'number') return cur < x.pos ? nonEmpty(finalsOf(level.children[cur]!, symbol)) : NONE;
     const positions = cur;
     // Last position < x.pos (binary search).
     let lo = 0;
@@ -523,86 +661,111 @@ function visibleAt(level: MFlow, x: MItem, symbol: string): MAtom[] {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return best < 0 ? NONE : finalsOf(level.children[positions[best]!]!, symbol);
+    return best < 0 ? NONE : nonEmpty(finalsOf(level.children[positions[best]!]!, symbol));
   }
   // Graph: an auto-link for this symbol names the provider directly.
-  const preds = x.gPreds;
-  if (!preds) return NONE;
-  for (const p of preds) if (p.reasons.includes(symbol)) return finalsOf(p.from, symbol);
+  const g = level.graph!;
+  const xp = x.pos;
+  const p0 = g.predStart[xp]!;
+  const p1 = g.predStart[xp + 1]!;
+  if (p0 === p1) return NONE;
+  for (let j = p0; j < p1; j++) {
+    const k = g.predLink[j]!;
+    if (g.links[k]!.reasons.includes(symbol)) return nonEmpty(finalsOf(level.children[g.linkFrom[k]!]!, symbol));
+  }
   if (!level.provIndex.has(symbol)) return NONE;
   // Otherwise (optional arguments, explicit links): nearest providing ancestors.
-  const found: MItem[] = [];
-  const visited = new Set<MItem>([x]);
-  const queue: MItem[] = [];
-  for (const p of preds) if (!visited.has(p.from)) { visited.add(p.from); queue.push(p.from); }
+  const children = level.children;
+  const found: number[] = [];
+  const visited = new Set<number>([xp]);
+  const queue: number[] = [];
+  for (let j = p0; j < p1; j++) {
+    const from = g.linkFrom[g.predLink[j]!]!;
+    if (!visited.has(from)) { visited.add(from); queue.push(from); }
+  }
   for (let h = 0; h < queue.length; h++) {
     const item = queue[h]!;
-    if (providesOf(item).has(symbol)) {
+    if (providesOf(children[item]!).has(symbol)) {
       found.push(item);
       continue;
     }
-    for (const p of item.gPreds ?? NO_LINKS) if (!visited.has(p.from)) { visited.add(p.from); queue.push(p.from); }
+    for (let j = g.predStart[item]!; j < g.predStart[item + 1]!; j++) {
+      const from = g.linkFrom[g.predLink[j]!]!;
+      if (!visited.has(from)) { visited.add(from); queue.push(from); }
+    }
   }
-  return unionFinals(maximal(found), symbol);
+  return nonEmpty(unionFinals(level, maximal(g, found), symbol));
 }
 
-/** The providers among `items` that no other of them runs after. */
-function maximal(items: MItem[]): MItem[] {
+const nonEmpty = (f: Finals): Finals => (Array.isArray(f) && f.length === 0 ? NONE : f);
+
+/** The providers among `items` (positions) that no other of them runs after. */
+function maximal(g: GraphInfo, items: number[]): number[] {
   if (items.length < 2) return items;
   const set = new Set(items);
   return items.filter((item) => {
-    const seen = new Set<MItem>([item]);
-    const stack = [...(item.gSuccs ?? NO_ITEMS)];
+    const seen = new Set<number>([item]);
+    const stack: number[] = [];
+    for (let j = g.succStart[item]!; j < g.succStart[item + 1]!; j++) stack.push(g.linkTo[g.succLink[j]!]!);
     while (stack.length > 0) {
       const next = stack.pop()!;
       if (seen.has(next)) continue;
       seen.add(next);
       if (set.has(next)) return false;
-      stack.push(...(next.gSuccs ?? NO_ITEMS));
+      for (let j = g.succStart[next]!; j < g.succStart[next + 1]!; j++) stack.push(g.linkTo[g.succLink[j]!]!);
     }
     return true;
   });
 }
 
-function unionFinals(items: MItem[], symbol: string): MAtom[] {
-  if (items.length === 1) return finalsOf(items[0]!, symbol);
+/** The finals of the items of `flow` at `positions`, concatenated. */
+function unionFinals(flow: MFlow, positions: readonly number[], symbol: string): Finals {
+  if (positions.length === 1) return finalsOf(flow.children[positions[0]!]!, symbol);
   const out: MAtom[] = [];
-  for (const item of items) out.push(...finalsOf(item, symbol));
+  for (const i of positions) {
+    const f = finalsOf(flow.children[i]!, symbol);
+    if (Array.isArray(f)) out.push(...(f as readonly MAtom[]));
+    else out.push(f as MAtom);
+  }
   return out;
 }
 
 /** The atoms of `item` a consumer after it reads `symbol` from (memoised per flow). */
-function finalsOf(item: MItem, symbol: string): MAtom[] {
-  if (!(item instanceof MFlow)) return [item];
-  const memo = item.finals.get(symbol);
+function finalsOf(item: MItem, symbol: string): Finals {
+  if (!(item instanceof MFlow)) return item;
+  const finals = (item.finals ??= new Map());
+  const memo = finals.get(symbol);
   if (memo) return memo;
-  let result: MAtom[] = [];
+  let result: Finals = NONE;
   const positions = item.positions(symbol);
   if (positions) {
     const children = item.children;
     if (item.pattern === 'linear') result = finalsOf(children[positions[positions.length - 1]!]!, symbol);
-    else if (item.pattern === 'unordered') result = unionFinals(positions.map((i) => children[i]!), symbol);
+    else if (item.pattern === 'unordered') result = unionFinals(item, positions, symbol);
     else if (positions.length === 1) result = finalsOf(children[positions[0]!]!, symbol);
     else {
       // Providers no other provider runs after: one reverse-topological pass.
-      const info = item.graph!;
-      const providing = new Set(positions.map((i) => children[i]!));
-      const reaches = new Set<MItem>();
-      for (let i = info.topo.length - 1; i >= 0; i--) {
-        const node = info.topo[i]!;
-        for (const s of node.gSuccs ?? NO_ITEMS) {
-          if (providing.has(s) || reaches.has(s)) {
-            reaches.add(node);
+      const g = item.graph!;
+      const n = children.length;
+      const providing = new Uint8Array(n);
+      for (const i of positions) providing[i] = 1;
+      const reaches = new Uint8Array(n);
+      for (let t = n - 1; t >= 0; t--) {
+        const u = g.topo[t]!;
+        for (let j = g.succStart[u]!; j < g.succStart[u + 1]!; j++) {
+          const s = g.linkTo[g.succLink[j]!]!;
+          if (providing[s] || reaches[s]) {
+            reaches[u] = 1;
             break;
           }
         }
       }
-      result = unionFinals([...providing].filter((p) => !reaches.has(p)), symbol);
+      result = unionFinals(item, positions.filter((p) => !reaches[p]), symbol);
     }
   } else if (item.retry?.atom.provides.has(symbol)) {
-    result = [item.retry];
+    result = item.retry;
   }
-  item.finals.set(symbol, result);
+  finals.set(symbol, result);
   return result;
 }
 
@@ -616,9 +779,12 @@ class Compiled implements CompiledFlow {
     readonly edges: readonly Edge[],
     readonly flows: readonly FlowNode[],
     private readonly byName: Map<string, AtomNode>,
-    private readonly external: readonly { symbol: string; atom: string }[],
+    /** Flat pairs: symbol, atom name, symbol, atom name, ... */
+    private readonly external: readonly string[],
   ) {
-    this.requires = new Set(external.map((e) => e.symbol));
+    const requires = new Set<string>();
+    for (let i = 0; i < external.length; i += 2) requires.add(external[i]!);
+    this.requires = requires;
   }
 
   get(name: string): AtomNode | undefined {
@@ -666,7 +832,10 @@ class Compiled implements CompiledFlow {
   missing(available: Iterable<string> = []): MissingRequirement[] {
     const have = available instanceof Set ? (available as Set<string>) : new Set(available);
     const bySymbol = new Map<string, string[]>();
-    for (const { symbol, atom } of this.external) {
+    const external = this.external;
+    for (let i = 0; i < external.length; i += 2) {
+      const symbol = external[i]!;
+      const atom = external[i + 1]!;
       if (have.has(symbol)) continue;
       const list = bySymbol.get(symbol);
       if (!list) bySymbol.set(symbol, [atom]);

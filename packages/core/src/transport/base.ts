@@ -347,6 +347,7 @@ export abstract class BaseTransport implements Transport {
         await this.#attempt(resume);
         return;
       } catch (err) {
+        if (this.#state !== 'connecting' && this.#state !== 'reconnecting') throw err; // closed meanwhile
         lastError = err;
         this.logger.warn({ err, attempt }, `transport ${this.name}: connection attempt failed`);
       }
@@ -380,6 +381,11 @@ export abstract class BaseTransport implements Transport {
         await this.doClose().catch(() => undefined);
         throw err;
       }
+    }
+    if (this.#state !== 'connecting' && this.#state !== 'reconnecting') {
+      // close() ran while this attempt was in flight: do not come back to life.
+      await this.doClose().catch(() => undefined);
+      throw new TransportError(TransportErrorCode.NotConnected, `Transport '${this.name}' was closed while connecting.`);
     }
     this.#state = 'connected';
     this.emit('connected', { reconnected: resume });
