@@ -31,7 +31,8 @@ const options = new Command('demo')
   .option('--transport <name>', 'filesystem or amqp', 'filesystem')
   .option('--url <url>', 'broker URL for amqp', 'amqp://guest:guest@127.0.0.1:5672//')
   .option('--output <file>', 'where the PNG goes', 'mandelbrot.png')
-  .parse()
+  // `pnpm demo -- --workers 3` hands the script a literal `--`: drop it.
+  .parse(process.argv.filter((arg, i) => i < 2 || arg !== '--'))
   .opts<{ workers: number; width: number; bands: number; transport: string; url: string; output: string }>();
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -122,21 +123,33 @@ const started = performance.now();
 try {
   const ready = await engine.waitForWorkers(1, 60_000);
   if (ready === 0) throw new Error('no worker answered within 60 s');
-  const bar = new cliProgress.SingleBar(
-    { format: ' {bar} {percentage}% | {done}/{total} bands | {eta_formatted} left', hideCursor: true, noTTYOutput: false },
+  // One bar for the image, one line per worker showing the band it is computing.
+  const bars = new cliProgress.MultiBar(
+    { format: ' {label} {bar} {percentage}% {info}', hideCursor: true, clearOnComplete: false, barsize: 30 },
     cliProgress.Presets.shades_classic,
   );
+  const overall = bars.create(1000, 0, { label: 'image'.padEnd(16), info: `0/${bandNames.length} bands` });
+  const workerBars = new Map<string, cliProgress.SingleBar>();
   const progress = new Map<string, number>();
+  const perWorker = new Map<string, number>();
   let done = 0;
   const redraw = () => {
     let sum = 0;
     for (const p of progress.values()) sum += p;
-    bar.update(Math.round((sum / bandNames.length) * 1000), { done });
+    overall.update(Math.round((sum / bandNames.length) * 1000), { info: `${done}/${bandNames.length} bands` });
   };
-  bar.start(1000, 0, { done: 0, total: bandNames.length });
-  const perWorker = new Map<string, number>();
+  const workerBar = (worker: string) => {
+    let bar = workerBars.get(worker);
+    if (!bar) workerBars.set(worker, (bar = bars.create(100, 0, { label: worker.padEnd(16).slice(0, 16), info: '' })));
+    return bar;
+  };
+  const log = (line: string) => (process.stdout.isTTY ? bars.log(`${line}\n`) : console.log(line));
   engine.atomNotifier.on('update_progress', (_event, d) => {
     progress.set(d.atomName, d.progress ?? 0);
+    const worker = d.details?.worker;
+    if (typeof worker === 'string') {
+      workerBar(worker).update(Math.round((d.progress ?? 0) * 100), { info: `${d.atomName} (${perWorker.get(worker) ?? 0} done)` });
+    }
     redraw();
   });
   engine.atomNotifier.on('SUCCESS', (_event, d) => {
@@ -145,11 +158,15 @@ try {
     progress.set(d.atomName, 1);
     done++;
     perWorker.set(band.worker, (perWorker.get(band.worker) ?? 0) + 1);
-    if (!process.stdout.isTTY) console.log(`  ${d.atomName} rows ${band.y0}-${band.y1 - 1} on ${band.worker} (${Math.round(band.ms)} ms)`);
+    workerBar(band.worker).update(100, { info: `${d.atomName} (${perWorker.get(band.worker)} done)` });
+    log(`  ${d.atomName} rows ${band.y0}-${band.y1 - 1} on ${band.worker} in ${Math.round(band.ms)} ms`);
     redraw();
   });
-  await engine.run();
-  bar.stop();
+  try {
+    await engine.run();
+  } finally {
+    bars.stop();
+  }
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nWrote ${engine.storage.fetch('png')} (${Math.round(statSync(output).size / 1024)} KiB) in ${seconds.toFixed(1)} s`);
   for (const [worker, count] of [...perWorker].sort()) console.log(`  worker ${worker}: ${count} bands`);

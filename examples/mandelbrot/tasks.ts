@@ -74,7 +74,7 @@ export class RenderBand extends Task<{ image: ImageSpec; y0: number; y1: number 
         rgb[offset++] = g;
         rgb[offset++] = b;
       }
-      if ((y - y0) % 8 === 7) this.updateProgress((y - y0 + 1) / (y1 - y0));
+      if ((y - y0) % 4 === 3) this.updateProgress((y - y0 + 1) / (y1 - y0), { worker: `${hostname()}:${process.pid}` });
     }
     return { y0, y1, rgb: rgb.toString('base64'), worker: `${hostname()}:${process.pid}`, ms: performance.now() - started };
   }

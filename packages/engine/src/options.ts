@@ -50,6 +50,18 @@ export interface LoadOptions {
   workerExpiryMs?: number;
   /** How often the engine asks the topics for workers (default 5 000). */
   notifyIntervalMs?: number;
+
+  // --- the seed's (TaskFlow's) spellings, accepted as written ----------------------------
+  /** = `maxWorkers`. */
+  max_workers?: number;
+  /** = `transportOptions`. */
+  transport_options?: Record<string, unknown>;
+  /** = `retryOptions`. */
+  retry_options?: TransportRetryOptionsInput;
+  /** = `transitionTimeoutMs`, in SECONDS as in TaskFlow; null waits forever. */
+  transition_timeout?: number | null;
+  /** = `workerExpiryMs`, in SECONDS as in TaskFlow. */
+  worker_expiry?: number;
 }
 
 /** The worker-based engine's settings after normalisation. */

@@ -1,0 +1,44 @@
+import type { HeaderValue, MessageHeaders } from '@tf/core';
+
+/**
+ * An AMQP field value as amqplib decodes it, made plain JSON: byte arrays become UTF-8
+ * strings, typed values (`{ '!': 'timestamp', value }`, decimals) their number, bigints numbers.
+ */
+export function toHeaderValue(value: unknown): HeaderValue {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : null;
+    case 'bigint':
+      return Number(value);
+    case 'object':
+      break;
+    default:
+      return String(value);
+  }
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (Array.isArray(value)) return value.map(toHeaderValue);
+  const obj = value as Record<string, unknown>;
+  if (Object.hasOwn(obj, '!') && Object.hasOwn(obj, 'value')) {
+    const inner = obj['value'];
+    if (obj['!'] === 'decimal' && inner !== null && typeof inner === 'object') {
+      const { places, digits } = inner as { places?: unknown; digits?: unknown };
+      if (typeof places === 'number' && typeof digits === 'number') return digits / 10 ** places;
+    }
+    return toHeaderValue(inner);
+  }
+  const out: Record<string, HeaderValue> = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = toHeaderValue(v);
+  return out;
+}
+
+/** Headers of a received message as the transport contract has them: a plain JSON object, `{}` when none. */
+export function fromAmqpHeaders(headers: Record<string, unknown> | undefined): MessageHeaders {
+  const out: MessageHeaders = {};
+  if (!headers) return out;
+  for (const [k, v] of Object.entries(headers)) out[k] = toHeaderValue(v);
+  return out;
+}

@@ -1,0 +1,24 @@
+import { transportConformance } from '@tf/transport-testkit';
+import { AmqpTransport } from '@tf/transport-amqp';
+import { AMQP_URL, Topology, closeConnectionNamed, describeBroker } from './broker';
+
+// The conformance suite needs queues that outlive their last consumer (a closed or cancelled
+// consumer's unsettled messages must reach the next one): the all-tf configuration. The
+// TaskFlow-compatible default (auto-delete) is checked in amqp.test.ts.
+const topology = new Topology();
+describeBroker('amqp transport on RabbitMQ', () => {
+  transportConformance({
+    name: 'amqp',
+    create: () =>
+      topology.track(
+        new AmqpTransport({
+          url: AMQP_URL,
+          queueOptions: { durable: true, autoDelete: false },
+          retryOptions: { intervalStartMs: 100, intervalStepMs: 100, intervalMaxMs: 500, maxRetries: 30 },
+        }),
+      ),
+    cleanup: () => topology.cleanup(),
+    dropConnection: (t) => closeConnectionNamed((t as AmqpTransport).connectionName),
+    crash: (t) => (t as AmqpTransport).destroy(),
+  });
+});
