@@ -12,7 +12,13 @@ import { compile, defineTask, graphFlow, linearFlow, unorderedFlow, type Flow } 
 const Noop = defineTask({ name: 'bench.Noop', execute: () => 0 });
 
 const SIZES = [1_000, 10_000, 100_000];
-const REPS: Record<number, number> = { 1_000: 30, 10_000: 8, 100_000: 4 };
+/**
+ * Timed samples per size (odd: the median is a sample). Each sample is one compile,
+ * started cold: after a full GC (which also evicts the flow from the CPU caches),
+ * as a 100k flow, which does not fit in them, always is. (Compiling a 1k flow 100
+ * times in a row instead measures it with hot caches: about half the time per task.)
+ */
+const SAMPLES: Record<number, number> = { 1_000: 31, 10_000: 15, 100_000: 7 };
 
 /** t0 <- x; t(i) requires v(i-1), provides v(i): a chain through the store and symbols. */
 function buildLinear(n: number): Flow {
@@ -75,34 +81,57 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-// A full collection before each timed run, so one run's garbage is not billed to the next.
+// A full collection before each timed sample, so one sample's garbage is not billed to
+// the next; then a short pause, so the collector's concurrent sweeping (background
+// threads, which compete for the 2 cores) is over before the clock starts.
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
 
-// Warm-up: let the JIT settle on every code path before timing anything.
+// Warm-up: let the JIT settle on every code path, at every size, before timing anything.
 for (const [, build] of KINDS) {
-  const flow = build(10_000);
-  for (let r = 0; r < 5; r++) compile(flow);
+  for (const n of SIZES) {
+    const flow = build(n);
+    for (let r = 0, reps = Math.max(2, 20_000 / n); r < reps; r++) compile(flow);
+  }
+}
+
+/** Bytes retained per task by one compiled flow (what its compile leaves for the GC to copy and promote). */
+async function retainedPerTask(flow: Flow, n: number): Promise<number> {
+  gc();
+  await settle();
+  const before = process.memoryUsage().heapUsed;
+  const kept = compile(flow);
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (kept.atoms.length !== n) throw new Error('unreachable');
+  return (after - before) / n;
 }
 
 const rows: string[][] = [];
+const retained: string[] = [];
 for (const [kind, build] of KINDS) {
   const perTask: number[] = [];
   for (const n of SIZES) {
     const flow = build(n);
-    const warm = compile(flow); // warm-up, and a sanity check
+    const warm = compile(flow); // a sanity check
     if (warm.atoms.length !== n) throw new Error(`${kind} ${n}: compiled ${warm.atoms.length} atoms`);
     warm.validate(['x']);
+    if (n === SIZES[SIZES.length - 1]) retained.push(`${kind}: ${(await retainedPerTask(flow, n)).toFixed(0)} B/task`);
     const times: number[] = [];
-    for (let r = 0; r < REPS[n]!; r++) {
+    for (let r = 0; r < SAMPLES[n]!; r++) {
       gc();
+      await settle();
       const t0 = performance.now();
       compile(flow);
       times.push(performance.now() - t0);
     }
     const ms = median(times);
     perTask.push((ms * 1000) / n);
-    process.stderr.write(`${kind} ${n}: median ${ms.toFixed(1)} ms over ${times.length} runs\n`);
+    const sorted = [...times].sort((a, b) => a - b);
+    process.stderr.write(
+      `${kind} ${n}: median ${ms.toFixed(2)} ms per compile (min ${sorted[0]!.toFixed(2)}, max ${sorted[sorted.length - 1]!.toFixed(2)}) over ${times.length} samples\n`,
+    );
   }
   rows.push([kind, ...perTask.map((v) => v.toFixed(2)), (perTask[2]! / perTask[0]!).toFixed(2)]);
 }
@@ -111,4 +140,8 @@ const header = ['flow', ...SIZES.map((n) => `${n / 1000}k (µs/task)`), '100k/1k
 const table = [header, header.map((h) => '-'.repeat(h.length)), ...rows];
 const widths = header.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
 console.log(table.map((r) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`).join('\n'));
-console.log(`\nnode ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`);
+console.log(`\nretained by one compiled 100k flow: ${retained.join(', ')}`);
+console.log(
+  `node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})` +
+    `${process.env.NODE_OPTIONS ? `, NODE_OPTIONS=${process.env.NODE_OPTIONS}` : ''}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+);

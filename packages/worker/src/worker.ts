@@ -358,15 +358,21 @@ export class Worker {
       }
     }
 
-    let events: Promise<void> = Promise.resolve();
+    // Responses are published as they happen, without waiting for the broker's confirm of
+    // the one before (a round trip per response); they leave in order on one channel. All of
+    // them are confirmed before the request is acked.
+    const sent: Promise<unknown>[] = [];
+    const send = (text: string) => {
+      const publishing = this.#reply(replyTo, correlationId, text);
+      sent.push(publishing.catch(() => undefined));
+      return publishing;
+    };
+    let running: Promise<unknown> = Promise.resolve(undefined);
     if (task) {
-      try {
-        await this.#reply(replyTo, correlationId, encodeBody({ state: 'RUNNING', data: {} } satisfies ResponseBody));
-      } catch (error) {
-        this.#logger.warn({ ...log, err: error }, 'could not report RUNNING; handing the request back');
-        await delivery.reject({ requeue: true });
-        return;
-      }
+      running = send(encodeBody({ state: 'RUNNING', data: {} } satisfies ResponseBody)).then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('RUNNING could not be published'),
+      );
       task.setProgressSink((progress, details) => {
         const event: ResponseBody = {
           state: 'EVENT',
@@ -379,9 +385,7 @@ export class Worker {
           this.#logger.warn({ ...log, err: error }, 'dropping a progress event that cannot be sent as JSON');
           return;
         }
-        events = events
-          .then(() => this.#reply(replyTo, correlationId, text))
-          .catch((error: unknown) => this.#logger.warn({ ...log, err: error }, 'could not publish a progress event'));
+        send(text).catch((error: unknown) => this.#logger.warn({ ...log, err: error }, 'could not publish a progress event'));
       });
       this.#logger.debug(log, 'running');
       const outcome = await Promise.race([this.#run(task, body), this.#abandoned]);
@@ -407,15 +411,17 @@ export class Worker {
       this.#logger.warn({ ...log, err: error }, 'the result cannot be sent as JSON; reporting a failure');
       text = encodeBody(serialisedFailure(error));
     }
-    await events;
     try {
-      await this.#reply(replyTo, correlationId, text);
+      await send(text);
     } catch (error) {
       // Not acked: the broker hands the request out again (now, or when this connection is gone).
       this.#logger.warn({ ...log, err: error }, 'could not publish the final response; handing the request back');
       await delivery.reject({ requeue: true }).catch(() => undefined);
       return;
     }
+    const runningError = await running;
+    if (runningError !== undefined) this.#logger.warn({ ...log, err: runningError }, 'could not report RUNNING');
+    await Promise.all(sent);
     await delivery.ack();
     this.#logger.debug({ ...log, state: final.state }, 'done');
   }
