@@ -273,7 +273,6 @@ export function compile(input: Flow | Task): CompiledFlow {
   else if (isTask(input)) rootFlow = new LinearFlow(input.name).add(input);
   else throw new InvalidFlowError(String((input as { name?: unknown })?.name ?? input), 'only flows and tasks can be compiled');
 
-  (globalThis as any).__T?.push(performance.now());
   // 1. The hierarchy, in tree order (pre-order, retry first), without recursion.
   //    Atom names are indexed on the way; an item met twice is an error (a task
   //    met twice collides with its own name, a flow met twice is in `byFlow`).
@@ -351,11 +350,9 @@ export function compile(input: Flow | Task): CompiledFlow {
     }
   }
 
-  (globalThis as any).__T?.push(performance.now());
   // 2. Unique atom names (all duplicates reported).
   if (duplicates !== undefined) throw new DuplicateNameError([...duplicates]);
 
-  (globalThis as any).__T?.push(performance.now());
   // 3. Symbols of every flow, bottom-up.
   const symbols = new Map<Flow, ItemSymbols>();
   computeSymbols(rootFlow, symbols);
@@ -375,7 +372,6 @@ export function compile(input: Flow | Task): CompiledFlow {
     return a !== undefined && a.atom === item && a.flow === f && a.pos >= 0 ? (a as MTask) : undefined;
   };
 
-  (globalThis as any).__T?.push(performance.now());
   // 4. The execution graph. Nodes are numbered as they are listed; edges are
   //    collected first and handed to their nodes at exact size at the end.
   const nodes = new Array<MNode>(tree.length + 2 * flows.length);
@@ -490,7 +486,6 @@ export function compile(input: Flow | Task): CompiledFlow {
     }
   }
 
-  (globalThis as any).__T?.push(performance.now());
   // 5. Topological order (Kahn, FIFO: keeps the order items were added).
   const pending = indeg;
   const order = new Array<MNode>(N);
@@ -515,7 +510,6 @@ export function compile(input: Flow | Task): CompiledFlow {
     }
   }
 
-  (globalThis as any).__T?.push(performance.now());
   // 6. Deciders: direct ones plus those on links into the flow entries an atom is reached through.
   const inherited = new Map<MJoin, readonly EdgeDecider[]>();
   for (let id = 0; id < N; id++) {
@@ -541,7 +535,6 @@ export function compile(input: Flow | Task): CompiledFlow {
     else node.deciders = result;
   }
 
-  (globalThis as any).__T?.push(performance.now());
   // 7. Arguments: nearest visible provider of each symbol; ambiguities; external requirements
   //    (kept flat: symbol, atom name, symbol, atom name, ...).
   const ambiguities: Ambiguity[] = [];
@@ -580,7 +573,6 @@ export function compile(input: Flow | Task): CompiledFlow {
   }
   if (ambiguities.length > 0) throw new AmbiguousProviderError(ambiguities);
 
-  (globalThis as any).__T?.push(performance.now());
   for (const f of flows) f.release();
   return new Compiled(root, atoms, order as ExecNode[], edges, flows, byName, external);
 }
