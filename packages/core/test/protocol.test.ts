@@ -7,6 +7,7 @@ import {
   decodeRequestResult,
   encodeBody,
   encodeRequestResult,
+  wireFailureDict,
   validateRequest,
   validateResponse,
   type FailureDict,
@@ -84,5 +85,22 @@ describe('wire protocol', () => {
     }
     expect(TfError.is(error, 'TF_UNSERIALIZABLE')).toBe(true);
     expect(() => encodeBody(10n)).toThrow(/JSON/);
+  });
+});
+
+describe('failure dicts in requests (Python TaskFlow workers validate their roots)', () => {
+  it("roots a JS failure's type chain, and its causes', in Python's Exception", () => {
+    const failure = Failure.fromError(new TypeError('outer', { cause: new RangeError('inner') }));
+    const dict = wireFailureDict(failure);
+    expect(dict.exc_type_names).toEqual(['TypeError', 'Error', 'Exception']);
+    expect(dict.causes![0]!.exc_type_names).toEqual(['RangeError', 'Error', 'Exception']);
+    expect(dict.exception_str).toBe('outer');
+    expect(failure.excTypeNames).toEqual(['TypeError', 'Error']); // the Failure itself is unchanged
+    expect(encodeRequestResult(failure)).toEqual(['failure', dict]);
+    expect(wireFailureDict(Failure.fromError('thrown string')).exc_type_names).toEqual(['string', 'Exception']);
+  });
+
+  it('leaves a Python-made dict exactly as it came', () => {
+    expect(wireFailureDict(Failure.fromDict(structuredClone(pythonFailure)))).toStrictEqual(pythonFailure);
   });
 });

@@ -10,6 +10,7 @@ import {
   resolveTransport,
   silentLogger,
   UnserializableValueError,
+  wireFailureDict,
   type DecodedMessage,
   type Delivery,
   type FailureDict,
@@ -44,13 +45,14 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 const ABANDONED = Symbol('abandoned');
 
 function serialisedFailure(error: unknown): ResponseBody {
-  let dict: FailureDict = Failure.fromError(error).toDict();
+  // Rooted in Python's Exception (wireFailureDict): a Python engine forwards it to Python workers.
+  let dict: FailureDict = wireFailureDict(Failure.fromError(error));
   try {
     encodeBody(dict);
   } catch (encodingError) {
-    dict = Failure.fromError(
-      new UnserializableValueError(`the failure of the task could not be sent: ${(encodingError as Error).message}`),
-    ).toDict();
+    dict = wireFailureDict(
+      Failure.fromError(new UnserializableValueError(`the failure of the task could not be sent: ${(encodingError as Error).message}`)),
+    );
   }
   return { state: 'FAILURE', data: { result: dict } };
 }

@@ -128,9 +128,36 @@ export function decodeMessage(delivery: Pick<Delivery, 'body' | 'properties'>): 
   return { type, body, properties: delivery.properties };
 }
 
-/** The result part of a revert request, from a local value or Failure. */
+/**
+ * The roots Python TaskFlow accepts for a failure's type chain. A Python worker validates the
+ * failure dicts of every REQUEST (`Failure.validate`: the last of `exc_type_names`, in the dict
+ * and in each cause, must be one of these) and rejects the whole request otherwise, so the
+ * engine never hears back and the request times out. A Python engine passes the failure dicts
+ * of RESPONSEs on, unchanged, in the revert requests it sends to its (Python) workers.
+ */
+export const PYTHON_BASE_EXCEPTIONS: readonly string[] = ['BaseException', 'Exception'];
+
+/**
+ * A failure as tf puts it on the wire (a FAILURE response's result, a revert request's `result`
+ * and `failures`): its dict, with `'Exception'` appended to a type chain (its own or a cause's)
+ * that does not end in one of {@link PYTHON_BASE_EXCEPTIONS} (a JS error's ends in `'Error'`),
+ * so Python TaskFlow accepts it. A dict that already ends there (every Python-made one) is unchanged.
+ */
+export function wireFailureDict(failure: Failure): FailureDict {
+  const root = (dict: FailureDict): FailureDict => {
+    const names = dict.exc_type_names;
+    const out: FailureDict = PYTHON_BASE_EXCEPTIONS.includes(names[names.length - 1] ?? '')
+      ? dict
+      : { ...dict, exc_type_names: [...names, 'Exception'] };
+    if (Array.isArray(dict.causes) && dict.causes.length > 0) return { ...out, causes: dict.causes.map(root) };
+    return out;
+  };
+  return root(failure.toDict());
+}
+
+/** The result part of a revert request, from a local value or Failure (see {@link wireFailureDict}). */
 export function encodeRequestResult(result: unknown): RequestBody['result'] {
-  return Failure.is(result) ? ['failure', result.toDict()] : ['success', result];
+  return Failure.is(result) ? ['failure', wireFailureDict(result)] : ['success', result];
 }
 
 /** The result of a revert request, back as a value or a Failure. */

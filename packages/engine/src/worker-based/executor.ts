@@ -5,6 +5,7 @@ import {
   decodeMessage,
   encodeBody,
   encodeRequestResult,
+  wireFailureDict,
   resolveTransport,
   type Delivery,
   type ExecutionContext,
@@ -194,7 +195,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
 
   revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): Promise<unknown> {
     const failures: Record<string, ReturnType<Failure['toDict']>> = {};
-    for (const [name, failure] of Object.entries(context.flowFailures)) failures[name] = failure.toDict();
+    for (const [name, failure] of Object.entries(context.flowFailures)) failures[name] = wireFailureDict(failure);
     return this.#submit(
       task,
       { action: 'revert', arguments: args, result: encodeRequestResult(context.result), failures },

@@ -1,0 +1,89 @@
+/**
+ * Fault tolerance on RabbitMQ: two `tf-worker` processes share a topic (TaskFlow's default
+ * topology: one non-durable, auto-delete queue `<exchange>_<topic>`), and one is killed with
+ * SIGKILL in the middle of a task. The broker hands what the dead worker held (unacked) to the
+ * survivor, and the flow completes with every result. (Python TaskFlow's engine waits forever
+ * here: the request was RUNNING, so its transition timeout no longer applies.)
+ */
+import { afterEach, expect, it } from 'vitest';
+import { linearFlow, unorderedFlow } from '@tf/core';
+import { load } from '@tf/engine';
+import { SlowSquare, SumSquares } from './fixtures/tasks';
+import { startWorker, type WorkerProcess } from './helpers';
+import { AMQP_URL, describeWith, uniqueName } from './services';
+
+let workers: WorkerProcess[] = [];
+
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  workers = [];
+});
+
+function squaresFlow(n: number) {
+  const squares = unorderedFlow('squares');
+  const names: string[] = [];
+  for (let i = 0; i < n; i++) {
+    names.push(`sq${i}`);
+    squares.add(new SlowSquare({ name: `sq${i}`, inject: { x: i }, provides: `sq${i}` }));
+  }
+  return { flow: linearFlow('sum-of-squares').add(squares, new SumSquares({ name: 'sum', requires: names, provides: 'sum' })), names };
+}
+
+const expectedSum = (n: number) => Array.from({ length: n }, (_, i) => i * i).reduce((a, b) => a + b, 0);
+
+await describeWith(['rabbitmq'], 'amqp transport: a tf-worker killed with SIGKILL mid-task', () => {
+  it('completes the flow with every result; the survivor does the dead worker’s tasks', async () => {
+    const exchange = uniqueName('it-amqp-kill');
+    const topic = 'squares';
+    const args = ['--transport', 'amqp', '--url', AMQP_URL, '--exchange', exchange, '--topic', topic, '--tasks', './test-integration/fixtures/tasks.ts', '--concurrency', '2'];
+    // Each is stopped after the test even if the other fails to start.
+    const started = await Promise.allSettled([startWorker(args), startWorker(args)]);
+    for (const s of started) if (s.status === 'fulfilled') workers.push(s.value);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+    const [victim, survivor] = workers as [WorkerProcess, WorkerProcess];
+    const { flow, names } = squaresFlow(8);
+    const engine = load(flow, {
+      engine: 'worker-based',
+      url: AMQP_URL,
+      transport: 'amqp',
+      exchange,
+      topics: [topic],
+      transitionTimeoutMs: 60_000,
+      store: { ms: 1_500 },
+    });
+    // Which atoms each worker reported starting (SlowSquare reports its pid first thing).
+    const startedBy = new Map<number, Set<string>>();
+    let killedDuring: string | undefined;
+    const killing: Promise<void>[] = [];
+    engine.atomNotifier.on('update_progress', (_event, d) => {
+      const pid = d.details?.['pid'];
+      if (typeof pid !== 'number') return;
+      if (!startedBy.has(pid)) startedBy.set(pid, new Set());
+      startedBy.get(pid)!.add(d.atomName);
+      if (killedDuring === undefined && pid === victim.pid) {
+        killedDuring = d.atomName;
+        killing.push(victim.kill9());
+      }
+    });
+    expect(await engine.waitForWorkers(1, 30_000)).toBe(1);
+    const t0 = Date.now();
+    await engine.run();
+    const took = Date.now() - t0;
+    await Promise.all(killing);
+
+    expect(killedDuring).toBeDefined();
+    expect(victim.child.signalCode).toBe('SIGKILL');
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    const results = engine.storage.fetchAll();
+    expect(results['sum']).toBe(expectedSum(8));
+    for (const name of names) expect(results[name]).toMatchObject({ square: Number(name.slice(2)) ** 2 });
+    // The task running on the victim when it died was done again, by the survivor.
+    expect((results[killedDuring!] as { pid: number }).pid).toBe(survivor.pid);
+    expect(startedBy.get(survivor.pid)?.has(killedDuring!)).toBe(true);
+    // Every result came from a live process at the time: none from the victim after its death
+    // (it was killed at the first progress it reported, so it finished nothing).
+    for (const name of names) expect((results[name] as { pid: number }).pid).toBe(survivor.pid);
+    // Redelivery is immediate (the broker sees the dead connection), not a timeout.
+    expect(took).toBeLessThan(30_000);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The Redis transport across processes: a worker-based engine (this process) and two
+ * `tf-worker` processes on one Redis. Each test uses its own exchange (so its own keys)
+ * and deletes them afterwards: the server is shared.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { linearFlow, unorderedFlow } from '@tf/core';
+import { load } from '@tf/engine';
+import { REDIS_URL, redisAvailable } from '../packages/transport-redis/test/available';
+import { adminClient, deleteKeys } from '../packages/transport-redis/test/util';
+import { SlowSquare, SumSquares } from './fixtures/tasks';
+import { startWorker, type WorkerProcess } from './helpers';
+
+const available = await redisAvailable();
+const prefix = `tf-it-${process.pid}-${Date.now().toString(36)}:`;
+// A short lease so the test does not wait 30 s for the killed worker's request to be claimed.
+const transportOptions = { key_prefix: prefix, lease_ms: 1_500 };
+
+let workers: WorkerProcess[] = [];
+let exchangeNo = 0;
+const admin = available ? adminClient(REDIS_URL) : undefined;
+
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  workers = [];
+  if (admin) await deleteKeys(admin, `${prefix}*`);
+});
+afterAll(async () => {
+  await admin?.quit();
+});
+
+async function twoWorkers(exchange: string): Promise<WorkerProcess[]> {
+  const args = [
+    '--transport', 'redis',
+    '--url', REDIS_URL,
+    '--transport-options', JSON.stringify(transportOptions),
+    '--exchange', exchange,
+    '--topic', 'squares',
+    '--tasks', './test-integration/fixtures/tasks.ts',
+    '--concurrency', '2',
+  ];
+  workers = await Promise.all([startWorker(args), startWorker(args)]);
+  return workers;
+}
+
+function squaresFlow(n: number) {
+  const squares = unorderedFlow('squares');
+  const names: string[] = [];
+  for (let i = 0; i < n; i++) {
+    names.push(`sq${i}`);
+    squares.add(new SlowSquare({ name: `sq${i}`, inject: { x: i }, provides: `sq${i}` }));
+  }
+  return { flow: linearFlow('sum-of-squares').add(squares, new SumSquares({ name: 'sum', requires: names, provides: 'sum' })), names };
+}
+
+const expectedSum = (n: number) => Array.from({ length: n }, (_, i) => i * i).reduce((a, b) => a + b, 0);
+
+describe.skipIf(!available)('redis transport across processes', () => {
+  it('shares the work of a flow between two tf-worker processes, leaving no keys behind but the worker topic', async () => {
+    const exchange = `it${++exchangeNo}`;
+    const [a, b] = await twoWorkers(exchange);
+    const { flow, names } = squaresFlow(16);
+    const engine = load(flow, {
+      engine: 'worker-based',
+      exchange,
+      topics: ['squares'],
+      url: REDIS_URL, // selected by the redis:// scheme
+      transport_options: transportOptions,
+      store: { ms: 150 },
+    });
+    await engine.run();
+    const results = engine.storage.fetchAll();
+    expect(results.sum).toBe(expectedSum(16));
+    const pids = new Set(names.map((n) => (results[n] as { pid: number }).pid));
+    expect(pids).toEqual(new Set([a!.pid, b!.pid]));
+    // The engine's reply stream is gone; every request is acked and deleted (the workers' last
+    // acks may still be on their way when run() resolves: they ride with the next write or go
+    // out within a few milliseconds).
+    const keys = await admin!.keys(`${prefix}${exchange}:*`);
+    expect(keys).toEqual([`${prefix}${exchange}:squares`]);
+    for (let waited = 0; (await admin!.xlen(`${prefix}${exchange}:squares`)) > 0 && waited < 5_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await admin!.xlen(`${prefix}${exchange}:squares`)).toBe(0);
+    expect(await admin!.xpending(`${prefix}${exchange}:squares`, 'tf')).toEqual([0, null, null, null]);
+  });
+
+  it('completes with every result when a worker is killed with SIGKILL in the middle of a task', async () => {
+    const exchange = `it${++exchangeNo}`;
+    const [victim, survivor] = await twoWorkers(exchange);
+    const { flow, names } = squaresFlow(8);
+    const engine = load(flow, {
+      engine: 'worker-based',
+      exchange,
+      topics: ['squares'],
+      transport: 'redis',
+      url: REDIS_URL,
+      transport_options: transportOptions,
+      store: { ms: 1_500 },
+      transition_timeout: 60,
+    });
+    let killed = false;
+    const killing: Promise<void>[] = [];
+    const inHand: string[] = []; // what the victim had started when it was killed (concurrency 2)
+    engine.atomNotifier.on('update_progress', (_event, d) => {
+      if (d.details?.pid !== victim!.pid) return;
+      inHand.push(d.atomName);
+      if (!killed) {
+        killed = true;
+        killing.push(victim!.kill9());
+      }
+    });
+    await engine.run();
+    await Promise.all(killing);
+    expect(killed).toBe(true);
+    expect(victim!.child.signalCode).toBe('SIGKILL');
+    const results = engine.storage.fetchAll();
+    expect(results.sum).toBe(expectedSum(8));
+    for (const name of names) expect(results[name]).toMatchObject({ square: Number(name.slice(2)) ** 2 });
+    // The survivor finished what the victim held (claimed from the dead consumer after the lease).
+    const byVictim = names.filter((n) => (results[n] as { pid: number }).pid === victim!.pid);
+    expect(byVictim.length).toBeLessThan(names.length);
+    expect(names.some((n) => (results[n] as { pid: number }).pid === survivor!.pid)).toBe(true);
+    // What the victim was running when it died was claimed (after the lease) and done by the survivor.
+    expect(inHand.length).toBeGreaterThan(0);
+    for (const name of inHand) expect((results[name] as { pid: number }).pid).toBe(survivor!.pid);
+  });
+});
