@@ -167,6 +167,21 @@ describe('worker-based engine: protocol', () => {
     expect(engine.storage.flowState).toBe('SUCCESS');
   });
 
+  it('fails a request whose response cannot be read, naming why, instead of waiting forever', async () => {
+    const exchange = newExchange();
+    await fakeWorker(exchange, ['remote.Task'], async (_body, reply) => {
+      await reply({ state: 'RUNNING', data: {} });
+      await reply({ state: 'SUCCESS', data: { outcome: 'no result key' } });
+    });
+    const engine = engineFor(exchange, undefined, { transitionTimeoutMs: null });
+    const error = await engine.run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(TfError.is(error, 'TF_INVALID_MESSAGE')).toBe(true);
+    expect(Failure.fromError(engine.storage.getFailures().remote).exceptionStr).toContain('Invalid RESPONSE message');
+  });
+
   it('waits for workers and leaves nothing connected after run', async () => {
     const exchange = newExchange();
     const engine = engineFor(exchange);

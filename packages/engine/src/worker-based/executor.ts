@@ -277,6 +277,14 @@ export class WorkerBasedExecutor implements TaskExecutor {
     try {
       message = decodeMessage(delivery);
     } catch (error) {
+      // A response that names a live request but cannot be read would leave that request
+      // waiting forever: fail it with the reason instead.
+      const request = delivery.properties.correlationId === undefined ? undefined : this.#requests.get(delivery.properties.correlationId);
+      if (request && delivery.properties.type === 'RESPONSE') {
+        this.#logger.warn({ err: error, atom: request.atomName }, 'an invalid response failed its request');
+        this.#finish(request, 'FAILURE', error);
+        return;
+      }
       this.#logger.warn({ err: error, type: delivery.properties.type }, 'dropping an invalid message');
       return;
     }
