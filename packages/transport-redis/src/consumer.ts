@@ -1,0 +1,441 @@
+import type { ConsumerSpec, HeaderValue, Logger, MessageHeaders, MessageProperties, RawDelivery } from '@tf/core';
+import type { Redis } from 'ioredis';
+import { GROUP } from './options';
+
+/** What a subscription needs from its transport. */
+export interface SubscriptionHost {
+  readonly logger: Logger;
+  readonly leaseMs: number;
+  readonly blockMs: number;
+  /** The command connection (acks, claims, renewals): never blocked. */
+  commands(): RedisCommands;
+  /** The connection (or a reader on it) failed while the transport was connected. */
+  failed(error: Error): void;
+  /** This client is being closed on purpose: its end is not a lost connection. */
+  retire(client: Redis): void;
+  /** Acks waiting to ride with the next write. */
+  readonly acks: AckQueue;
+  /** Send every queued ack now (on the command connection). */
+  flushAcks(): Promise<void>;
+}
+
+/**
+ * Acks (XACK + XDEL) waiting to be sent. Like AMQP's `basic.ack`, an ack is not confirmed to
+ * the caller: it is queued, and goes out with the next write to Redis that happens anyway
+ * (the consumer's next read, the next publish), or after `delayMs` at the latest. Queued
+ * acks are sent before a consumer leaves or the transport closes; those of a lost
+ * connection are dropped (the messages come again, as they would anyway).
+ */
+export class AckQueue {
+  readonly #pending = new Map<string, string[]>();
+  readonly #delayMs: number;
+  readonly #flush: () => void;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(delayMs: number, flush: () => void) {
+    this.#delayMs = delayMs;
+    this.#flush = flush;
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  add(key: string, id: string): void {
+    const ids = this.#pending.get(key);
+    if (ids) ids.push(id);
+    else this.#pending.set(key, [id]);
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#flush();
+      }, this.#delayMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** The queued acks of one stream, removed from the queue. */
+  take(key: string): string[] {
+    const ids = this.#pending.get(key);
+    if (!ids) return [];
+    this.#pending.delete(key);
+    if (this.#pending.size === 0) this.#stop();
+    return ids;
+  }
+
+  /** Every queued ack, by stream, removed from the queue. */
+  takeAll(): Map<string, string[]> {
+    const all = new Map(this.#pending);
+    this.#pending.clear();
+    this.#stop();
+    return all;
+  }
+
+  #stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/** The scripted commands defined on the command connection (see scripts.ts). */
+export interface RedisCommands extends Redis {
+  tfRequeue(key: string, group: string, consumer: string, id: string, n: number): Promise<number>;
+  tfRefresh(key: string, group: string, consumer: string, ...ids: string[]): Promise<string[]>;
+  tfLeave(key: string, group: string, consumer: string): Promise<number>;
+  tfTrim(key: string, group: string): Promise<number>;
+}
+
+/** A stream entry as ioredis returns it: `[id, [field, value, ...]]`. */
+type Entry = [string, string[] | null];
+type ReadReply = [string, Entry[]][] | null;
+
+/** Unlimited prefetch still reads in batches of this many. */
+const BATCH = 256;
+
+/** Field names of an entry (TaskFlow's AMQP property names). */
+export const FIELDS = {
+  body: 'body',
+  type: 'type',
+  replyTo: 'reply_to',
+  correlationId: 'correlation_id',
+  headers: 'headers',
+  /** Deliveries before this copy of the message was added (set by a requeue). */
+  prior: 'n',
+} as const;
+
+/** The XADD field list of a message. Absent properties and empty headers are left out. */
+export function entryFields(body: string, p: MessageProperties): string[] {
+  const out: string[] = [FIELDS.body, body];
+  if (p.type !== undefined) out.push(FIELDS.type, p.type);
+  if (p.replyTo !== undefined) out.push(FIELDS.replyTo, p.replyTo);
+  if (p.correlationId !== undefined) out.push(FIELDS.correlationId, p.correlationId);
+  if (p.headers && Object.keys(p.headers).length > 0) out.push(FIELDS.headers, JSON.stringify(p.headers));
+  return out;
+}
+
+/** A decoded entry; `undefined` when it is not one of ours (no `body`). */
+export function parseEntry(fields: readonly string[]): { body: string; properties: MessageProperties; prior: number } | undefined {
+  let body: string | undefined;
+  const properties: MessageProperties = { headers: {} };
+  let prior = 0;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i];
+    const value = fields[i + 1] as string;
+    switch (name) {
+      case FIELDS.body:
+        body = value;
+        break;
+      case FIELDS.type:
+        properties.type = value;
+        break;
+      case FIELDS.replyTo:
+        properties.replyTo = value;
+        break;
+      case FIELDS.correlationId:
+        properties.correlationId = value;
+        break;
+      case FIELDS.headers: {
+        const parsed: unknown = JSON.parse(value);
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+          properties.headers = parsed as Record<string, HeaderValue> as MessageHeaders;
+        }
+        break;
+      }
+      case FIELDS.prior: {
+        const n = Number(value);
+        if (Number.isInteger(n) && n >= 0) prior = n;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return body === undefined ? undefined : { body, properties, prior };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * One consumer of one topic: a consumer-group member named `name`, reading with XREADGROUP
+ * BLOCK on its own connection (`reader`) so that publishing and acking on the command
+ * connection never wait behind a blocked read. It reads at most as many entries as it has
+ * free prefetch slots, renews the lease on what it holds, and claims (XAUTOCLAIM) entries left
+ * idle longer than the lease by consumers that stopped.
+ */
+export class StreamSubscription {
+  readonly key: string;
+  readonly name: string;
+  readonly #host: SubscriptionHost;
+  readonly #spec: ConsumerSpec;
+  readonly #deliver: (raw: RawDelivery) => void;
+  readonly #reader: Redis;
+  #readerId: number | undefined;
+  /** Entry ids delivered and not settled yet. */
+  readonly #held = new Set<string>();
+  #running = false;
+  /** Gone for good (stopped, lost, crashed): no more reads, renewals or claims. */
+  #dead = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #ticks = 0;
+  #claimCursor = '0-0';
+  #maintaining = false;
+
+  constructor(host: SubscriptionHost, spec: ConsumerSpec, key: string, name: string, reader: Redis, deliver: (raw: RawDelivery) => void) {
+    this.#host = host;
+    this.#spec = spec;
+    this.key = key;
+    this.name = name;
+    this.#reader = reader;
+    this.#deliver = deliver;
+  }
+
+  get held(): number {
+    return this.#held.size;
+  }
+
+  #free(): number {
+    const prefetch = this.#spec.prefetch;
+    return prefetch === 0 ? BATCH : Math.max(0, prefetch - this.#held.size);
+  }
+
+  /** Join the group (made at id 0 if missing, so messages published before any consumer are kept), take back what this consumer name still holds, start reading. */
+  async start(): Promise<void> {
+    await this.#ensureGroup();
+    this.#readerId = Number(await this.#reader.client('ID'));
+    // After a reconnect the same consumer name is used: what it held (now stale in the
+    // application) is delivered again at once, instead of after the lease.
+    const own = (await this.#reader.xreadgroup(
+      'GROUP', GROUP, this.name, 'COUNT', Math.max(1, this.#free()), 'STREAMS', this.key, '0',
+    )) as ReadReply;
+    const entries = own?.[0]?.[1] ?? [];
+    if (entries.length > 0) await this.#deliverClaimed(entries);
+    this.#running = true;
+    this.#loop = this.#run();
+    const tick = Math.max(10, Math.floor(this.#host.leaseMs / 3));
+    this.#timer = setInterval(() => void this.#maintain(), tick);
+    this.#timer.unref();
+  }
+
+  async #ensureGroup(): Promise<void> {
+    try {
+      await this.#reader.xgroup('CREATE', this.key, GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!/BUSYGROUP/.test(errorMessage(err))) throw err;
+    }
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      const free = this.#free();
+      if (free === 0) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        this.#wake = undefined;
+        continue;
+      }
+      let reply: ReadReply;
+      try {
+        reply = await this.#read(free);
+      } catch (err) {
+        if (!this.#running) break;
+        if (/NOGROUP|no longer exists/i.test(errorMessage(err))) {
+          // The stream was deleted (by the last consumer leaving, or by hand): make it again.
+          try {
+            await this.#ensureGroup();
+            continue;
+          } catch (again) {
+            err = again;
+          }
+        }
+        if (!this.#running) break;
+        this.#running = false;
+        this.#host.failed(err instanceof Error ? err : new Error(errorMessage(err)));
+        break;
+      }
+      if (!reply || this.#dead) continue;
+      for (const [id, fields] of reply[0]?.[1] ?? []) {
+        if (fields === null) continue;
+        this.#deliverEntry(id, fields, undefined);
+      }
+      // Let the handlers' first writes (a worker's RUNNING, an engine's next request) go out
+      // before the next read does.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /**
+   * XREADGROUP BLOCK for up to `free` entries. Acks of this topic queued since the last write
+   * go in the same write, ahead of it (XACK + XDEL): a consumer that acks as it receives (the
+   * engine) costs no write of its own per message.
+   */
+  async #read(free: number): Promise<ReadReply> {
+    const ids = this.#host.acks.take(this.key);
+    if (ids.length === 0) {
+      return (await this.#reader.xreadgroup(
+        'GROUP', GROUP, this.name, 'COUNT', free, 'BLOCK', this.#host.blockMs, 'STREAMS', this.key, '>',
+      )) as ReadReply;
+    }
+    const pipeline = this.#reader.pipeline();
+    pipeline.xack(this.key, GROUP, ...ids);
+    pipeline.xdel(this.key, ...ids);
+    pipeline.xreadgroup('GROUP', GROUP, this.name, 'COUNT', free, 'BLOCK', this.#host.blockMs, 'STREAMS', this.key, '>');
+    const out = (await pipeline.exec()) ?? [];
+    const ackError = out[0]?.[0] ?? out[1]?.[0];
+    if (ackError) this.#host.logger.warn({ err: ackError, key: this.key }, 'redis transport: an ack failed; the message will be delivered again');
+    const [readError, reply] = out[2] ?? [new Error('redis transport: no reply to XREADGROUP'), null];
+    if (readError) throw readError;
+    return reply as ReadReply;
+  }
+
+  /** Hand an entry to the base. `pelCount`: its delivery counter when it came from a pending list. */
+  #deliverEntry(id: string, fields: readonly string[], pelCount: number | undefined): void {
+    let parsed: ReturnType<typeof parseEntry>;
+    try {
+      parsed = parseEntry(fields);
+    } catch (err) {
+      parsed = undefined;
+      this.#host.logger.warn({ err, id, key: this.key }, 'redis transport: an entry with unreadable headers; dropping it');
+    }
+    if (!parsed) {
+      this.#host.logger.warn({ id, key: this.key }, 'redis transport: dropping a stream entry that is not a tf message (no body field)');
+      this.#host.acks.add(this.key, id);
+      return;
+    }
+    const deliveryCount = parsed.prior + (pelCount ?? 1);
+    this.#held.add(id);
+    const settle = (): boolean => {
+      const had = this.#held.delete(id);
+      this.#wake?.();
+      return had && !this.#dead;
+    };
+    this.#deliver({
+      body: parsed.body,
+      properties: parsed.properties,
+      redelivered: deliveryCount > 1,
+      deliveryCount,
+      ack: () => {
+        if (settle()) this.#host.acks.add(this.key, id);
+      },
+      reject: async (requeue) => {
+        if (!settle()) return;
+        if (!requeue) {
+          this.#host.acks.add(this.key, id);
+          return;
+        }
+        try {
+          await this.#host.commands().tfRequeue(this.key, GROUP, this.name, id, deliveryCount);
+        } catch (err) {
+          // Still pending on this consumer: it comes back after the lease (or at once after a reconnect).
+          if (!this.#dead) this.#host.logger.warn({ err, key: this.key }, 'redis transport: a requeue failed; the lease will return the message');
+        }
+      },
+    });
+  }
+
+  /** Entries that come from a pending list (own after a reconnect, or claimed): look up their delivery counters, then deliver. */
+  async #deliverClaimed(entries: Entry[]): Promise<void> {
+    const live = entries.filter((e): e is [string, string[]] => e[1] !== null && !this.#held.has(e[0]));
+    if (live.length === 0) return;
+    const pipeline = this.#host.commands().pipeline();
+    for (const [id] of live) pipeline.xpending(this.key, GROUP, id, id, 1);
+    const counts = (await pipeline.exec()) ?? [];
+    live.forEach(([id, fields], i) => {
+      const row = counts[i]?.[1] as [string, string, number, number][] | undefined;
+      const pel = row?.[0]?.[3];
+      this.#deliverEntry(id, fields, typeof pel === 'number' && pel > 0 ? pel : 2);
+    });
+  }
+
+  /** Every third of the lease: renew what this consumer holds; claim what dead consumers left; now and then trim. */
+  async #maintain(): Promise<void> {
+    if (this.#dead || !this.#running || this.#maintaining) return;
+    this.#maintaining = true;
+    try {
+      const commands = this.#host.commands();
+      if (this.#held.size > 0) {
+        const lost = await commands.tfRefresh(this.key, GROUP, this.name, ...this.#held);
+        for (const id of lost) {
+          if (this.#held.delete(id)) {
+            this.#host.logger.warn(
+              { id, key: this.key },
+              'redis transport: lost a delivery to another consumer (its lease ran out: was this process stalled longer than leaseMs?); it will be processed there too',
+            );
+          }
+        }
+      }
+      const free = this.#free();
+      if (free > 0 && !this.#dead) {
+        const [next, entries] = (await commands.xautoclaim(
+          this.key, GROUP, this.name, this.#host.leaseMs, this.#claimCursor, 'COUNT', free,
+        )) as [string, Entry[], string[]?];
+        this.#claimCursor = next;
+        if (entries.length > 0 && !this.#dead) {
+          this.#host.logger.info({ key: this.key, count: entries.length }, 'redis transport: claimed deliveries left by a consumer that stopped');
+          await this.#deliverClaimed(entries);
+        }
+      }
+      this.#ticks += 1;
+      if (this.#ticks % 30 === 0 && !this.#dead) await commands.tfTrim(this.key, GROUP);
+    } catch (err) {
+      if (!this.#dead) this.#host.logger.warn({ err, key: this.key }, 'redis transport: lease maintenance failed; will retry');
+    } finally {
+      this.#maintaining = false;
+    }
+  }
+
+  /** Stop reading (graceful): the blocked read is released with CLIENT UNBLOCK; held deliveries stay settleable. */
+  async stop(): Promise<void> {
+    if (!this.#running) {
+      await this.#loop;
+      return;
+    }
+    this.#running = false;
+    this.#wake?.();
+    const loop = this.#loop ?? Promise.resolve();
+    let done = false;
+    void loop.finally(() => {
+      done = true;
+    });
+    // The read may not have reached the server yet when the first UNBLOCK does: repeat until it returns.
+    while (!done && this.#readerId !== undefined) {
+      try {
+        await this.#host.commands().client('UNBLOCK', this.#readerId);
+      } catch {
+        break;
+      }
+      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 20))]);
+    }
+    await loop;
+    clearInterval(this.#timer);
+    await this.#host.flushAcks();
+  }
+
+  /** After the base returned every unsettled delivery: leave the group (and drop the empty stream), close the reader. */
+  async release(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#host.flushAcks();
+    this.#dead = true;
+    try {
+      if (this.#held.size === 0) await this.#host.commands().tfLeave(this.key, GROUP, this.name);
+    } catch (err) {
+      this.#host.logger.debug({ err, key: this.key }, 'redis transport: could not leave the group');
+    }
+    this.#host.retire(this.#reader);
+    await this.#reader.quit().catch(() => this.#reader.disconnect());
+  }
+
+  /** The connection is gone (or the process "crashed"): stop everything, touch nothing on the server. */
+  kill(): void {
+    this.#dead = true;
+    this.#running = false;
+    clearInterval(this.#timer);
+    this.#wake?.();
+    this.#host.retire(this.#reader);
+    this.#reader.disconnect();
+  }
+}

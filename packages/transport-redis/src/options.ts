@@ -1,0 +1,115 @@
+import type { ConnectionOptions } from 'node:tls';
+import { InvalidArgumentError, checkTransportOptions } from '@tf/core';
+
+/**
+ * `transportOptions` of the Redis transport (camelCase, or snake_case: `lease_ms`,
+ * `block_ms`, `key_prefix`...). The server, user, password and database come from the URL
+ * (`redis://user:password@host:6379/0`, `rediss://` for TLS).
+ */
+export interface RedisTransportOptions {
+  /**
+   * How long a delivery may sit unacknowledged on a consumer that stopped renewing it
+   * before another consumer claims it (XAUTOCLAIM). A live consumer renews what it holds
+   * every third of it. Default 30 000 ms.
+   */
+  leaseMs?: number;
+  /** The longest a blocking read (XREADGROUP BLOCK) waits before it is issued again. Default 5 000 ms. */
+  blockMs?: number;
+  /** Prefix of every key: a topic is the stream `<keyPrefix><exchange>:<topic>`. Default `tf:`. */
+  keyPrefix?: string;
+  /** TLS: `true`, or Node `tls.connect` options (CA, client certificate, servername...). `rediss://` implies `true`. */
+  tls?: boolean | ConnectionOptions;
+  /** The database number (overrides the URL's `/n`). */
+  db?: number;
+  /** Give up a connection attempt after this long. Default 10 000 ms. */
+  connectTimeoutMs?: number;
+}
+
+/** Every option name the transport accepts (camelCase). */
+export const OPTION_NAMES = [
+  'leaseMs',
+  'blockMs',
+  'keyPrefix',
+  'tls',
+  'db',
+  'connectTimeoutMs',
+] as const satisfies readonly (keyof RedisTransportOptions)[];
+
+export const DEFAULT_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_LEASE_MS = 30_000;
+export const DEFAULT_BLOCK_MS = 5_000;
+export const DEFAULT_KEY_PREFIX = 'tf:';
+/** The one consumer group every consumer of a topic joins. */
+export const GROUP = 'tf';
+
+export interface ResolvedOptions {
+  readonly url: string;
+  readonly leaseMs: number;
+  readonly blockMs: number;
+  readonly keyPrefix: string;
+  readonly tls: ConnectionOptions | undefined;
+  readonly db: number | undefined;
+  readonly connectTimeoutMs: number;
+}
+
+function positive(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`redis transport: ${name} must be a number > 0, got ${String(value)}.`);
+  }
+  return Math.round(value);
+}
+
+/** Check a URL: `redis://` or `rediss://` (ioredis parses the rest). */
+export function checkUrl(url: string | undefined): string {
+  if (url === undefined) return DEFAULT_URL;
+  if (typeof url !== 'string' || !/^rediss?:\/\//i.test(url)) {
+    throw new InvalidArgumentError(
+      `redis transport: the URL must start with redis:// or rediss://, got ${JSON.stringify(url)}.`,
+    );
+  }
+  try {
+    new URL(url);
+  } catch (err) {
+    throw new InvalidArgumentError(`redis transport: cannot parse the URL ${JSON.stringify(url)}.`, { cause: err });
+  }
+  return url;
+}
+
+/** Check and resolve options (camelCase or snake_case keys). */
+export function resolveOptions(input: object, url: string | undefined): ResolvedOptions {
+  const o = checkTransportOptions<RedisTransportOptions>('redis', input, OPTION_NAMES);
+  const checkedUrl = checkUrl(url);
+  const keyPrefix = o.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  if (typeof keyPrefix !== 'string' || /[\s{}]/.test(keyPrefix)) {
+    throw new InvalidArgumentError(`redis transport: keyPrefix must be a string without spaces or braces, got ${JSON.stringify(keyPrefix)}.`);
+  }
+  let tls: ConnectionOptions | undefined;
+  if (o.tls !== undefined && o.tls !== false) {
+    if (o.tls === true) tls = {};
+    else if (typeof o.tls === 'object' && o.tls !== null && !Array.isArray(o.tls)) tls = o.tls;
+    else throw new InvalidArgumentError(`redis transport: tls must be true, false or tls.connect options, got ${String(o.tls)}.`);
+  }
+  if (tls === undefined && /^rediss:/i.test(checkedUrl)) tls = {};
+  let db: number | undefined;
+  if (o.db !== undefined) {
+    if (typeof o.db !== 'number' || !Number.isInteger(o.db) || o.db < 0) {
+      throw new InvalidArgumentError(`redis transport: db must be a whole number >= 0, got ${String(o.db)}.`);
+    }
+    db = o.db;
+  }
+  return {
+    url: checkedUrl,
+    leaseMs: Math.max(10, positive('leaseMs', o.leaseMs) ?? DEFAULT_LEASE_MS),
+    blockMs: positive('blockMs', o.blockMs) ?? DEFAULT_BLOCK_MS,
+    keyPrefix,
+    tls,
+    db,
+    connectTimeoutMs: positive('connectTimeoutMs', o.connectTimeoutMs) ?? 10_000,
+  };
+}
+
+/** The stream key of a topic. Exchange and topic names cannot hold `:`, so keys never collide. */
+export function streamKey(keyPrefix: string, exchange: string, topic: string): string {
+  return `${keyPrefix}${exchange}:${topic}`;
+}

@@ -1,0 +1,318 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { BaseTransport, TransportError, TransportErrorCode } from '@tf/core';
+import type {
+  BaseTransportOptions,
+  ConsumerSpec,
+  RawDelivery,
+  Subscription,
+  TransportCapabilities,
+  TransportFactory,
+  WireProperties,
+} from '@tf/core';
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { AckQueue, StreamSubscription, entryFields } from './consumer';
+import type { RedisCommands, SubscriptionHost } from './consumer';
+import { GROUP, OPTION_NAMES, resolveOptions, streamKey } from './options';
+import type { RedisTransportOptions, ResolvedOptions } from './options';
+import { LEAVE, REFRESH, REQUEUE, TRIM } from './scripts';
+import { IOREDIS_VERSION } from './version';
+
+const CAPABILITIES: TransportCapabilities = Object.freeze({
+  crossProcess: true,
+  persistent: true,
+  reconnect: true,
+  deliveryCount: true,
+});
+
+/** What the constructor takes: the base options and the transport's (camelCase or snake_case). */
+export type RedisTransportInit = BaseTransportOptions &
+  RedisTransportOptions & { lease_ms?: number; block_ms?: number; key_prefix?: string; connect_timeout_ms?: number };
+
+interface PendingPublish {
+  readonly args: string[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function isConnectionError(err: unknown): boolean {
+  return err instanceof Error && /Connection is closed|ECONNRESET|EPIPE|ECONNREFUSED|Stream isn't writeable/i.test(err.message);
+}
+
+/** The longest an ack waits for a write to ride with. */
+const ACK_DELAY_MS = 5;
+
+const HOST = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
+
+/**
+ * Redis streams as queues. A topic is the stream `<keyPrefix><exchange>:<topic>` read by one
+ * consumer group (`tf`): each entry goes to one consumer. Ack = XACK + XDEL (atomically, in a
+ * script), so the stream holds only what is not acked yet. Entries pending on a consumer that
+ * stopped renewing its lease are claimed by another (XAUTOCLAIM). Each consumer blocks on its
+ * own connection; publishing, acks and lease work go through one command connection.
+ */
+export class RedisTransport extends BaseTransport {
+  readonly name = 'redis';
+  readonly capabilities = CAPABILITIES;
+  protected readonly driver = 'ioredis';
+  protected readonly driverVersion = IOREDIS_VERSION;
+  readonly leaseMs: number;
+  readonly blockMs: number;
+  readonly keyPrefix: string;
+  /** `CLIENT SETNAME` of every connection of this transport (`tf:<host>:<pid>:<random>`), for operators and tests. */
+  readonly connectionName: string;
+  readonly #options: ResolvedOptions;
+  #commands: RedisCommands | undefined;
+  readonly #readers = new Set<Redis>();
+  readonly #subscriptions = new Set<StreamSubscription>();
+  /** Consumer names by consumer: the same name after a reconnect, so what it held comes back at once. */
+  readonly #names = new WeakMap<ConsumerSpec, string>();
+  #consumerCount = 0;
+  #crashed = false;
+  #closing = false;
+  /** Acks waiting to go out with the next write (or after a few milliseconds). */
+  readonly #acks = new AckQueue(ACK_DELAY_MS, () => void this.#flushAcks());
+  /** Publishes waiting for the end of this tick, to go out in one write. */
+  #batch: { client: RedisCommands; items: PendingPublish[] } | undefined;
+  /** Clients closed on purpose: their 'end' is not a lost connection. */
+  readonly #retired = new WeakSet<Redis>();
+
+  constructor(options: RedisTransportInit = {}) {
+    const { url, retryOptions, logger, ...rest } = options;
+    const resolved = resolveOptions(rest, url);
+    super({ url: resolved.url, retryOptions, logger });
+    this.#options = resolved;
+    this.leaseMs = resolved.leaseMs;
+    this.blockMs = resolved.blockMs;
+    this.keyPrefix = resolved.keyPrefix;
+    this.connectionName = `tf:${HOST}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  }
+
+  /** The stream key of a topic. */
+  keyOf(exchange: string, topic: string): string {
+    return streamKey(this.keyPrefix, exchange, topic);
+  }
+
+  #redisOptions(): RedisOptions {
+    const o = this.#options;
+    return {
+      lazyConnect: true,
+      // The base reconnects (under retryOptions) and resumes consumers; ioredis must not.
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: o.connectTimeoutMs,
+      connectionName: this.connectionName,
+      ...(o.tls ? { tls: o.tls } : {}),
+      ...(o.db !== undefined ? { db: o.db } : {}),
+    };
+  }
+
+  async #open(extra: RedisOptions = {}): Promise<Redis> {
+    const client = new Redis(this.#options.url, { ...this.#redisOptions(), ...extra });
+    let lastError: Error | undefined;
+    client.on('error', (err: Error) => {
+      lastError = err;
+    });
+    try {
+      await client.connect();
+    } catch (err) {
+      client.disconnect();
+      throw new TransportError(
+        TransportErrorCode.ConnectionFailed,
+        `redis transport: cannot connect to ${this.details().uri ?? 'redis'}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    client.once('end', () => {
+      if (!this.#retired.has(client)) this.#lose(lastError ?? new Error('redis transport: connection closed'));
+    });
+    return client;
+  }
+
+  protected async doConnect(): Promise<void> {
+    this.#crashed = false;
+    this.#closing = false;
+    const client = (await this.#open()) as RedisCommands;
+    client.defineCommand('tfRequeue', { numberOfKeys: 1, lua: REQUEUE });
+    client.defineCommand('tfRefresh', { numberOfKeys: 1, lua: REFRESH });
+    client.defineCommand('tfLeave', { numberOfKeys: 1, lua: LEAVE });
+    client.defineCommand('tfTrim', { numberOfKeys: 1, lua: TRIM });
+    this.#commands = client;
+  }
+
+  protected async doClose(): Promise<void> {
+    await this.#flushAcks();
+    this.#closing = true;
+    for (const s of this.#subscriptions) s.kill();
+    this.#subscriptions.clear();
+    for (const r of this.#readers) this.#retire(r);
+    this.#readers.clear();
+    const client = this.#commands;
+    this.#commands = undefined;
+    if (!client) return;
+    this.#retired.add(client);
+    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+    else client.disconnect();
+  }
+
+  #client(): RedisCommands {
+    if (this.#crashed) {
+      throw new TransportError(TransportErrorCode.NotConnected, 'redis transport: crashed (simulateCrash); close it and connect again.');
+    }
+    const client = this.#commands;
+    if (!client) throw new TransportError(TransportErrorCode.NotConnected, 'redis transport: not connected.');
+    return client;
+  }
+
+  protected doPublish(exchange: string, topic: string, body: string, properties: WireProperties): Promise<void> {
+    const client = this.#client();
+    const args = [this.keyOf(exchange, topic), '*', ...entryFields(body, properties)];
+    return new Promise<void>((resolve, reject) => {
+      const batch = this.#batch;
+      if (batch && batch.client === client) {
+        batch.items.push({ args, resolve, reject });
+        return;
+      }
+      this.#batch = { client, items: [{ args, resolve, reject }] };
+      // Publishes made in the same turn of the event loop (an unordered flow's requests) go
+      // out in one write; a lone publish goes out at once, with no added delay.
+      process.nextTick(() => this.#flushPublishes());
+    });
+  }
+
+  #flushPublishes(): void {
+    const batch = this.#batch;
+    this.#batch = undefined;
+    if (!batch) return;
+    const { client, items } = batch;
+    const acks = this.#acks.takeAll();
+    if (items.length === 1 && acks.size === 0) {
+      const [only] = items as [PendingPublish];
+      client.xadd(...(only.args as [string, string, ...string[]])).then(() => only.resolve(), only.reject);
+      return;
+    }
+    // One write: the publishes, and the acks that were waiting for a write to ride with.
+    const pipeline = client.pipeline();
+    for (const item of items) pipeline.xadd(...(item.args as [string, string, ...string[]]));
+    for (const [key, ids] of acks) pipeline.xack(key, GROUP, ...ids).xdel(key, ...ids);
+    pipeline.exec().then(
+      (results) => {
+        items.forEach((item, i) => {
+          const error = results?.[i]?.[0];
+          if (error) item.reject(error);
+          else item.resolve();
+        });
+        const ackError = results?.slice(items.length).find(([error]) => error)?.[0];
+        if (ackError) this.logger.warn({ err: ackError }, 'redis transport: an ack failed; the message will be delivered again');
+      },
+      (err: unknown) => {
+        for (const item of items) item.reject(err);
+      },
+    );
+  }
+
+  /** Send every queued ack now. Never rejects: an ack that cannot be sent means the message comes again. */
+  async #flushAcks(): Promise<void> {
+    const acks = this.#acks.takeAll();
+    if (acks.size === 0) return;
+    const client = this.#commands;
+    if (!client || this.#crashed) return;
+    const pipeline = client.pipeline();
+    for (const [key, ids] of acks) pipeline.xack(key, GROUP, ...ids).xdel(key, ...ids);
+    try {
+      const results = await pipeline.exec();
+      const error = results?.find(([e]) => e)?.[0];
+      if (error) throw error;
+    } catch (err) {
+      this.logger.warn({ err }, 'redis transport: acks failed; those messages will be delivered again');
+    }
+  }
+
+  protected async doConsume(spec: ConsumerSpec, deliver: (raw: RawDelivery) => void): Promise<Subscription> {
+    this.#client();
+    let name = this.#names.get(spec);
+    if (name === undefined) {
+      this.#consumerCount += 1;
+      name = `${this.connectionName.slice(3)}:${this.#consumerCount}`;
+      this.#names.set(spec, name);
+    }
+    const reader = await this.#open();
+    this.#readers.add(reader);
+    const subscription = new StreamSubscription(this.#host(), spec, this.keyOf(spec.exchange, spec.topic), name, reader, deliver);
+    this.#subscriptions.add(subscription);
+    try {
+      await subscription.start();
+    } catch (err) {
+      this.#subscriptions.delete(subscription);
+      this.#readers.delete(reader);
+      subscription.kill();
+      if (this.state === 'connected' && isConnectionError(err)) this.#lose(err as Error);
+      throw err;
+    }
+    return {
+      stop: () => subscription.stop(),
+      release: async () => {
+        this.#subscriptions.delete(subscription);
+        await subscription.release();
+        this.#readers.delete(reader);
+      },
+    };
+  }
+
+  #host(): SubscriptionHost {
+    return {
+      logger: this.logger,
+      leaseMs: this.leaseMs,
+      blockMs: this.blockMs,
+      commands: () => this.#client(),
+      failed: (error) => this.#lose(error),
+      retire: (client) => this.#retired.add(client),
+      acks: this.#acks,
+      flushAcks: () => this.#flushAcks(),
+    };
+  }
+
+  /** A connection dropped: stop every reader, forget the clients, let the base reconnect and resume consumers. */
+  #lose(error: Error): void {
+    if (this.state !== 'connected' || this.#crashed || this.#closing) return;
+    this.#dropAll();
+    this.connectionLost(error);
+  }
+
+  #dropAll(): void {
+    this.#acks.takeAll(); // acks of a lost connection: those messages come again
+    for (const s of this.#subscriptions) s.kill();
+    this.#subscriptions.clear();
+    for (const r of this.#readers) this.#retire(r);
+    this.#readers.clear();
+    if (this.#commands) this.#retire(this.#commands);
+    this.#commands = undefined;
+  }
+
+  #retire(client: Redis): void {
+    this.#retired.add(client);
+    client.disconnect();
+  }
+
+  /**
+   * For tests (fault injection): die like a `kill -9`'d process. Every connection is cut
+   * without acking, requeueing or leaving the group; what its consumers held stays pending
+   * under their names and is claimed by other consumers once the lease runs out. Publish and
+   * consume fail until the transport is closed and connected again.
+   */
+  simulateCrash(): void {
+    if (this.#crashed) return;
+    this.#crashed = true;
+    this.#dropAll();
+  }
+}
+
+/** Selected as `transport: 'redis'` or by a `redis://` / `rediss://` URL. */
+export const transport: TransportFactory<RedisTransportOptions> = {
+  name: 'redis',
+  schemes: ['redis', 'rediss'],
+  options: [...OPTION_NAMES],
+  create: ({ url, options, retryOptions, logger }) => new RedisTransport({ url, retryOptions, logger, ...options }),
+};
