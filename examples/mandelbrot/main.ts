@@ -124,11 +124,15 @@ try {
   const ready = await engine.waitForWorkers(1, 60_000);
   if (ready === 0) throw new Error('no worker answered within 60 s');
   // One bar for the image, one line per worker showing the band it is computing.
-  const bars = new cliProgress.MultiBar(
-    { format: ' {label} {bar} {percentage}% {info}', hideCursor: true, clearOnComplete: false, barsize: 30 },
-    cliProgress.Presets.shades_classic,
-  );
-  const overall = bars.create(1000, 0, { label: 'image'.padEnd(16), info: `0/${bandNames.length} bands` });
+  // Bars on a terminal; plain lines otherwise (CI logs, pipes).
+  const tty = Boolean(process.stdout.isTTY);
+  const bars = tty
+    ? new cliProgress.MultiBar(
+        { format: ' {label} {bar} {percentage}% {info}', hideCursor: true, clearOnComplete: false, barsize: 30 },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  const overall = bars?.create(1000, 0, { label: 'image'.padEnd(16), info: `0/${bandNames.length} bands` });
   const workerBars = new Map<string, cliProgress.SingleBar>();
   const progress = new Map<string, number>();
   const perWorker = new Map<string, number>();
@@ -136,19 +140,21 @@ try {
   const redraw = () => {
     let sum = 0;
     for (const p of progress.values()) sum += p;
-    overall.update(Math.round((sum / bandNames.length) * 1000), { info: `${done}/${bandNames.length} bands` });
+    overall?.update(Math.round((sum / bandNames.length) * 1000), { label: 'image'.padEnd(16), info: `${done}/${bandNames.length} bands` });
   };
-  const workerBar = (worker: string) => {
+  const label = (worker: string) => worker.padEnd(16).slice(0, 16);
+  const showWorker = (worker: string, percent: number, info: string) => {
+    if (!bars) return;
     let bar = workerBars.get(worker);
-    if (!bar) workerBars.set(worker, (bar = bars.create(100, 0, { label: worker.padEnd(16).slice(0, 16), info: '' })));
-    return bar;
+    if (!bar) workerBars.set(worker, (bar = bars.create(100, 0, { label: label(worker), info: '' })));
+    bar.update(percent, { label: label(worker), info });
   };
-  const log = (line: string) => (process.stdout.isTTY ? bars.log(`${line}\n`) : console.log(line));
+  const log = (line: string) => (bars ? bars.log(`${line}\n`) : console.log(line));
   engine.atomNotifier.on('update_progress', (_event, d) => {
     progress.set(d.atomName, d.progress ?? 0);
     const worker = d.details?.worker;
     if (typeof worker === 'string') {
-      workerBar(worker).update(Math.round((d.progress ?? 0) * 100), { info: `${d.atomName} (${perWorker.get(worker) ?? 0} done)` });
+      showWorker(worker, Math.round((d.progress ?? 0) * 100), `${d.atomName} (${perWorker.get(worker) ?? 0} done)`);
     }
     redraw();
   });
@@ -158,14 +164,14 @@ try {
     progress.set(d.atomName, 1);
     done++;
     perWorker.set(band.worker, (perWorker.get(band.worker) ?? 0) + 1);
-    workerBar(band.worker).update(100, { info: `${d.atomName} (${perWorker.get(band.worker)} done)` });
+    showWorker(band.worker, 100, `${d.atomName} (${perWorker.get(band.worker)} done)`);
     log(`  ${d.atomName} rows ${band.y0}-${band.y1 - 1} on ${band.worker} in ${Math.round(band.ms)} ms`);
     redraw();
   });
   try {
     await engine.run();
   } finally {
-    bars.stop();
+    bars?.stop();
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nWrote ${engine.storage.fetch('png')} (${Math.round(statSync(output).size / 1024)} KiB) in ${seconds.toFixed(1)} s`);
