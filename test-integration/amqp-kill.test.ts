@@ -6,11 +6,10 @@
  * here: the request was RUNNING, so its transition timeout no longer applies.)
  */
 import { afterEach, expect, it } from 'vitest';
-import { linearFlow, unorderedFlow } from '@tf/core';
 import { load } from '@tf/engine';
-import { SlowSquare, SumSquares } from './fixtures/tasks';
 import { startWorker, type WorkerProcess } from './helpers';
 import { AMQP_URL, describeWith, uniqueName } from './services';
+import { expectedSum, squaresFlow } from './fixtures/flows';
 
 let workers: WorkerProcess[] = [];
 
@@ -19,17 +18,6 @@ afterEach(async () => {
   workers = [];
 });
 
-function squaresFlow(n: number) {
-  const squares = unorderedFlow('squares');
-  const names: string[] = [];
-  for (let i = 0; i < n; i++) {
-    names.push(`sq${i}`);
-    squares.add(new SlowSquare({ name: `sq${i}`, inject: { x: i }, provides: `sq${i}` }));
-  }
-  return { flow: linearFlow('sum-of-squares').add(squares, new SumSquares({ name: 'sum', requires: names, provides: 'sum' })), names };
-}
-
-const expectedSum = (n: number) => Array.from({ length: n }, (_, i) => i * i).reduce((a, b) => a + b, 0);
 
 await describeWith(['rabbitmq'], 'amqp transport: a tf-worker killed with SIGKILL mid-task', () => {
   it('completes the flow with every result; the survivor does the dead worker’s tasks', async () => {

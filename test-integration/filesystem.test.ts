@@ -6,10 +6,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { linearFlow, unorderedFlow } from '@tf/core';
 import { load } from '@tf/engine';
-import { SlowSquare, SumSquares } from './fixtures/tasks';
 import { startWorker, type WorkerProcess } from './helpers';
+import { expectedSum, squaresFlow } from './fixtures/flows';
 
 let folder: string;
 let workers: WorkerProcess[] = [];
@@ -44,17 +43,6 @@ async function twoWorkers(): Promise<WorkerProcess[]> {
   return workers;
 }
 
-function squaresFlow(n: number) {
-  const squares = unorderedFlow('squares');
-  const names: string[] = [];
-  for (let i = 0; i < n; i++) {
-    names.push(`sq${i}`);
-    squares.add(new SlowSquare({ name: `sq${i}`, inject: { x: i }, provides: `sq${i}` }));
-  }
-  return { flow: linearFlow('sum-of-squares').add(squares, new SumSquares({ name: 'sum', requires: names, provides: 'sum' })), names };
-}
-
-const expectedSum = (n: number) => Array.from({ length: n }, (_, i) => i * i).reduce((a, b) => a + b, 0);
 
 describe('filesystem transport across processes', () => {
   it('shares the work of a flow between two tf-worker processes', async () => {

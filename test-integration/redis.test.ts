@@ -4,12 +4,11 @@
  * and deletes them afterwards: the server is shared.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { linearFlow, unorderedFlow } from '@tf/core';
 import { load } from '@tf/engine';
 import { REDIS_URL, redisAvailable } from '../packages/transport-redis/test/available';
 import { adminClient, deleteKeys } from '../packages/transport-redis/test/util';
-import { SlowSquare, SumSquares } from './fixtures/tasks';
 import { startWorker, type WorkerProcess } from './helpers';
+import { expectedSum, squaresFlow } from './fixtures/flows';
 
 const available = await redisAvailable();
 const prefix = `tf-it-${process.pid}-${Date.now().toString(36)}:`;
@@ -43,17 +42,6 @@ async function twoWorkers(exchange: string): Promise<WorkerProcess[]> {
   return workers;
 }
 
-function squaresFlow(n: number) {
-  const squares = unorderedFlow('squares');
-  const names: string[] = [];
-  for (let i = 0; i < n; i++) {
-    names.push(`sq${i}`);
-    squares.add(new SlowSquare({ name: `sq${i}`, inject: { x: i }, provides: `sq${i}` }));
-  }
-  return { flow: linearFlow('sum-of-squares').add(squares, new SumSquares({ name: 'sum', requires: names, provides: 'sum' })), names };
-}
-
-const expectedSum = (n: number) => Array.from({ length: n }, (_, i) => i * i).reduce((a, b) => a + b, 0);
 
 describe.skipIf(!available)('redis transport across processes', () => {
   it('shares the work of a flow between two tf-worker processes, leaving no keys behind but the worker topic', async () => {
