@@ -116,6 +116,13 @@ export function saveAsMapping(atom: string, provides: ProvidesSpec | null | unde
   return out;
 }
 
+const NO_INJECT: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function hasOwnKeys(o: object): boolean {
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true;
+  return Object.getOwnPropertySymbols(o).length > 0;
+}
+
 /** Computes an atom's binding from class defaults and constructor options (TaskFlow's `_build_arg_mapping`). */
 export function computeBinding(kind: AtomKind, defaults: AtomDefaults, options: AtomOptions): Omit<AtomBinding, 'name'> & { name: string | undefined } {
   const name = options.name ?? defaults.name;
@@ -187,7 +194,8 @@ export function computeBinding(kind: AtomKind, defaults: AtomDefaults, options: 
     optional,
     argMapping,
     optionalArgs: new Set(optionalArgs),
-    inject: Object.freeze({ ...inject }),
+    // Atoms without inject (most) share one frozen empty object.
+    inject: hasOwnKeys(inject) ? Object.freeze({ ...inject }) : NO_INJECT,
     provides: new Set(saveAs.keys()),
     saveAs,
   };

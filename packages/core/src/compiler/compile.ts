@@ -5,7 +5,6 @@ import { NotFoundError } from '../errors';
 import { InvalidFlowError } from '../patterns/errors';
 import {
   LinearFlow,
-  computeSymbols,
   isFlow,
   type Decider,
   type DeciderDepth,
@@ -13,6 +12,7 @@ import {
   type FlowItem,
   type FlowPattern,
   type ItemSymbols,
+  requiresOfItems,
 } from '../patterns/flow';
 import { AmbiguousProviderError, CycleError, DuplicateNameError, MissingRequirementsError, type Ambiguity, type MissingRequirement } from './errors';
 import type {
@@ -191,8 +191,8 @@ class MFlow implements FlowNode {
   pos = -1;
   start = 0;
   end = 0;
-  requires: ReadonlySet<string> = EMPTY_SET;
-  provides: ReadonlySet<string> = EMPTY_SET;
+  /** Symbols needed from outside / provided (computed on first use, see `ensureSymbols`). */
+  syms: ItemSymbols | undefined;
   /** Compile-time scratch (dropped by `release`). */
   graph: GraphInfo | undefined;
   #atoms: readonly AtomNode[] | undefined;
@@ -211,6 +211,14 @@ class MFlow implements FlowNode {
     this.entry = new MJoin('flow', this);
     this.exit = new MJoin('flow_end', this);
     this.children = new Array<MItem>(flow.items.length);
+  }
+
+  get requires(): ReadonlySet<string> {
+    return (this.syms ?? ensureSymbols(this)).requires;
+  }
+
+  get provides(): ReadonlySet<string> {
+    return (this.syms ?? ensureSymbols(this)).provides;
   }
 
   get atoms(): readonly AtomNode[] {
@@ -249,7 +257,34 @@ class MFlow implements FlowNode {
   }
 }
 
-const EMPTY_SET: ReadonlySet<string> = new Set();
+/**
+ * Computes the symbols of `root` and of every flow under it not computed yet,
+ * bottom-up and without recursion, from the compiled items (what `computeSymbols`
+ * computes from the flows, as they were when compiled). Nothing in compile needs
+ * them but graph flows with nested flows (auto-links) and linear flows resolving
+ * arguments through nested flows, so they are computed on first use.
+ */
+function ensureSymbols(root: MFlow): ItemSymbols {
+  const order: MFlow[] = [root];
+  for (let h = 0; h < order.length; h++) {
+    for (const c of order[h]!.children) if (c instanceof MFlow && c.syms === undefined) order.push(c);
+  }
+  for (let k = order.length - 1; k >= 0; k--) {
+    const f = order[k]!;
+    const children = f.children;
+    const items = new Array<ItemSymbols>(children.length);
+    const retry = f.retry?.atom;
+    const provides = new Set<string>(retry?.provides ?? []);
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i]!;
+      const sym: ItemSymbols = c instanceof MFlow ? c.syms! : c.atom;
+      items[i] = sym;
+      for (const s of sym.provides) provides.add(s);
+    }
+    f.syms = { requires: requiresOfItems(f.pattern, retry, items), provides };
+  }
+  return root.syms!;
+}
 
 type MNode = MAtom | MJoin;
 
@@ -353,15 +388,8 @@ export function compile(input: Flow | Task): CompiledFlow {
   // 2. Unique atom names (all duplicates reported).
   if (duplicates !== undefined) throw new DuplicateNameError([...duplicates]);
 
-  // 3. Symbols of every flow, bottom-up.
-  const symbols = new Map<Flow, ItemSymbols>();
-  computeSymbols(rootFlow, symbols);
-  for (const f of flows) {
-    const s = symbols.get(f.flow)!;
-    f.requires = s.requires;
-    f.provides = s.provides;
-  }
-  const symbolsOf = (item: FlowItem): ItemSymbols => (isFlow(item) ? symbols.get(item)! : (item as Task));
+  // 3. The symbols of a flow are computed when first needed (`ensureSymbols`).
+  const symbolsOf = (item: FlowItem): ItemSymbols => (isFlow(item) ? byFlow.get(item)! : (item as Task));
   /** The item of graph flow `f` that `item` is. */
   const itemOf = (f: MFlow, item: FlowItem): MItem | undefined => {
     if (isFlow(item)) {
@@ -469,10 +497,13 @@ export function compile(input: Flow | Task): CompiledFlow {
     outdeg[e.from.id]!++;
     indeg[e.to.id]!++;
   }
+  // A node with one edge gets a one-element array literal (exact size); an edge that
+  // is both its source's only out-edge and its target's only in-edge (the `order`
+  // edges of linear flows) puts the same array in both (read-only, so shareable).
   for (let i = 0; i < N; i++) {
     const node = nodes[i]!;
-    if (indeg[i]! > 0) node.in = new Array<MEdge>(indeg[i]!);
-    if (outdeg[i]! > 0) node.out = new Array<MEdge>(outdeg[i]!);
+    if (indeg[i]! > 1) node.in = new Array<MEdge>(indeg[i]!);
+    if (outdeg[i]! > 1) node.out = new Array<MEdge>(outdeg[i]!);
   }
   {
     const inAt = new Int32Array(N);
@@ -481,8 +512,11 @@ export function compile(input: Flow | Task): CompiledFlow {
       const e = edges[k]!;
       const from = e.from.id;
       const to = e.to.id;
-      (e.from.out as MEdge[])[outAt[from]!++] = e;
-      (e.to.in as MEdge[])[inAt[to]!++] = e;
+      let single: MEdge[] | undefined;
+      if (outdeg[from] === 1) e.from.out = single = [e];
+      else (e.from.out as MEdge[])[outAt[from]!++] = e;
+      if (indeg[to] === 1) e.to.in = single ?? [e];
+      else (e.to.in as MEdge[])[inAt[to]!++] = e;
     }
   }
 
@@ -539,16 +573,23 @@ export function compile(input: Flow | Task): CompiledFlow {
   //    (kept flat: symbol, atom name, symbol, atom name, ...).
   const ambiguities: Ambiguity[] = [];
   const external: string[] = [];
+  // Bindings without a provider depend on (arg, symbol, optional, injected) only:
+  // identical ones are shared (keyed by symbol, then arg), and so is the list of an
+  // atom whose only argument is one (every task of an unordered flow reading `x`).
+  let shared: Map<string, SharedBinding> | undefined;
   for (let t = 0; t < tree.length; t++) {
     const a = tree[t]!;
     const atom = a.atom;
     const mapping = atom.argMapping;
-    if (mapping.size === 0) continue;
-    const args = new Array<ArgBinding>(mapping.size);
+    const size = mapping.size;
+    if (size === 0) continue;
+    const args = new Array<ArgBinding>(size);
     let k = 0;
+    let last: SharedBinding | undefined;
     const inject = atom.inject;
+    const optionalArgs = atom.optionalArgs;
     for (const [arg, symbol] of mapping) {
-      const optional = atom.optionalArgs.has(arg);
+      const optional = optionalArgs.has(arg);
       const injected = Object.prototype.hasOwnProperty.call(inject, symbol);
       let provider: MAtom | undefined;
       if (!injected) {
@@ -560,21 +601,43 @@ export function compile(input: Flow | Task): CompiledFlow {
         } else provider = found as MAtom;
         if (!provider && !optional) external.push(symbol, a.name);
       }
+      if (provider === undefined) {
+        shared ??= new Map();
+        let s = shared.get(symbol);
+        while (s !== undefined && (s.binding.arg !== arg || s.binding.optional !== optional || s.binding.injected !== injected)) s = s.next;
+        if (s === undefined) {
+          const binding: ArgBinding = { arg, symbol, optional, injected, provider: undefined, key: undefined };
+          s = { binding, list: undefined, next: shared.get(symbol) };
+          shared.set(symbol, s);
+        }
+        args[k++] = s.binding;
+        last = s;
+        continue;
+      }
       args[k++] = {
         arg,
         symbol,
         optional,
         injected,
-        provider: provider?.name,
-        key: provider ? provider.atom.saveAs.get(symbol) ?? null : undefined,
+        provider: provider.name,
+        key: provider.atom.saveAs.get(symbol) ?? null,
       };
     }
-    a.argList = args;
+    if (size === 1 && last !== undefined) a.argList = last.list ??= args;
+    else a.argList = args;
   }
   if (ambiguities.length > 0) throw new AmbiguousProviderError(ambiguities);
 
   for (const f of flows) f.release();
   return new Compiled(root, atoms, order as ExecNode[], edges, flows, byName, external);
+}
+
+/** A binding without provider, shared by every atom it describes; `list` is `[binding]`. */
+interface SharedBinding {
+  readonly binding: ArgBinding;
+  list: readonly ArgBinding[] | undefined;
+  /** Another binding of the same symbol. */
+  next: SharedBinding | undefined;
 }
 
 /** Topological order of a graph flow's items (positions); throws CycleError with one cycle. */

@@ -109,6 +109,42 @@ export function computeSymbols(root: FlowItem, cache: Map<Flow, ItemSymbols>): I
 }
 
 /**
+ * @internal The symbols a flow of `pattern` with retry `retry` and items of symbols
+ * `items` (in the order added) needs from outside: linear, what no earlier item
+ * (or the retry) provides; unordered, what the retry does not provide; graph, what
+ * no other item (or the retry) provides.
+ */
+export function requiresOfItems(pattern: FlowPattern, retry: Retry | undefined, items: readonly ItemSymbols[]): Set<string> {
+  const requires = new Set<string>(retry?.requires ?? []);
+  const retryProvides = retry?.provides;
+  if (pattern === 'linear') {
+    const provided = new Set<string>(retryProvides ?? []);
+    for (const sym of items) {
+      for (const s of sym.requires) if (!provided.has(s)) requires.add(s);
+      for (const s of sym.provides) provided.add(s);
+    }
+  } else if (pattern === 'unordered') {
+    for (const sym of items) {
+      for (const s of sym.requires) if (!retryProvides?.has(s)) requires.add(s);
+    }
+  } else {
+    // symbol -> position of the item providing it, or -1 when several do.
+    const providers = new Map<string, number>();
+    for (let i = 0; i < items.length; i++) {
+      for (const s of items[i]!.provides) providers.set(s, providers.has(s) ? -1 : i);
+    }
+    for (let i = 0; i < items.length; i++) {
+      for (const s of items[i]!.requires) {
+        if (retryProvides?.has(s)) continue;
+        const p = providers.get(s);
+        if (p === undefined || p === i) requires.add(s);
+      }
+    }
+  }
+  return requires;
+}
+
+/**
  * A pattern: a named set of items (tasks and flows) with an ordering, and an
  * optional retry controller. Build with {@link linearFlow}, {@link unorderedFlow},
  * {@link graphFlow}; the compiler turns it into a {@link CompiledFlow}.
@@ -213,14 +249,7 @@ export class LinearFlow extends Flow {
   }
 
   requiresFrom(of: SymbolsOf): Set<string> {
-    const requires = new Set<string>(this.retry?.requires ?? []);
-    const provided = new Set<string>(this.retry?.provides ?? []);
-    for (const item of this._items) {
-      const sym = of(item);
-      for (const s of sym.requires) if (!provided.has(s)) requires.add(s);
-      for (const s of sym.provides) provided.add(s);
-    }
-    return requires;
+    return requiresOfItems('linear', this.retry, this._items.map(of));
   }
 }
 
@@ -233,12 +262,7 @@ export class UnorderedFlow extends Flow {
   }
 
   requiresFrom(of: SymbolsOf): Set<string> {
-    const requires = new Set<string>(this.retry?.requires ?? []);
-    const retryProvides = this.retry?.provides;
-    for (const item of this._items) {
-      for (const s of of(item).requires) if (!retryProvides?.has(s)) requires.add(s);
-    }
-    return requires;
+    return requiresOfItems('unordered', this.retry, this._items.map(of));
   }
 }
 
@@ -345,20 +369,7 @@ export class GraphFlow extends Flow {
   }
 
   requiresFrom(of: SymbolsOf): Set<string> {
-    const requires = new Set<string>(this.retry?.requires ?? []);
-    const retryProvides = this.retry?.provides;
-    const providers = new Map<string, FlowItem | 'many'>();
-    for (const item of this._items) {
-      for (const s of of(item).provides) providers.set(s, providers.has(s) ? 'many' : item);
-    }
-    for (const item of this._items) {
-      for (const s of of(item).requires) {
-        if (retryProvides?.has(s)) continue;
-        const p = providers.get(s);
-        if (p === undefined || p === item) requires.add(s);
-      }
-    }
-    return requires;
+    return requiresOfItems('graph', this.retry, this._items.map(of));
   }
 }
 
