@@ -8,8 +8,9 @@
  *
  *   pnpm bench:amqp                      # everything
  *   pnpm bench:amqp -- --python-unordered 2000   # a shorter Python unordered run
+ *   pnpm bench:amqp -- --skip-python     # floor and tf only (fast iterations)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
@@ -27,13 +28,23 @@ const argValue = (flag: string, fallback: number) => {
 const LINEAR = argValue('--linear', 1_000);
 const UNORDERED = argValue('--unordered', 10_000);
 const PY_UNORDERED = argValue('--python-unordered', UNORDERED);
+const SKIP_PYTHON = process.argv.includes('--skip-python');
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-type Row = { system: string; flow: string; tasks: number; ms: number };
+/** Floor and tf: each measure this many times, the median kept (Python: once, it is slow). */
+const RUNS = argValue('--runs', 3);
+type Row = { system: string; flow: string; tasks: number; ms: number; all: number[] };
 const rows: Row[] = [];
-const record = (system: string, flow: string, tasks: number, ms: number) => {
-  rows.push({ system, flow, tasks, ms });
-  console.error(`  ${system} ${flow} ${tasks}: ${ms.toFixed(0)} ms (${Math.round((tasks / ms) * 1000)}/s)`);
+const record = (system: string, flow: string, tasks: number, ms: number | number[]) => {
+  const all = Array.isArray(ms) ? ms : [ms];
+  const median = [...all].sort((a, b) => a - b)[Math.floor(all.length / 2)]!;
+  rows.push({ system, flow, tasks, ms: median, all });
+  console.error(`  ${system} ${flow} ${tasks}: ${median.toFixed(0)} ms (${Math.round((tasks / median) * 1000)}/s) runs ${all.map((x) => x.toFixed(0)).join(', ')}`);
+};
+const repeat = async (fn: () => Promise<number>) => {
+  const out: number[] = [];
+  for (let r = 0; r < RUNS; r++) out.push(await fn());
+  return out;
 };
 
 async function spawnReady(command: string, args: string[], cwd: string): Promise<ChildProcess> {
@@ -79,13 +90,20 @@ async function floor(): Promise<void> {
         });
         channel.sendToQueue(queue, body, { replyTo: replyQueue, correlationId: id, contentType: 'application/json' });
       });
-    for (let i = 0; i < 200; i++) await request(); // warm-up
-    let started = performance.now();
-    for (let i = 0; i < LINEAR; i++) await request();
-    record('floor (bare amqplib)', 'one at a time', LINEAR, performance.now() - started);
-    started = performance.now();
+    for (let i = 0; i < 2_000; i++) await request(); // warm-up
     await Promise.all(Array.from({ length: UNORDERED }, request));
-    record('floor (bare amqplib)', 'pipelined', UNORDERED, performance.now() - started);
+    const oneAtATime = async () => {
+      const started = performance.now();
+      for (let i = 0; i < LINEAR; i++) await request();
+      return performance.now() - started;
+    };
+    const pipelined = async () => {
+      const started = performance.now();
+      await Promise.all(Array.from({ length: UNORDERED }, request));
+      return performance.now() - started;
+    };
+    record('floor (bare amqplib)', 'one at a time', LINEAR, await repeat(oneAtATime));
+    record('floor (bare amqplib)', 'pipelined', UNORDERED, await repeat(pipelined));
     await channel.deleteQueue(queue);
   } finally {
     await connection.close();
@@ -110,9 +128,12 @@ async function ours(): Promise<void> {
     return performance.now() - started;
   };
   try {
-    await time(build('unordered', 500)); // warm-up
-    record('tf (engine + 2 tf-worker)', 'linear', LINEAR, await time(build('linear', LINEAR)));
-    record('tf (engine + 2 tf-worker)', 'unordered', UNORDERED, await time(build('unordered', UNORDERED)));
+    // Warm-up, as for the floor: the JIT needs a few thousand round trips in every process.
+    await time(build('unordered', UNORDERED));
+    await time(build('linear', LINEAR));
+    await time(build('linear', LINEAR));
+    record('tf (engine + 2 tf-worker)', 'linear', LINEAR, await repeat(() => time(build('linear', LINEAR))));
+    record('tf (engine + 2 tf-worker)', 'unordered', UNORDERED, await repeat(() => time(build('unordered', UNORDERED))));
   } finally {
     await workers.stop();
   }
@@ -148,16 +169,17 @@ async function python(): Promise<boolean> {
   return true;
 }
 
+const uptimeBefore = execSync('uptime').toString().trim();
 console.error(`bench/amqp on ${url.replace(/:[^:@/]+@/, ':***@')} (node ${process.version})`);
 await floor();
 await ours();
-const hadPython = await python();
+const hadPython = SKIP_PYTHON ? false : await python();
 
 const perSecond = (r: Row) => (r.tasks / r.ms) * 1000;
 const find = (system: string, flow: string) => rows.find((r) => r.system.startsWith(system) && r.flow === flow);
-console.log('\n| system | flow | tasks | ms | tasks/s |');
-console.log('|---|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.system} | ${r.flow} | ${r.tasks} | ${r.ms.toFixed(0)} | ${Math.round(perSecond(r))} |`);
+console.log(`\n| system | flow | tasks | ms (median of ${RUNS} for floor and tf) | tasks/s | runs (ms) |`);
+console.log('|---|---|---:|---:|---:|---|');
+for (const r of rows) console.log(`| ${r.system} | ${r.flow} | ${r.tasks} | ${r.ms.toFixed(0)} | ${Math.round(perSecond(r))} | ${r.all.map((x) => x.toFixed(0)).join(', ')} |`);
 const ratio = (a?: Row, b?: Row) => (a && b ? (perSecond(a) / perSecond(b)).toFixed(2) : 'n/a');
 console.log('\n| ratio | value | goal |');
 console.log('|---|---:|---|');
@@ -167,3 +189,4 @@ if (hadPython) {
   console.log(`| tf linear / Python TaskFlow linear | ${ratio(find('tf', 'linear'), find('Python', 'linear'))} | >= 30 |`);
   console.log(`| tf unordered / Python TaskFlow unordered | ${ratio(find('tf', 'unordered'), find('Python', 'unordered'))} | >= 30 |`);
 }
+console.log(`\nuptime before: ${uptimeBefore}\nuptime after:  ${execSync('uptime').toString().trim()}`);

@@ -153,6 +153,8 @@ export function parseEntry(fields: readonly string[]): { body: string; propertie
   return body === undefined ? undefined : { body, properties, prior };
 }
 
+const noop = (): void => undefined;
+
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -199,7 +201,7 @@ export class StreamSubscription {
 
   #free(): number {
     const prefetch = this.#spec.prefetch;
-    return prefetch === 0 ? BATCH : Math.max(0, prefetch - this.#held.size);
+    return prefetch === 0 || this.#spec.autoAck ? BATCH : Math.max(0, prefetch - this.#held.size);
   }
 
   /** Join the group (made at id 0 if missing, so messages published before any consumer are kept), take back what this consumer name still holds, start reading. */
@@ -275,15 +277,18 @@ export class StreamSubscription {
    */
   async #read(free: number): Promise<ReadReply> {
     const ids = this.#host.acks.take(this.key);
+    // autoAck: NOACK, the entries never enter the pending list; they are deleted (XDEL, with
+    // the next write) as they are delivered.
+    const read: (string | number)[] = this.#spec.autoAck
+      ? ['GROUP', GROUP, this.name, 'COUNT', free, 'BLOCK', this.#host.blockMs, 'NOACK', 'STREAMS', this.key, '>']
+      : ['GROUP', GROUP, this.name, 'COUNT', free, 'BLOCK', this.#host.blockMs, 'STREAMS', this.key, '>'];
     if (ids.length === 0) {
-      return (await this.#reader.xreadgroup(
-        'GROUP', GROUP, this.name, 'COUNT', free, 'BLOCK', this.#host.blockMs, 'STREAMS', this.key, '>',
-      )) as ReadReply;
+      return (await (this.#reader.xreadgroup as (...args: (string | number)[]) => Promise<unknown>)(...read)) as ReadReply;
     }
     const pipeline = this.#reader.pipeline();
     pipeline.xack(this.key, GROUP, ...ids);
     pipeline.xdel(this.key, ...ids);
-    pipeline.xreadgroup('GROUP', GROUP, this.name, 'COUNT', free, 'BLOCK', this.#host.blockMs, 'STREAMS', this.key, '>');
+    (pipeline.xreadgroup as (...args: (string | number)[]) => unknown)(...read);
     const out = (await pipeline.exec()) ?? [];
     const ackError = out[0]?.[0] ?? out[1]?.[0];
     if (ackError) this.#host.logger.warn({ err: ackError, key: this.key }, 'redis transport: an ack failed; the message will be delivered again');
@@ -307,6 +312,12 @@ export class StreamSubscription {
       return;
     }
     const deliveryCount = parsed.prior + (pelCount ?? 1);
+    if (this.#spec.autoAck) {
+      // Acked on arrival: deleted with the next write; the base never settles it.
+      this.#host.acks.add(this.key, id);
+      this.#deliver({ body: parsed.body, properties: parsed.properties, redelivered: deliveryCount > 1, deliveryCount, ack: noop, reject: noop });
+      return;
+    }
     this.#held.add(id);
     const settle = (): boolean => {
       const had = this.#held.delete(id);

@@ -24,6 +24,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   persistent: true,
   reconnect: true,
   deliveryCount: true,
+  autoAck: true,
 });
 
 /** What the constructor takes: the base options and the transport's (camelCase or snake_case). */
@@ -42,6 +43,9 @@ function isConnectionError(err: unknown): boolean {
 
 /** The longest an ack waits for a write to ride with. */
 const ACK_DELAY_MS = 5;
+
+/** Publishes batched in one turn up to this many are sent as one transaction. */
+const MULTI_MAX = 16;
 
 const HOST = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
 
@@ -176,13 +180,14 @@ export class RedisTransport extends BaseTransport {
         return;
       }
       this.#batch = { client, items: [{ args, resolve, reject }] };
-      // Publishes made in the same turn of the event loop (an unordered flow's requests) go
-      // out in one write; a lone publish goes out at once, with no added delay.
-      process.nextTick(() => this.#flushPublishes());
+      // Publishes made in the same turn of the event loop (an unordered flow's requests, a
+      // worker's RUNNING and SUCCESS for a quick task) go out in one write, at the end of
+      // this turn: nothing waits for a timer or for I/O.
+      setImmediate(this.#flushPublishes);
     });
   }
 
-  #flushPublishes(): void {
+  readonly #flushPublishes = (): void => {
     const batch = this.#batch;
     this.#batch = undefined;
     if (!batch) return;
@@ -194,7 +199,10 @@ export class RedisTransport extends BaseTransport {
       return;
     }
     // One write: the publishes, and the acks that were waiting for a write to ride with.
-    const pipeline = client.pipeline();
+    // A few publishes go in a transaction (MULTI/EXEC adds nothing to the round trip) so that
+    // a consumer blocked on their stream gets them in one read, not one read each (a worker's
+    // RUNNING and SUCCESS); a large batch does not, so that consumers start on it at once.
+    const pipeline = items.length > 1 && items.length <= MULTI_MAX ? client.multi() : client.pipeline();
     for (const item of items) pipeline.xadd(...(item.args as [string, string, ...string[]]));
     for (const [key, ids] of acks) pipeline.xack(key, GROUP, ...ids).xdel(key, ...ids);
     pipeline.exec().then(
@@ -211,7 +219,7 @@ export class RedisTransport extends BaseTransport {
         for (const item of items) item.reject(err);
       },
     );
-  }
+  };
 
   /** Send every queued ack now. Never rejects: an ack that cannot be sent means the message comes again. */
   async #flushAcks(): Promise<void> {

@@ -49,6 +49,12 @@ export interface ConsumerSpec {
   readonly topic: string;
   /** 0: no limit. */
   readonly prefetch: number;
+  /**
+   * `consume(..., { autoAck: true })`. When the transport's `capabilities.autoAck` is true it
+   * consumes without acks (the broker drops each message as it sends it; the raw delivery's
+   * `ack`/`reject` are never called); otherwise the base acks each delivery on arrival.
+   */
+  readonly autoAck: boolean;
 }
 
 /** A running subscription, as `doConsume` returns it. */
@@ -86,7 +92,7 @@ class BaseDelivery implements Delivery {
   readonly #raw: RawDelivery;
   readonly #onSettled: (d: BaseDelivery) => void;
 
-  constructor(spec: ConsumerSpec, raw: RawDelivery, onSettled: (d: BaseDelivery) => void) {
+  constructor(spec: ConsumerSpec, raw: RawDelivery, onSettled: (d: BaseDelivery) => void, settled = false) {
     this.exchange = spec.exchange;
     this.topic = spec.topic;
     this.body = raw.body;
@@ -95,6 +101,7 @@ class BaseDelivery implements Delivery {
     this.deliveryCount = raw.deliveryCount;
     this.#raw = raw;
     this.#onSettled = onSettled;
+    this.#settled = settled;
   }
 
   get settled(): boolean {
@@ -133,8 +140,40 @@ function copyProperties(p: MessageProperties): WireProperties {
 
 const PROPERTY_NAMES = ['type', 'replyTo', 'correlationId', 'headers'];
 
+/**
+ * The common case of `normaliseProperties` (every publish): camelCase names only, strings
+ * and a plain headers object. `undefined` when anything else is there (the general path
+ * then checks it and says what is wrong).
+ */
+function fastProperties(p: MessageProperties | undefined): WireProperties | undefined {
+  if (p === undefined || p === null) return { headers: {} };
+  if (typeof p !== 'object' || Array.isArray(p)) return undefined;
+  const out: WireProperties = { headers: {} };
+  for (const key of Object.keys(p)) {
+    const value = (p as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    switch (key) {
+      case 'type':
+      case 'replyTo':
+      case 'correlationId':
+        if (typeof value !== 'string') return undefined;
+        out[key] = value;
+        break;
+      case 'headers':
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+        out.headers = { ...(value as MessageHeaders) };
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return out;
+}
+
 /** Check and copy publish properties (snake_case `reply_to`/`correlation_id` accepted). */
 export function normaliseProperties(properties: MessageProperties | undefined): WireProperties {
+  const fast = fastProperties(properties);
+  if (fast !== undefined) return fast;
   const p = normaliseOptionKeys(properties);
   for (const [key, value] of Object.entries(p)) {
     if (!PROPERTY_NAMES.includes(key)) {
@@ -157,16 +196,22 @@ class BaseConsumer implements TransportConsumer {
   readonly #logger: Logger;
   readonly #unsettled = new Set<BaseDelivery>();
   readonly #running = new Set<Promise<void>>();
+  /** `spec.autoAck` and the transport does it natively: nothing to ack. */
+  readonly #nativeAutoAck: boolean;
+  readonly #forget = (d: BaseDelivery): void => {
+    this.#unsettled.delete(d);
+  };
   #active = true;
   #cancelling: Promise<void> | undefined;
   subscription: Subscription | undefined;
   readonly #onGone: (c: BaseConsumer) => void;
 
-  constructor(spec: ConsumerSpec, handler: DeliveryHandler, logger: Logger, onGone: (c: BaseConsumer) => void) {
+  constructor(spec: ConsumerSpec, handler: DeliveryHandler, logger: Logger, onGone: (c: BaseConsumer) => void, nativeAutoAck: boolean) {
     this.spec = spec;
     this.#handler = handler;
     this.#logger = logger;
     this.#onGone = onGone;
+    this.#nativeAutoAck = spec.autoAck && nativeAutoAck;
   }
 
   get exchange(): string {
@@ -182,23 +227,48 @@ class BaseConsumer implements TransportConsumer {
   /** Bound: what a subclass calls for each message. */
   readonly deliver = (raw: RawDelivery): void => {
     if (!this.#active) {
-      // Arrived after stop(): give it straight back.
+      // Arrived after stop(): give it straight back (an auto-acked one is gone already).
+      if (this.#nativeAutoAck) return;
       Promise.resolve(raw.reject(true)).catch((err: unknown) => this.#logger.warn({ err }, 'requeue after cancel failed'));
       return;
     }
-    const delivery = new BaseDelivery(this.spec, raw, (d) => this.#unsettled.delete(d));
-    this.#unsettled.add(delivery);
-    const run = (async () => {
-      try {
-        await this.#handler(delivery);
-      } catch (err) {
-        this.#logger.warn({ err, exchange: this.spec.exchange, topic: this.spec.topic }, 'delivery handler threw; requeueing');
-        if (!delivery.settled) await delivery.reject({ requeue: true }).catch(() => undefined);
+    if (this.spec.autoAck) {
+      if (!this.#nativeAutoAck) {
+        try {
+          const acking = raw.ack();
+          if (acking) acking.catch((err: unknown) => this.#logger.warn({ err, topic: this.spec.topic }, 'auto-ack failed'));
+        } catch (err) {
+          this.#logger.warn({ err, topic: this.spec.topic }, 'auto-ack failed');
+        }
       }
-    })();
-    this.#running.add(run);
-    void run.finally(() => this.#running.delete(run));
+      this.#run(new BaseDelivery(this.spec, raw, this.#forget, true));
+      return;
+    }
+    const delivery = new BaseDelivery(this.spec, raw, this.#forget);
+    this.#unsettled.add(delivery);
+    this.#run(delivery);
   };
+
+  /** Call the handler; track it only when it returns a promise (a synchronous handler costs no promise). */
+  #run(delivery: BaseDelivery): void {
+    let result: void | Promise<void>;
+    try {
+      result = this.#handler(delivery);
+    } catch (err) {
+      void this.#failed(delivery, err);
+      return;
+    }
+    if (result === undefined || result === null || typeof (result as Promise<void>).then !== 'function') return;
+    const run = Promise.resolve(result).then(undefined, (err: unknown) => this.#failed(delivery, err));
+    this.#running.add(run);
+    void run.then(() => this.#running.delete(run));
+  }
+
+  async #failed(delivery: BaseDelivery, err: unknown): Promise<void> {
+    const requeue = !delivery.settled;
+    this.#logger.warn({ err, exchange: this.spec.exchange, topic: this.spec.topic }, `delivery handler threw${requeue ? '; requeueing' : ''}`);
+    if (!delivery.settled) await delivery.reject({ requeue: true }).catch(() => undefined);
+  }
 
   /** The connection is gone: nothing in hand can be settled any more. */
   connectionLost(): void {
@@ -446,11 +516,34 @@ export abstract class BaseTransport implements Transport {
     );
   }
 
-  async publish(exchange: string, topic: string, body: string, properties?: MessageProperties): Promise<void> {
-    assertDestinationName('exchange', exchange);
-    assertDestinationName('topic', topic);
-    if (typeof body !== 'string') throw new InvalidArgumentError(`A message body must be a string, got ${typeof body}.`);
-    const props = normaliseProperties(properties);
+  publish(exchange: string, topic: string, body: string, properties?: MessageProperties): Promise<void> {
+    let props: WireProperties;
+    try {
+      assertDestinationName('exchange', exchange);
+      assertDestinationName('topic', topic);
+      if (typeof body !== 'string') throw new InvalidArgumentError(`A message body must be a string, got ${typeof body}.`);
+      props = normaliseProperties(properties);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.#state !== 'connected') return this.#publishWhenReady(exchange, topic, body, props);
+    // Connected: straight to the wire, no extra turns of the microtask queue.
+    let publishing: Promise<void>;
+    try {
+      publishing = this.doPublish(exchange, topic, body, props);
+    } catch (err) {
+      return this.#publishAgain(exchange, topic, body, props, err);
+    }
+    return publishing.then(undefined, (err: unknown) => this.#publishAgain(exchange, topic, body, props, err));
+  }
+
+  /** A publish failed: lost the connection mid-publish, publish again once reconnected (at least once). */
+  #publishAgain(exchange: string, topic: string, body: string, props: WireProperties, err: unknown): Promise<void> {
+    if (this.#state === 'reconnecting') return this.#publishWhenReady(exchange, topic, body, props);
+    return Promise.reject(err);
+  }
+
+  async #publishWhenReady(exchange: string, topic: string, body: string, props: WireProperties): Promise<void> {
     for (;;) {
       await this.#ready();
       try {
@@ -477,9 +570,15 @@ export abstract class BaseTransport implements Transport {
     if (!Number.isInteger(prefetch) || prefetch < 0) {
       throw new InvalidArgumentError(`prefetch must be a whole number >= 0, got ${String(options.prefetch)}.`);
     }
+    const autoAck = options.autoAck ?? false;
+    if (typeof autoAck !== 'boolean') throw new InvalidArgumentError(`autoAck must be a boolean, got ${typeof autoAck}.`);
     await this.#ready();
-    const consumer = new BaseConsumer({ exchange, topic, prefetch }, handler, this.logger, (c) =>
-      this.#consumers.delete(c),
+    const consumer = new BaseConsumer(
+      { exchange, topic, prefetch, autoAck },
+      handler,
+      this.logger,
+      (c) => this.#consumers.delete(c),
+      this.capabilities.autoAck === true,
     );
     this.#consumers.add(consumer);
     try {

@@ -56,9 +56,19 @@ export type DeliveryHandler = (delivery: Delivery) => void | Promise<void>;
 export interface ConsumeOptions {
   /**
    * The most unsettled deliveries this consumer holds at once (AMQP `basic.qos` prefetch
-   * count). `0` or absent: no limit. A worker passes its concurrency.
+   * count). `0` or absent: no limit. A worker passes its concurrency. Ignored with `autoAck`.
    */
   prefetch?: number;
+  /**
+   * Every delivery is acked as it is handed over (AMQP `noAck`), at most once instead of at
+   * least once: a delivery arrives `settled`, `ack()` and `reject()` do nothing, a handler
+   * that throws does not get it back, and what was on its way to a consumer whose connection
+   * (or process) dies is lost. For messages only useful while their consumer lives, like
+   * the responses on an engine's own topic; never for work. It saves the acks' writes.
+   * Transports with `capabilities.autoAck` do it natively (no ack is sent at all); for the
+   * others the base acks each delivery before calling the handler. Default `false`.
+   */
+  autoAck?: boolean;
 }
 
 /** One subscription to a topic, as returned by `Transport.consume`. */
@@ -84,6 +94,13 @@ export interface TransportCapabilities {
   readonly reconnect: boolean;
   /** Deliveries carry `deliveryCount`. */
   readonly deliveryCount: boolean;
+  /**
+   * `consume(..., { autoAck: true })` is native: the broker drops each message as it hands it
+   * over and nothing is sent back per message (AMQP `noAck`, Redis `XREADGROUP ... NOACK`).
+   * Absent or false: `BaseTransport` acks each delivery on arrival instead (same contract, one
+   * ack per message on the wire).
+   */
+  readonly autoAck?: boolean;
 }
 
 /** For logs and banners. Never holds a password. */

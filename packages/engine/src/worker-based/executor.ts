@@ -138,7 +138,9 @@ export class WorkerBasedExecutor implements TaskExecutor {
     });
     await transport.connect();
     this.#transport = transport;
-    this.#consumer = await transport.consume(o.exchange, this.uuid, (delivery) => this.#onDelivery(delivery));
+    // Responses are only useful while this engine lives: consume them without acks (a
+    // transport that does not do it natively acks each on arrival).
+    this.#consumer = await transport.consume(o.exchange, this.uuid, (delivery) => this.#onDelivery(delivery), { autoAck: true });
     transport.on('connected', ({ reconnected }) => {
       if (reconnected) void this.#notifyAll();
     });
@@ -272,7 +274,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
   }
 
   #onDelivery(delivery: Delivery): void {
-    void delivery.ack();
+    // Settled on arrival (autoAck); a transport that ignores the option is acked here.
+    if (!delivery.settled) void delivery.ack();
     let message;
     try {
       message = decodeMessage(delivery);
