@@ -1,6 +1,9 @@
 /** Starts tf-worker processes for benchmarks (from source, through tsx). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { linearFlow, unorderedFlow, type Flow } from '@tf/core';
+import { load, type LoadOptions } from '@tf/engine';
+import { Noop } from './fixtures/tasks';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -25,17 +28,34 @@ export async function startWorkers(count: number, args: string[]): Promise<{ sto
   );
   return {
     pids: children.map((c) => c.pid!),
-    stop: async () => {
-      await Promise.all(
-        children.map(
-          (c) =>
-            new Promise<void>((resolve) => {
-              if (c.exitCode !== null) return resolve();
-              c.once('exit', () => resolve());
-              c.kill('SIGTERM');
-            }),
-        ),
-      );
-    },
+    stop: () => stopProcesses(children),
   };
+}
+
+/** SIGTERM every process and wait until all have exited. */
+export async function stopProcesses(children: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+/** A linear or unordered flow of `n` trivial tasks. */
+export function noopFlow(kind: 'linear' | 'unordered', n: number): Flow {
+  return (kind === 'linear' ? linearFlow('l') : unorderedFlow('u')).add(...Array.from({ length: n }, (_, i) => new Noop({ name: `t${i}` })));
+}
+
+/** Runs `flow` on the worker-based engine once its workers answer; returns the run's milliseconds. */
+export async function timeFlow(flow: Flow, options: Omit<LoadOptions, 'engine'>): Promise<number> {
+  const engine = load(flow, { ...options, engine: 'worker-based' });
+  await engine.waitForWorkers(1, 30_000);
+  const started = performance.now();
+  await engine.run();
+  return performance.now() - started;
 }

@@ -14,10 +14,8 @@ import { execSync, spawn, spawnSync, type ChildProcess } from 'node:child_proces
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
-import { linearFlow, unorderedFlow, type Flow } from '@tf/core';
-import { load } from '@tf/engine';
-import { Noop } from '../fixtures/tasks';
-import { root, startWorkers } from '../workers';
+import type { Flow } from '@tf/core';
+import { noopFlow, root, startWorkers, stopProcesses, timeFlow } from '../workers';
 
 const url = 'amqp://guest:guest@127.0.0.1:5672//';
 const rawUrl = 'amqp://guest:guest@127.0.0.1:5672';
@@ -56,17 +54,7 @@ async function spawnReady(command: string, args: string[], cwd: string): Promise
   return child;
 }
 
-const stop = (children: ChildProcess[]) =>
-  Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-        }),
-    ),
-  );
+const stop = stopProcesses;
 
 // --- (a) the floor --------------------------------------------------------------------
 async function floor(): Promise<void> {
@@ -118,15 +106,8 @@ async function ours(): Promise<void> {
     '--transport', 'amqp', '--url', url, '--exchange', exchange, '--topic', 'noop',
     '--tasks', './bench/fixtures/tasks.ts', '--concurrency', '64',
   ]);
-  const build = (kind: 'linear' | 'unordered', n: number): Flow =>
-    (kind === 'linear' ? linearFlow('l') : unorderedFlow('u')).add(...Array.from({ length: n }, (_, i) => new Noop({ name: `t${i}` })));
-  const time = async (flow: Flow) => {
-    const engine = load(flow, { engine: 'worker-based', exchange, topics: ['noop'], transport: 'amqp', url, transitionTimeoutMs: 600_000 });
-    await engine.waitForWorkers(1, 30_000);
-    const started = performance.now();
-    await engine.run();
-    return performance.now() - started;
-  };
+  const build = noopFlow;
+  const time = (flow: Flow) => timeFlow(flow, { exchange, topics: ['noop'], transport: 'amqp', url, transitionTimeoutMs: 600_000 });
   try {
     // Warm-up, as for the floor: the JIT needs a few thousand round trips in every process.
     await time(build('unordered', UNORDERED));

@@ -9,10 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linearFlow, unorderedFlow, type Flow } from '@tf/core';
-import { load } from '@tf/engine';
-import { Noop } from '../fixtures/tasks';
-import { startWorkers } from '../workers';
+import type { Flow } from '@tf/core';
+import { noopFlow, startWorkers, timeFlow } from '../workers';
 
 const folder = mkdtempSync(join(tmpdir(), 'tf-bench-fs-'));
 const transportOptions = { data_folder_in: folder, data_folder_out: folder };
@@ -31,16 +29,8 @@ const workers = await startWorkers(2, [
   '8',
 ]);
 
-async function time(flow: Flow): Promise<number> {
-  const engine = load(flow, { engine: 'worker-based', exchange: 'bench', topics: ['noop'], transport: 'filesystem', transportOptions });
-  await engine.waitForWorkers(1, 30_000);
-  const started = performance.now();
-  await engine.run();
-  return performance.now() - started;
-}
-
-const build = (kind: 'linear' | 'unordered', n: number) =>
-  (kind === 'linear' ? linearFlow('l') : unorderedFlow('u')).add(...Array.from({ length: n }, (_, i) => new Noop({ name: `t${i}` })));
+const time = (flow: Flow) => timeFlow(flow, { exchange: 'bench', topics: ['noop'], transport: 'filesystem', transportOptions });
+const build = noopFlow;
 
 try {
   await time(build('unordered', 100)); // warm-up: JIT, folders, watchers

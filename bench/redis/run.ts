@@ -16,10 +16,8 @@ import { spawn, execSync, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { FlowProducer, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { linearFlow, unorderedFlow, type Flow } from '@tf/core';
-import { load } from '@tf/engine';
-import { Noop } from '../fixtures/tasks';
-import { root, startWorkers } from '../workers';
+import type { Flow } from '@tf/core';
+import { noopFlow, root, startWorkers, stopProcesses, timeFlow } from '../workers';
 
 const url = process.env.TF_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const argv = process.argv.slice(2);
@@ -52,18 +50,7 @@ async function spawnReady(script: string, args: string[]): Promise<ChildProcess>
   return child;
 }
 
-function stop(children: ChildProcess[]): Promise<void> {
-  return Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-        }),
-    ),
-  ).then(() => undefined);
-}
+const stop = stopProcesses;
 
 async function deleteKeys(pattern: string): Promise<void> {
   let cursor = '0';
@@ -148,15 +135,8 @@ async function benchTf(): Promise<void> {
     '--tasks', './bench/fixtures/tasks.ts',
     '--concurrency', String(CONCURRENCY),
   ]);
-  const build = (kind: 'linear' | 'unordered', n: number): Flow =>
-    (kind === 'linear' ? linearFlow('l') : unorderedFlow('u')).add(...Array.from({ length: n }, (_, i) => new Noop({ name: `t${i}` })));
-  const time = async (flow: Flow): Promise<number> => {
-    const engine = load(flow, { engine: 'worker-based', exchange: 'bench', topics: ['noop'], transport: 'redis', url, transportOptions });
-    await engine.waitForWorkers(1, 30_000);
-    const started = performance.now();
-    await engine.run();
-    return performance.now() - started;
-  };
+  const build = noopFlow;
+  const time = (flow: Flow) => timeFlow(flow, { exchange: 'bench', topics: ['noop'], transport: 'redis', url, transportOptions });
   try {
     // Warm-up until the JIT has settled in the engine and in every worker (about 4,000 round trips).
     await time(build('unordered', UNORDERED));
