@@ -7,9 +7,9 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { load } from '@tf/engine';
-import { startWorker, type WorkerProcess } from './helpers';
+import { killAtFirstProgress, startWorker, type WorkerProcess } from './helpers';
 import { AMQP_URL, describeWith, uniqueName } from './services';
-import { expectedSum, squaresFlow } from './fixtures/flows';
+import { expectEverySquare, squaresFlow } from './fixtures/flows';
 
 let workers: WorkerProcess[] = [];
 
@@ -39,38 +39,24 @@ await describeWith(['rabbitmq'], 'amqp transport: a tf-worker killed with SIGKIL
       transitionTimeoutMs: 60_000,
       store: { ms: 1_500 },
     });
-    // Which atoms each worker reported starting (SlowSquare reports its pid first thing).
-    const startedBy = new Map<number, Set<string>>();
-    let killedDuring: string | undefined;
-    const killing: Promise<void>[] = [];
-    engine.atomNotifier.on('update_progress', (_event, d) => {
-      const pid = d.details?.['pid'];
-      if (typeof pid !== 'number') return;
-      if (!startedBy.has(pid)) startedBy.set(pid, new Set());
-      startedBy.get(pid)!.add(d.atomName);
-      if (killedDuring === undefined && pid === victim.pid) {
-        killedDuring = d.atomName;
-        killing.push(victim.kill9());
-      }
-    });
+    const kill = killAtFirstProgress(engine, victim);
     expect(await engine.waitForWorkers(1, 30_000)).toBe(1);
     const t0 = Date.now();
     await engine.run();
     const took = Date.now() - t0;
-    await Promise.all(killing);
+    await kill.exited();
 
+    const killedDuring = kill.killedDuring;
     expect(killedDuring).toBeDefined();
     expect(victim.child.signalCode).toBe('SIGKILL');
     expect(engine.storage.flowState).toBe('SUCCESS');
-    const results = engine.storage.fetchAll();
-    expect(results['sum']).toBe(expectedSum(8));
-    for (const name of names) expect(results[name]).toMatchObject({ square: Number(name.slice(2)) ** 2 });
+    const pids = expectEverySquare(engine.storage.fetchAll(), names);
     // The task running on the victim when it died was done again, by the survivor.
-    expect((results[killedDuring!] as { pid: number }).pid).toBe(survivor.pid);
-    expect(startedBy.get(survivor.pid)?.has(killedDuring!)).toBe(true);
+    expect(pids.get(killedDuring!)).toBe(survivor.pid);
+    expect(kill.startedBy.get(survivor.pid)?.has(killedDuring!)).toBe(true);
     // Every result came from a live process at the time: none from the victim after its death
     // (it was killed at the first progress it reported, so it finished nothing).
-    for (const name of names) expect((results[name] as { pid: number }).pid).toBe(survivor.pid);
+    for (const name of names) expect(pids.get(name)).toBe(survivor.pid);
     // Redelivery is immediate (the broker sees the dead connection), not a timeout.
     expect(took).toBeLessThan(30_000);
   });

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { load } from '@tf/engine';
-import { startWorker, type WorkerProcess } from './helpers';
-import { expectedSum, squaresFlow } from './fixtures/flows';
+import { killAtFirstProgress, startWorker, type WorkerProcess } from './helpers';
+import { expectEverySquare, squaresFlow } from './fixtures/flows';
 
 let folder: string;
 let workers: WorkerProcess[] = [];
@@ -57,10 +57,8 @@ describe('filesystem transport across processes', () => {
       store: { ms: 150 },
     });
     await engine.run();
-    const results = engine.storage.fetchAll();
-    expect(results.sum).toBe(expectedSum(16));
-    const pids = new Set(names.map((n) => (results[n] as { pid: number }).pid));
-    expect(pids).toEqual(new Set([a!.pid, b!.pid]));
+    const pids = expectEverySquare(engine.storage.fetchAll(), names);
+    expect(new Set(pids.values())).toEqual(new Set([a!.pid, b!.pid]));
     // Nothing is left behind in the topic folders: every request and response was acked.
     const leftovers = readdirSync(join(folder, 'it', 'squares')).filter((f) => f.endsWith('.msg'));
     expect(leftovers).toEqual([]);
@@ -78,24 +76,14 @@ describe('filesystem transport across processes', () => {
       store: { ms: 1_500 },
       transition_timeout: 60,
     });
-    let killed = false;
-    const killing: Promise<void>[] = [];
-    engine.atomNotifier.on('update_progress', (_event, d) => {
-      if (!killed && d.details?.pid === victim!.pid) {
-        killed = true;
-        killing.push(victim!.kill9());
-      }
-    });
+    const kill = killAtFirstProgress(engine, victim!);
     await engine.run();
-    await Promise.all(killing);
-    expect(killed).toBe(true);
+    await kill.exited();
+    expect(kill.killedDuring).toBeDefined();
     expect(victim!.child.signalCode).toBe('SIGKILL');
-    const results = engine.storage.fetchAll();
-    expect(results.sum).toBe(expectedSum(8));
-    for (const name of names) expect(results[name]).toMatchObject({ square: Number(name.slice(2)) ** 2 });
+    const pids = expectEverySquare(engine.storage.fetchAll(), names);
     // The survivor finished what the victim held.
-    const byVictim = names.filter((n) => (results[n] as { pid: number }).pid === victim!.pid);
-    expect(byVictim.length).toBeLessThan(names.length);
-    expect(names.some((n) => (results[n] as { pid: number }).pid === survivor!.pid)).toBe(true);
+    expect(pids.get(kill.killedDuring!)).toBe(survivor!.pid);
+    expect([...pids.values()].filter((pid) => pid === victim!.pid).length).toBeLessThan(names.length);
   });
 });

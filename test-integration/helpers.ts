@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { AtomEventDetails } from '@tf/core';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -54,5 +55,45 @@ export async function startWorker(args: string[], timeoutMs = 30_000): Promise<W
       child.kill('SIGKILL');
       await exited;
     },
+  };
+}
+
+/** What `killAtFirstProgress` saw. */
+export interface KillRecord {
+  /** The atom the victim was running when it was killed (undefined: it never reported). */
+  readonly killedDuring: string | undefined;
+  /** The atoms each worker pid reported starting (SlowSquare reports its pid first thing). */
+  readonly startedBy: ReadonlyMap<number, ReadonlySet<string>>;
+  /** Resolves once the victim has exited. */
+  exited(): Promise<void>;
+}
+
+/**
+ * Kills `victim` with SIGKILL at the first progress event it reports, i.e. in the middle
+ * of a task, and records which worker started which atom.
+ */
+export function killAtFirstProgress(
+  engine: { atomNotifier: { on(event: string, listener: (event: string, d: AtomEventDetails) => void): unknown } },
+  victim: WorkerProcess,
+): KillRecord {
+  const startedBy = new Map<number, Set<string>>();
+  let killedDuring: string | undefined;
+  let killing: Promise<void> = Promise.resolve();
+  engine.atomNotifier.on('update_progress', (_event, d) => {
+    const pid = d.details?.['pid'];
+    if (typeof pid !== 'number') return;
+    if (!startedBy.has(pid)) startedBy.set(pid, new Set());
+    startedBy.get(pid)!.add(d.atomName);
+    if (killedDuring === undefined && pid === victim.pid) {
+      killedDuring = d.atomName;
+      killing = victim.kill9();
+    }
+  });
+  return {
+    get killedDuring() {
+      return killedDuring;
+    },
+    startedBy,
+    exited: () => killing,
   };
 }

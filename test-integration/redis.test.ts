@@ -7,8 +7,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { load } from '@tf/engine';
 import { REDIS_URL, redisAvailable } from '../packages/transport-redis/test/available';
 import { adminClient, deleteKeys } from '../packages/transport-redis/test/util';
-import { startWorker, type WorkerProcess } from './helpers';
-import { expectedSum, squaresFlow } from './fixtures/flows';
+import { killAtFirstProgress, startWorker, type WorkerProcess } from './helpers';
+import { expectEverySquare, squaresFlow } from './fixtures/flows';
 
 const available = await redisAvailable();
 const prefix = `tf-it-${process.pid}-${Date.now().toString(36)}:`;
@@ -57,10 +57,8 @@ describe.skipIf(!available)('redis transport across processes', () => {
       store: { ms: 150 },
     });
     await engine.run();
-    const results = engine.storage.fetchAll();
-    expect(results.sum).toBe(expectedSum(16));
-    const pids = new Set(names.map((n) => (results[n] as { pid: number }).pid));
-    expect(pids).toEqual(new Set([a!.pid, b!.pid]));
+    const pids = expectEverySquare(engine.storage.fetchAll(), names);
+    expect(new Set(pids.values())).toEqual(new Set([a!.pid, b!.pid]));
     // The engine's reply stream is gone; every request is acked and deleted (the workers' last
     // acks may still be on their way when run() resolves: they ride with the next write or go
     // out within a few milliseconds).
@@ -87,30 +85,18 @@ describe.skipIf(!available)('redis transport across processes', () => {
       store: { ms: 1_500 },
       transition_timeout: 60,
     });
-    let killed = false;
-    const killing: Promise<void>[] = [];
-    const inHand: string[] = []; // what the victim had started when it was killed (concurrency 2)
-    engine.atomNotifier.on('update_progress', (_event, d) => {
-      if (d.details?.pid !== victim!.pid) return;
-      inHand.push(d.atomName);
-      if (!killed) {
-        killed = true;
-        killing.push(victim!.kill9());
-      }
-    });
+    const kill = killAtFirstProgress(engine, victim!);
     await engine.run();
-    await Promise.all(killing);
-    expect(killed).toBe(true);
+    await kill.exited();
+    expect(kill.killedDuring).toBeDefined();
     expect(victim!.child.signalCode).toBe('SIGKILL');
-    const results = engine.storage.fetchAll();
-    expect(results.sum).toBe(expectedSum(8));
-    for (const name of names) expect(results[name]).toMatchObject({ square: Number(name.slice(2)) ** 2 });
+    const pids = expectEverySquare(engine.storage.fetchAll(), names);
     // The survivor finished what the victim held (claimed from the dead consumer after the lease).
-    const byVictim = names.filter((n) => (results[n] as { pid: number }).pid === victim!.pid);
-    expect(byVictim.length).toBeLessThan(names.length);
-    expect(names.some((n) => (results[n] as { pid: number }).pid === survivor!.pid)).toBe(true);
-    // What the victim was running when it died was claimed (after the lease) and done by the survivor.
+    expect([...pids.values()].filter((pid) => pid === victim!.pid).length).toBeLessThan(names.length);
+    expect([...pids.values()]).toContain(survivor!.pid);
+    // Everything the victim had started (concurrency 2) was claimed after the lease and done by the survivor.
+    const inHand = [...(kill.startedBy.get(victim!.pid) ?? [])];
     expect(inHand.length).toBeGreaterThan(0);
-    for (const name of inHand) expect((results[name] as { pid: number }).pid).toBe(survivor!.pid);
+    for (const name of inHand) expect(pids.get(name)).toBe(survivor!.pid);
   });
 });
