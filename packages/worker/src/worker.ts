@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import {
+  PROGRESS_EVENT,
   childLogger,
   decodeMessage,
   decodeRequestResult,
@@ -378,7 +379,7 @@ export class Worker {
       task.setProgressSink((progress, details) => {
         const event: ResponseBody = {
           state: 'EVENT',
-          data: { event_type: 'update_progress', details: { ...details, progress } },
+          data: { event_type: PROGRESS_EVENT, details: { ...details, progress } },
         };
         let text: string;
         try {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   Failure,
+  PROGRESS_EVENT,
   TfError,
   decodeMessage,
   encodeBody,
@@ -77,8 +78,6 @@ interface KnownWorker {
   tasks: Set<string>;
   lastSeen: number;
 }
-
-const PROGRESS_EVENT = 'update_progress';
 
 /**
  * The executor of the worker-based engine: each task becomes a REQUEST published to a
@@ -253,7 +252,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     const now = Date.now();
     const capable: string[] = [];
     for (const worker of this.#workers.values()) {
-      if (worker.tasks.has(taskName) && now - worker.lastSeen <= this.#options.workerExpiryMs) capable.push(worker.topic);
+      if (worker.tasks.has(taskName) && this.#isLive(worker, now)) capable.push(worker.topic);
     }
     if (capable.length === 0) return undefined;
     const turn = this.#roundRobin.get(taskName) ?? 0;
@@ -364,7 +363,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       }
     }
     for (const [topic, worker] of this.#workers) {
-      if (now - worker.lastSeen > this.#options.workerExpiryMs) {
+      if (!this.#isLive(worker, now)) {
         this.#workers.delete(topic);
         this.#logger.info({ topic }, 'a worker expired');
       }
@@ -374,7 +373,12 @@ export class WorkerBasedExecutor implements TaskExecutor {
   #liveWorkers(): number {
     const now = Date.now();
     let count = 0;
-    for (const worker of this.#workers.values()) if (now - worker.lastSeen <= this.#options.workerExpiryMs) count++;
+    for (const worker of this.#workers.values()) if (this.#isLive(worker, now)) count++;
     return count;
+  }
+
+  /** Heard from within `workerExpiryMs`. */
+  #isLive(worker: KnownWorker, now: number): boolean {
+    return now - worker.lastSeen <= this.#options.workerExpiryMs;
   }
 }
