@@ -7,7 +7,7 @@
  * (deleted), rejected (lease dropped, or row deleted), or the lease runs out because its
  * holder stopped renewing it (a crash). In-process only; the table lives on `globalThis`.
  */
-import { BaseTransport, InvalidArgumentError, TransportError, TransportErrorCode } from '@tf/core';
+import { BaseTransport, InvalidArgumentError, TransportError, TransportErrorCode } from '@tf/transport';
 import type {
   BaseTransportOptions,
   ConsumerSpec,
@@ -15,7 +15,7 @@ import type {
   Subscription,
   TransportFactory,
   WireProperties,
-} from '@tf/core';
+} from '@tf/transport';
 
 export interface ExampleOptions {
   /** How often a consumer polls for rows and renews its leases (default 5 ms). */

@@ -1,17 +1,7 @@
-/**
- * Brands recognise our classes and errors across copies of `@tf/core`: a user's tasks
- * module and a worker may load different builds (ESM and CJS) or versions, so
- * `instanceof` cannot be trusted. `Symbol.for` returns the same symbol in every copy.
- */
+export { ERROR_BRAND, TRANSPORT_BRAND, hasBrand } from '@tf/transport';
+
+/** Brands of core's own classes; see `hasBrand` for why `Symbol.for` and not `instanceof`. */
 export const TASK_BRAND = Symbol.for('tf.task');
 export const RETRY_BRAND = Symbol.for('tf.retry');
 export const FLOW_BRAND = Symbol.for('tf.flow');
-export const ERROR_BRAND = Symbol.for('tf.error');
 export const FAILURE_BRAND = Symbol.for('tf.failure');
-export const TRANSPORT_BRAND = Symbol.for('tf.transport');
-
-/** True when `value` (an object or a function) carries `brand` on itself or its prototype chain. */
-export function hasBrand(value: unknown, brand: symbol): boolean {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-  return (value as Record<symbol, unknown>)[brand] === true;
-}

@@ -1,4 +1,4 @@
-import type { HeaderValue, MessageHeaders } from '@tf/core';
+import type { HeaderValue, MessageHeaders } from '@tf/transport';
 
 /**
  * An AMQP field value as amqplib decodes it, made plain JSON: byte arrays become UTF-8

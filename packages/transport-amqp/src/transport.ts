@@ -9,7 +9,7 @@ import {
   TransportError,
   TransportErrorCode,
   normaliseOptionKeys,
-} from '@tf/core';
+} from '@tf/transport';
 import type {
   ConsumerSpec,
   Logger,
@@ -20,7 +20,7 @@ import type {
   TransportRetryOptions,
   TransportRetryOptionsInput,
   WireProperties,
-} from '@tf/core';
+} from '@tf/transport';
 import { AmqpErrorCode, AmqpTransportError, channelError, replyCodeOf } from './errors';
 import { fromAmqpHeaders } from './headers';
 import { DEFAULT_AMQP_URL, parseAmqpUrls } from './url';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, redactUri } from '@tf/core';
+import { InvalidArgumentError, redactUri } from '@tf/transport';
 
 /** kombu's default broker URL: guest on localhost, vhost `/`. */
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@localhost:5672//';

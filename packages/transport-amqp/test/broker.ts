@@ -11,8 +11,8 @@ import { connect as netConnect } from 'node:net';
 import { promisify } from 'node:util';
 import * as amqplib from 'amqplib';
 import { describe } from 'vitest';
-import { redactUri } from '@tf/core';
-import type { Transport } from '@tf/core';
+import { redactUri } from '@tf/transport';
+import type { Transport } from '@tf/transport';
 import { parseAmqpUrl } from '@tf/transport-amqp';
 
 const run = promisify(execFile);

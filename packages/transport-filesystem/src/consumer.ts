@@ -1,7 +1,7 @@
 import { watch as fsWatch } from 'node:fs';
 import { mkdir, readFile, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { ConsumerSpec, Logger, MessageHeaders, MessageProperties, RawDelivery, Subscription } from '@tf/core';
+import type { ConsumerSpec, Logger, MessageHeaders, MessageProperties, RawDelivery, Subscription } from '@tf/transport';
 import { watch } from 'chokidar';
 import { FilesystemErrorCode, FilesystemTransportError, errnoCode } from './errors';
 import {

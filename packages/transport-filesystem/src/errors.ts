@@ -1,4 +1,4 @@
-import { TfError } from '@tf/core';
+import { TfError } from '@tf/transport';
 
 /** The codes of filesystem transport errors; branch on them with `TfError.is(e, code)`. */
 export const FilesystemErrorCode = {

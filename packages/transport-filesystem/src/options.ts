@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, checkTransportOptions } from '@tf/core';
+import { InvalidArgumentError, checkTransportOptions } from '@tf/transport';
 
 /**
  * `transportOptions` of the filesystem transport. The seed's snake_case names work too

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, open, rename, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BaseTransport, TransportError, TransportErrorCode } from '@tf/core';
+import { BaseTransport, TransportError, TransportErrorCode } from '@tf/transport';
 import type {
   BaseTransportOptions,
   ConsumerSpec,
@@ -12,7 +12,7 @@ import type {
   TransportCapabilities,
   TransportFactory,
   WireProperties,
-} from '@tf/core';
+} from '@tf/transport';
 import { TopicConsumer } from './consumer';
 import type { ConsumerHost, MessageFile } from './consumer';
 import { FilesystemErrorCode, FilesystemTransportError, errnoCode } from './errors';

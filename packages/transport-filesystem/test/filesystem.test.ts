@@ -3,8 +3,8 @@ import { mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promi
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TfError, resolveTransport } from '@tf/core';
-import type { Logger } from '@tf/core';
+import { TfError, resolveTransport } from '@tf/transport';
+import type { Logger } from '@tf/transport';
 import {
   FilesystemTransport,
   claimName,
@@ -101,7 +101,7 @@ describe('options', () => {
   });
 
   it('is selected by name with the seed transport_options, and by file:// URL', async () => {
-    const unregister = (await import('@tf/core')).registerTransport(factory, { replace: true });
+    const unregister = (await import('@tf/transport')).registerTransport(factory, { replace: true });
     try {
       const byName = await resolveTransport({
         transport: 'filesystem',

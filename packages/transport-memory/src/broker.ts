@@ -1,5 +1,5 @@
-import { InvalidArgumentError, TransportError, TransportErrorCode } from '@tf/core';
-import type { ConsumerSpec, Transport, TransportConsumer, WireProperties } from '@tf/core';
+import { InvalidArgumentError, TransportError, TransportErrorCode } from '@tf/transport';
+import type { ConsumerSpec, Transport, TransportConsumer, WireProperties } from '@tf/transport';
 
 /** A message held by the broker. */
 export interface StoredMessage {

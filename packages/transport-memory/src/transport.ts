@@ -1,4 +1,4 @@
-import { BaseTransport, InvalidArgumentError } from '@tf/core';
+import { BaseTransport, InvalidArgumentError } from '@tf/transport';
 import type {
   BaseTransportOptions,
   ConsumerSpec,
@@ -7,7 +7,7 @@ import type {
   TransportCapabilities,
   TransportFactory,
   WireProperties,
-} from '@tf/core';
+} from '@tf/transport';
 import { getMemoryBroker } from './broker';
 import type { MemoryBroker } from './broker';
 import { VERSION } from './version';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TfError, resolveTransport } from '@tf/core';
-import type { Transport, TransportEventMap } from '@tf/core';
+import { TfError, resolveTransport } from '@tf/transport';
+import type { Transport, TransportEventMap } from '@tf/transport';
 import { Recorder, sleep, uniqueName, waitFor } from '@tf/transport-testkit';
 import { MemoryTransport, getMemoryBroker, memoryBroker } from '@tf/transport-memory';
 

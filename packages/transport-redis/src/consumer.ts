@@ -1,4 +1,4 @@
-import type { ConsumerSpec, HeaderValue, Logger, MessageHeaders, MessageProperties, RawDelivery } from '@tf/core';
+import type { ConsumerSpec, HeaderValue, Logger, MessageHeaders, MessageProperties, RawDelivery } from '@tf/transport';
 import type { Redis } from 'ioredis';
 import { GROUP } from './options';
 

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import { InvalidArgumentError, checkTransportOptions } from '@tf/core';
+import { InvalidArgumentError, checkTransportOptions } from '@tf/transport';
 
 /**
  * `transportOptions` of the Redis transport (camelCase, or snake_case: `lease_ms`,

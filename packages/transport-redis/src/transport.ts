@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BaseTransport, TransportError, TransportErrorCode } from '@tf/core';
+import { BaseTransport, TransportError, TransportErrorCode } from '@tf/transport';
 import type {
   BaseTransportOptions,
   ConsumerSpec,
@@ -9,7 +9,7 @@ import type {
   TransportCapabilities,
   TransportFactory,
   WireProperties,
-} from '@tf/core';
+} from '@tf/transport';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { AckQueue, StreamSubscription, entryFields } from './consumer';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, it } from 'vitest';
-import type { Transport } from '@tf/core';
+import type { Transport } from '@tf/transport';
 import { transportConformance } from '@tf/transport-testkit';
 import { RedisTransport } from '@tf/transport-redis';
 import { REDIS_URL, redisAvailable } from './available';

@@ -1,4 +1,4 @@
-import type { Delivery, DeliveryHandler } from '@tf/core';
+import type { Delivery, DeliveryHandler } from '@tf/transport';
 
 /** Resolve after `ms`. In the suite only to let time pass before asserting that something did NOT happen. */
 export function sleep(ms: number): Promise<void> {

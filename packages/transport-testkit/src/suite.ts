@@ -1,5 +1,5 @@
-import { TRANSPORT_BRAND, TfError, hasBrand } from '@tf/core';
-import type { Delivery, MessageHeaders, Transport, TransportEventMap, TransportEventName } from '@tf/core';
+import { TRANSPORT_BRAND, TfError, hasBrand } from '@tf/transport';
+import type { Delivery, MessageHeaders, Transport, TransportEventMap, TransportEventName } from '@tf/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Recorder, sleep, uniqueName, waitFor } from './helpers';
 
@@ -37,7 +37,7 @@ const MiB = 1024 * 1024;
 
 /**
  * Register the transport conformance suite with vitest: the transport contract of
- * `@tf/core`, in executable form. Call it at the top level of a test file:
+ * `@tf/transport`, in executable form. Call it at the top level of a test file:
  *
  * ```ts
  * import { transportConformance } from '@tf/transport-testkit';

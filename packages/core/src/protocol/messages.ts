@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { TfError } from '../errors';
 import { Failure } from '../failure/failure';
 import type { FailureDict } from '../failure/dict';
-import type { Delivery, MessageProperties } from '../transport/types';
+import type { Delivery, MessageProperties } from '@tf/transport';
 import { failureDictSchema, notifyRequestSchema, notifyResponseSchema, requestSchema, responseSchema } from './schemas';
 
 /** The message types of TaskFlow's worker protocol (the AMQP `type` property). */

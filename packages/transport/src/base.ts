@@ -1,7 +1,7 @@
-import { TRANSPORT_BRAND, hasBrand } from '../brand';
-import { InvalidArgumentError, TfError } from '../errors';
-import type { Logger } from '../logger';
-import { silentLogger } from '../logger';
+import { TRANSPORT_BRAND, hasBrand } from './brand';
+import { InvalidArgumentError, TfError } from './tf-error';
+import type { Logger } from './logger';
+import { silentLogger } from './logger';
 import { TypedEmitter } from './emitter';
 import { TransportError, TransportErrorCode } from './errors';
 import { assertDestinationName, normaliseOptionKeys, parseRetryOptions, redactUri, retryDelayMs } from './options';
@@ -23,7 +23,7 @@ import type {
   TransportState,
 } from './types';
 
-/** True for any transport object, from any copy of `@tf/core` (checked by brand). */
+/** True for any transport object, from any copy of `@tf/transport` (checked by brand). */
 export function isTransport(value: unknown): value is Transport {
   return hasBrand(value, TRANSPORT_BRAND);
 }

@@ -1,4 +1,4 @@
-import { TfError } from '../errors';
+import { TfError } from './tf-error';
 
 /** The codes of transport errors; branch on them with `TfError.is(e, code)`. */
 export const TransportErrorCode = {

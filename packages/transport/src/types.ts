@@ -1,5 +1,5 @@
-import type { TRANSPORT_BRAND } from '../brand';
-import type { Logger } from '../logger';
+import type { TRANSPORT_BRAND } from './brand';
+import type { Logger } from './logger';
 
 /** A value a header may hold: JSON, so every transport can carry it (AMQP tables, Redis fields, files). */
 export type HeaderValue = string | number | boolean | null | HeaderValue[] | { [key: string]: HeaderValue };

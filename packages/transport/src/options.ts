@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors';
+import { InvalidArgumentError } from './tf-error';
 import { UnknownTransportOptionError } from './errors';
 import type { TransportRetryOptions, TransportRetryOptionsInput } from './types';
 

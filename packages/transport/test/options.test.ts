@@ -10,8 +10,8 @@ import {
   parseRetryOptions,
   redactUri,
   retryDelayMs,
-} from '@tf/core';
-import type { UnknownTransportOptionError } from '@tf/core';
+} from '@tf/transport';
+import type { UnknownTransportOptionError } from '@tf/transport';
 
 describe('option normalisation', () => {
   it('camelCases snake_case and kebab-case keys once, shallowly', () => {

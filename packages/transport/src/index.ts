@@ -1,3 +1,6 @@
+export * from './brand';
+export * from './tf-error';
+export * from './logger';
 export * from './types';
 export * from './errors';
 export * from './emitter';

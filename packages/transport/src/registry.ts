@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from '../errors';
-import type { Logger } from '../logger';
-import { silentLogger } from '../logger';
+import { InvalidArgumentError } from './tf-error';
+import type { Logger } from './logger';
+import { silentLogger } from './logger';
 import { isTransport } from './base';
 import { TransportError, TransportErrorCode, TransportNotInstalledError } from './errors';
 import { checkTransportOptions, normaliseOptionKeys, parseRetryOptions } from './options';
@@ -45,7 +45,7 @@ interface Registry {
   readonly factories: Map<string, TransportFactory>;
 }
 
-// Shared by every copy of @tf/core in the process, like the brands.
+// Shared by every copy of @tf/transport in the process, like the brands.
 const REGISTRY_KEY = Symbol.for('tf.transport.registry');
 function registry(): Registry {
   const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
@@ -142,7 +142,7 @@ function isMissing(error: unknown, specifier: string): boolean {
   );
 }
 
-/** Resolve `specifier` from the working directory, for packages not visible from @tf/core's own location. */
+/** Resolve `specifier` from the working directory, for packages not visible from @tf/transport's own location. */
 async function importFromCwd(specifier: string): Promise<unknown> {
   const [{ createRequire }, path, url, fs] = await Promise.all([
     import('node:module'),

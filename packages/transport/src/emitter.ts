@@ -1,5 +1,5 @@
-import type { Logger } from '../logger';
-import { silentLogger } from '../logger';
+import type { Logger } from './logger';
+import { silentLogger } from './logger';
 
 /**
  * A small typed event emitter. Unlike Node's, an `error` event without listeners does not

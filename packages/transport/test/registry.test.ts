@@ -10,7 +10,7 @@ import {
   resolveTransport,
   transportNameForUrl,
   unregisterTransport,
-} from '@tf/core';
+} from '@tf/transport';
 import type {
   ConsumerSpec,
   Subscription,
@@ -19,7 +19,7 @@ import type {
   TransportFactory,
   TransportNotInstalledError,
   UnknownTransportOptionError,
-} from '@tf/core';
+} from '@tf/transport';
 import * as exampleModule from '../../../examples/third-party-transport/src/index';
 
 /** A do-nothing transport that remembers how it was created. */
