@@ -7,3 +7,4 @@ export * from './emitter';
 export * from './options';
 export * from './base';
 export * from './registry';
+export * from './validate';
