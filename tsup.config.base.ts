@@ -4,6 +4,8 @@ import type { Options } from 'tsup';
 export function packageBuild(entry: Record<string, string> | string[] = ['src/index.ts']): Options {
   return {
     entry,
+    // tsconfig.json type-checks src and test against the other packages' sources; the build sees only src.
+    tsconfig: 'tsconfig.build.json',
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -1,9 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-
-// Tests run against source: every `@tf/<name>` import resolves to packages/<name>/src.
-const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-const alias = [{ find: /^@tf\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }];
+import { sourceAlias as alias } from './vitest.shared';
 
 export default defineConfig({
   resolve: { alias },

@@ -7,6 +7,7 @@ export default defineConfig([
   // The tf-worker command: ESM only; esbuild keeps src/cli.ts's shebang.
   {
     entry: { cli: 'src/cli.ts' },
+    tsconfig: 'tsconfig.build.json',
     format: ['esm'],
     dts: false,
     sourcemap: true,
