@@ -1,4 +1,12 @@
-export { transportConformance } from './suite';
-export type { ConformanceOptions } from './suite';
+export { transportConformance } from './conformance';
+export type { ConformanceOptions } from './options';
+export { lifecycleSuite } from './suites/lifecycle';
+export { deliverySuite } from './suites/delivery';
+export { settleSuite } from './suites/settle';
+export { competingConsumersSuite } from './suites/competing-consumers';
+export { autoAckSuite } from './suites/auto-ack';
+export { prefetchSuite } from './suites/prefetch';
+export { closeSuite } from './suites/close';
+export { reconnectSuite } from './suites/reconnect';
 export { Recorder, sleep, uniqueName, waitFor } from './helpers';
 export type { RecorderMode, WaitForOptions } from './helpers';

@@ -1,6 +1,5 @@
-// The example third-party transport (examples/third-party-transport) passes the suite.
 import { transportConformance } from '@tf/transport-testkit';
-import { ExampleTransport } from '../../../examples/third-party-transport/src/index';
+import { ExampleTransport } from '../src/index';
 
 transportConformance({
   name: 'example',

@@ -1,0 +1,31 @@
+import type { Transport } from '@tf/transport';
+
+/** How the conformance suites get and treat transports. */
+export interface ConformanceOptions {
+  /** Shown in the test names. */
+  name: string;
+  /** A new, unconnected transport. Called several times per test: each is a separate connection. */
+  create: () => Transport | Promise<Transport>;
+  /** After each test, once every transport it made is closed (purge a broker, remove folders...). */
+  cleanup?: () => void | Promise<void>;
+  /**
+   * Drop `transport`'s connection the way a broker restart or network failure would (kill the
+   * connection server-side, close the socket...). Given, the suite checks the transport
+   * reconnects and resumes its consumers; absent, those tests are not registered
+   * (nothing is reported as skipped: the transport has no such capability).
+   */
+  dropConnection?: (transport: Transport) => void | Promise<void>;
+  /**
+   * Make `transport` die like a killed process: no acks, no close. Given, the suite checks
+   * what it held is redelivered to another consumer; absent, that test is not registered.
+   */
+  crash?: (transport: Transport) => void | Promise<void>;
+  /** A password that `create`'s transports have in their URL; `details()` must not show it. */
+  password?: string;
+  /** Per-test timeout (default 30 s). */
+  timeoutMs?: number;
+  /** How long to wait for a condition (default 10 s). */
+  waitMs?: number;
+  /** How long "nothing more happens" is watched before asserting it (default 300 ms). */
+  quietMs?: number;
+}
