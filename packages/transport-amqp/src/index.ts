@@ -1,12 +1,6 @@
-export { AmqpTransport, AMQP_TRANSPORT_OPTIONS, queueName, transport } from './transport';
-export type {
-  AmqpDeclareOptions,
-  AmqpFactoryOptions,
-  AmqpTlsOptions,
-  AmqpTransportConfig,
-  AmqpTransportOptions,
-} from './transport';
+export { AmqpTransport, transport } from './transport';
+export { AMQP_OPTION_NAMES } from './options';
+export type { AmqpDeclareOptions, AmqpTlsOptions, AmqpTransportInit, AmqpTransportOptions } from './options';
 export { AmqpErrorCode, AmqpTransportError } from './errors';
-export { DEFAULT_AMQP_URL, parseAmqpUrl, parseAmqpUrls } from './url';
-export type { AmqpEndpoint } from './url';
+export { DEFAULT_AMQP_URL } from './url';
 export { AMQPLIB_VERSION, VERSION } from './version';

@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TfError, resolveTransport } from '@tf/transport';
 import type { Transport, TransportEventName } from '@tf/transport';
 import { Recorder, sleep, uniqueName, waitFor } from '@tf/transport-testkit';
-import { AmqpTransport, parseAmqpUrl, parseAmqpUrls, transport as factory } from '@tf/transport-amqp';
-import type { AmqpTransportConfig } from '@tf/transport-amqp';
+import { AmqpTransport, transport as factory } from '@tf/transport-amqp';
+import type { AmqpTransportInit } from '@tf/transport-amqp';
 import {
   AMQP_URL,
   Topology,
@@ -22,18 +22,19 @@ import {
   listExchanges,
   listQueues,
 } from './broker';
+import { parseAmqpUrl, parseAmqpUrls } from '../src/url';
 
 const fast = { intervalStartMs: 50, intervalStepMs: 50, intervalMaxMs: 300, maxRetries: 40 };
 const topology = new Topology();
 const made: Transport[] = [];
 const raw: amqplib.ChannelModel[] = [];
 
-function make(config: AmqpTransportConfig = {}): AmqpTransport {
+function make(config: AmqpTransportInit = {}): AmqpTransport {
   const t = topology.track(new AmqpTransport({ url: AMQP_URL, retryOptions: fast, ...config }));
   made.push(t);
   return t;
 }
-async function open(config: AmqpTransportConfig = {}): Promise<AmqpTransport> {
+async function open(config: AmqpTransportInit = {}): Promise<AmqpTransport> {
   const t = make(config);
   await t.connect();
   return t;
@@ -104,7 +105,7 @@ describe('amqp URLs, options and details (no broker needed)', () => {
   });
 
   it('rejects bad URLs and options with TF_INVALID_ARGUMENT', () => {
-    const bad: AmqpTransportConfig[] = [
+    const bad: AmqpTransportInit[] = [
       { url: 'http://x' },
       { url: '' },
       { queueOptions: { durable: 'yes' as unknown as boolean } },

@@ -13,7 +13,7 @@ import * as amqplib from 'amqplib';
 import { describe } from 'vitest';
 import { redactUri } from '@tf/transport';
 import type { Transport } from '@tf/transport';
-import { parseAmqpUrl } from '@tf/transport-amqp';
+import { parseAmqpUrl } from '../src/url';
 
 const run = promisify(execFile);
 

@@ -1,24 +1,16 @@
 import { watch as fsWatch } from 'node:fs';
-import { mkdir, readFile, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import type { ConsumerSpec, Logger, MessageHeaders, MessageProperties, RawDelivery, Subscription } from '@tf/transport';
+import { mkdir, readFile, readdir, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ConsumerSpec, Logger, RawDelivery, Subscription } from '@tf/transport';
 import { watch } from 'chokidar';
-import { FilesystemErrorCode, FilesystemTransportError, errnoCode } from './errors';
-import {
-  CLAIM_EXT,
-  MSG_EXT,
-  claimName,
-  parseClaimName,
-  parseReadyName,
-  readyName,
-  topicPaths,
-} from './layout';
+import { ClaimRecovery } from './claim-recovery';
+import { FilesystemErrorCode, FilesystemTransportError, describeError, errnoCode } from './errors';
+import { HOST, MSG_EXT, claimName, parseReadyName, readyName, topicPaths } from './layout';
 import type { ClaimOwner, TopicPaths } from './layout';
-import { ownerLiveness, pidIsDead } from './liveness';
-import { HOST } from './layout';
+import { decodeMessageFile } from './message-file';
 
-/** What a topic consumer needs from its transport. */
-export interface ConsumerHost {
+/** What a subscription needs from its transport. */
+export interface SubscriptionHost {
   readonly logger: Logger;
   readonly folderIn: string;
   readonly pollingIntervalMs: number;
@@ -35,63 +27,23 @@ export interface ConsumerHost {
   failed(error: Error): void;
 }
 
-/** The message file's content. */
-export interface MessageFile {
-  v?: number;
-  exchange?: string;
-  topic?: string;
-  publishedAt?: string;
-  properties?: MessageProperties;
-  body: string;
-}
-
-/** Check a message file's parsed JSON; returns the reason it is unusable, or the message. */
-export function checkMessage(value: unknown): { message: MessageFile } | { reason: string } {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { reason: 'not a JSON object' };
-  const v = value as Record<string, unknown>;
-  if (v['v'] !== undefined && v['v'] !== 1) return { reason: `unsupported format version ${JSON.stringify(v['v'])}` };
-  if (typeof v['body'] !== 'string') return { reason: 'no string "body"' };
-  const p = v['properties'];
-  if (p !== undefined) {
-    if (p === null || typeof p !== 'object' || Array.isArray(p)) return { reason: '"properties" is not an object' };
-    const props = p as Record<string, unknown>;
-    for (const key of ['type', 'replyTo', 'correlationId']) {
-      if (props[key] !== undefined && typeof props[key] !== 'string') return { reason: `properties.${key} is not a string` };
-    }
-    const h = props['headers'];
-    if (h !== undefined && (h === null || typeof h !== 'object' || Array.isArray(h))) {
-      return { reason: 'properties.headers is not an object' };
-    }
-  }
-  return { message: v as unknown as MessageFile };
-}
-
-function wireProperties(p: MessageProperties | undefined): MessageProperties & { headers: MessageHeaders } {
-  const out: MessageProperties & { headers: MessageHeaders } = { headers: { ...(p?.headers ?? {}) } };
-  if (p?.type !== undefined) out.type = p.type;
-  if (p?.replyTo !== undefined) out.replyTo = p.replyTo;
-  if (p?.correlationId !== undefined) out.correlationId = p.correlationId;
-  return out;
-}
-
 /** Names a consumer remembers as gone for good (claimed by someone, moved aside). */
 const GONE_LIMIT = 4096;
 /** A ready file that fails to be claimed this many times (not ENOENT) is skipped by this consumer. */
 const MAX_CLAIM_FAILURES = 3;
-/** Temp files of publishers that died mid-write are removed after this long. */
-const STALE_TMP_MS = 10 * 60_000;
 
 /**
  * One consumer of one topic folder: watches it (`fs.watch`, or chokidar's poller on shared
  * disks, plus a rescan every `pollingIntervalMs`), claims ready files by renaming them into `.claimed/` (one winner
- * across processes), reads and delivers them, and takes back claims whose holder died.
+ * across processes), reads and delivers them, and has its `ClaimRecovery` take back claims whose holder died.
  */
-export class TopicConsumer implements Subscription {
-  readonly #host: ConsumerHost;
+export class FolderSubscription implements Subscription {
+  readonly #host: SubscriptionHost;
   readonly #spec: ConsumerSpec;
   readonly #deliver: (raw: RawDelivery) => void;
   readonly #paths: TopicPaths;
   readonly #owner: ClaimOwner;
+  readonly #recovery: ClaimRecovery;
   readonly #candidates = new Set<string>();
   readonly #gone = new Set<string>();
   readonly #failures = new Map<string, number>();
@@ -101,19 +53,18 @@ export class TopicConsumer implements Subscription {
   #pumpAgain = false;
   #scanning: Promise<void> | undefined;
   #scanAgain = false;
-  #checking = false;
-  #lastTmpSweep = 0;
   #closeWatcher: (() => Promise<void>) | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
   #claimTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
 
-  constructor(host: ConsumerHost, spec: ConsumerSpec, deliver: (raw: RawDelivery) => void) {
+  constructor(host: SubscriptionHost, spec: ConsumerSpec, deliver: (raw: RawDelivery) => void) {
     this.#host = host;
     this.#spec = spec;
     this.#deliver = deliver;
     this.#paths = topicPaths(host.folderIn, spec.exchange, spec.topic);
     this.#owner = host.owner;
+    this.#recovery = new ClaimRecovery(this.#paths, host.owner, host.leaseMs, host.logger);
   }
 
   get paths(): TopicPaths {
@@ -126,12 +77,12 @@ export class TopicConsumer implements Subscription {
     await Promise.all([claimed, corrupt, tmp].map((d) => mkdir(d, { recursive: true })));
     await this.#startWatcher(resolve(dir));
     if (!this.#active) return;
-    await this.#checkClaims();
+    await this.#recovery.run();
     await this.#scan();
     const claimCheckMs = Math.min(Math.max(this.#host.leaseMs / 4, 50), 1000);
     this.#pollTimer = setInterval(() => this.#requestScan(), this.#host.pollingIntervalMs);
     this.#pollTimer.unref();
-    this.#claimTimer = setInterval(() => void this.#checkClaims(), claimCheckMs);
+    this.#claimTimer = setInterval(() => void this.#recovery.run(), claimCheckMs);
     this.#claimTimer.unref();
   }
 
@@ -308,26 +259,19 @@ export class TopicConsumer implements Subscription {
         this.#release(claimPath); // taken back already
         return;
       }
-      await this.#moveAside(claimPath, name, `unreadable: ${describe(content.reason)}`);
+      await this.#moveAside(claimPath, name, `unreadable: ${describeError(content.reason)}`);
       return;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(content.value);
-    } catch (err) {
-      await this.#moveAside(claimPath, name, `not valid JSON (${content.value.length} chars): ${describe(err)}`);
+    const decoded = decodeMessageFile(content.value);
+    if ('reason' in decoded) {
+      await this.#moveAside(claimPath, name, decoded.reason);
       return;
     }
-    const checked = checkMessage(value);
-    if ('reason' in checked) {
-      await this.#moveAside(claimPath, name, `not a tf message: ${checked.reason}`);
-      return;
-    }
-    const message = checked.message;
+    const message = decoded.message;
     const token = owner.token;
     this.#deliver({
       body: message.body,
-      properties: wireProperties(message.properties),
+      properties: message.properties ?? {},
       redelivered: count > 1,
       deliveryCount: count,
       ack: async () => {
@@ -373,7 +317,7 @@ export class TopicConsumer implements Subscription {
     }
     throw new FilesystemTransportError(
       FilesystemErrorCode.SettleFailed,
-      `filesystem transport: could not ${what} ${claimPath}: ${describe(err)}`,
+      `filesystem transport: could not ${what} ${claimPath}: ${describeError(err)}`,
       { cause: err, path: claimPath },
     );
   }
@@ -397,80 +341,6 @@ export class TopicConsumer implements Subscription {
     this.#release(claimPath);
   }
 
-  /** Take back claims whose holder is dead or whose lease ran out; sweep stale temp files. */
-  async #checkClaims(): Promise<void> {
-    if (!this.#active || this.#checking) return;
-    this.#checking = true;
-    try {
-      const { claimed, dir } = this.#paths;
-      let names: string[];
-      try {
-        names = await readdir(claimed);
-      } catch (err) {
-        if (errnoCode(err) === 'ENOENT') {
-          await mkdir(claimed, { recursive: true });
-          return;
-        }
-        throw err;
-      }
-      const now = Date.now();
-      for (const name of names) {
-        if (!this.#active) return;
-        if (!name.endsWith(CLAIM_EXT)) continue;
-        const parsed = parseClaimName(name);
-        if (parsed && parsed.owner.token === this.#owner.token) continue;
-        const verdict = parsed ? ownerLiveness(parsed.owner) : 'unknown';
-        if (verdict === 'alive') continue;
-        const path = join(claimed, name);
-        let why: string | undefined = verdict === 'dead' ? 'its holder is gone' : undefined;
-        if (why === undefined) {
-          let touched: number;
-          try {
-            const s = await stat(path);
-            touched = Math.max(s.mtimeMs, s.ctimeMs);
-          } catch {
-            continue; // settled meanwhile
-          }
-          const lease = parsed?.owner.leaseMs ?? this.#host.leaseMs;
-          if (now - touched > lease) why = `its lease ran out (${Math.round(now - touched)} ms since renewed, lease ${lease} ms)`;
-          else if (parsed && parsed.owner.host === HOST && pidIsDead(parsed.owner.pid)) why = 'its holder is gone';
-        }
-        if (why === undefined) continue;
-        const back = parsed ? readyName(parsed.id, parsed.deliveries) : `${basename(name, CLAIM_EXT).replace(/~/g, '_')}${MSG_EXT}`;
-        try {
-          await rename(path, join(dir, back));
-          this.#host.logger.info({ file: path, owner: parsed?.owner }, `filesystem transport: took back a claim: ${why}`);
-        } catch (err) {
-          if (errnoCode(err) !== 'ENOENT') this.#host.logger.warn({ err, file: path }, 'filesystem transport: could not take back a claim');
-        }
-      }
-      if (now - this.#lastTmpSweep > 60_000) {
-        this.#lastTmpSweep = now;
-        await this.#sweepTmp(now);
-      }
-    } catch (err) {
-      if (this.#active) this.#host.logger.warn({ err, dir: this.#paths.claimed }, 'filesystem transport: checking claims failed');
-    } finally {
-      this.#checking = false;
-    }
-  }
-
-  async #sweepTmp(now: number): Promise<void> {
-    const names = await readdir(this.#paths.tmp).catch(() => [] as string[]);
-    for (const name of names) {
-      const path = join(this.#paths.tmp, name);
-      try {
-        const s = await stat(path);
-        if (now - s.mtimeMs > Math.max(STALE_TMP_MS, 2 * this.#host.leaseMs)) {
-          await unlink(path);
-          this.#host.logger.warn({ file: path }, 'filesystem transport: removed a temp file a publisher left behind');
-        }
-      } catch {
-        // gone or unreadable: nothing to do
-      }
-    }
-  }
-
   /** No new deliveries; deliveries in hand stay settleable. Idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
@@ -479,6 +349,7 @@ export class TopicConsumer implements Subscription {
 
   async #stop(): Promise<void> {
     this.#active = false;
+    this.#recovery.stop();
     this.#candidates.clear();
     clearInterval(this.#pollTimer);
     clearInterval(this.#claimTimer);
@@ -490,12 +361,4 @@ export class TopicConsumer implements Subscription {
   release(): void {
     // Everything is released in stop(); unsettled deliveries were returned by the base.
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const code = errnoCode(err);
-    return code ? `${code}: ${err.message}` : err.message;
-  }
-  return String(err);
 }

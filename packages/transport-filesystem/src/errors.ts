@@ -28,3 +28,12 @@ export function errnoCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/** An error for a log line or a reason file: `ENOENT: <message>` for an I/O error. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = errnoCode(err);
+    return code ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}

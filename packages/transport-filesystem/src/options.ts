@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, checkTransportOptions } from '@tf/transport';
+import { InvalidArgumentError, booleanFlag, checkTransportOptions, positiveNumber } from '@tf/transport';
+import type { BaseTransportOptions } from '@tf/transport';
 
 /**
  * `transportOptions` of the filesystem transport. The seed's snake_case names work too
@@ -44,8 +45,11 @@ export interface FilesystemTransportSeedOptions {
   lease_ms?: number;
 }
 
+/** What the constructor takes: the base options, and the transport's in camelCase or the seed's snake_case. */
+export type FilesystemTransportInit = BaseTransportOptions & FilesystemTransportOptions & FilesystemTransportSeedOptions;
+
 /** Every option name the transport accepts (camelCase). */
-export const OPTION_NAMES = [
+export const FILESYSTEM_OPTION_NAMES = [
   'dataFolder',
   'dataFolderIn',
   'dataFolderOut',
@@ -78,22 +82,6 @@ function folderOption(name: string, value: unknown): string | undefined {
   return resolve(value);
 }
 
-function positive(name: string, value: unknown, scale = 1): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`filesystem transport: ${name} must be a number > 0, got ${String(value)}.`);
-  }
-  return value * scale;
-}
-
-function flag(name: string, value: unknown): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') {
-    throw new InvalidArgumentError(`filesystem transport: ${name} must be true or false, got ${String(value)}.`);
-  }
-  return value;
-}
-
 /** The folder a `file:` URL names (`file:///tmp/q`, `file://localhost/tmp/q`, `file:relative/dir`). */
 export function folderFromUrl(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
@@ -118,11 +106,12 @@ export function folderFromUrl(url: string | undefined): string | undefined {
  * `dataFolderOut`, else `dataFolder`, else the URL's folder, else `DEFAULT_FOLDER`.
  */
 export function resolveOptions(input: object, url: string | undefined): ResolvedOptions {
-  const o = checkTransportOptions<FilesystemTransportOptions>('filesystem', input, OPTION_NAMES);
+  const o = checkTransportOptions<FilesystemTransportOptions>('filesystem', input, FILESYSTEM_OPTION_NAMES);
   const both = folderOption('dataFolder', o.dataFolder) ?? folderFromUrl(url) ?? DEFAULT_FOLDER;
-  const usePolling = flag('usePolling', o.usePolling) ?? false;
-  const ms = positive('pollingIntervalMs', o.pollingIntervalMs);
-  const seconds = positive('pollingInterval (seconds)', o.pollingInterval, 1000);
+  const usePolling = o.usePolling === undefined ? false : booleanFlag('filesystem transport: usePolling', o.usePolling);
+  const ms = o.pollingIntervalMs === undefined ? undefined : positiveNumber('filesystem transport: pollingIntervalMs', o.pollingIntervalMs);
+  const seconds =
+    o.pollingInterval === undefined ? undefined : 1000 * positiveNumber('filesystem transport: pollingInterval (seconds)', o.pollingInterval);
   if (ms !== undefined && seconds !== undefined && ms !== seconds) {
     throw new InvalidArgumentError(
       `filesystem transport: pollingIntervalMs (${ms} ms) and pollingInterval / polling_interval (${seconds} ms) disagree; give one.`,
@@ -133,7 +122,7 @@ export function resolveOptions(input: object, url: string | undefined): Resolved
     folderOut: folderOption('dataFolderOut', o.dataFolderOut) ?? both,
     pollingIntervalMs: Math.max(1, ms ?? seconds ?? (usePolling ? 100 : 1000)),
     usePolling,
-    leaseMs: Math.max(1, Math.round(positive('leaseMs', o.leaseMs) ?? DEFAULT_LEASE_MS)),
-    fsync: flag('fsync', o.fsync) ?? false,
+    leaseMs: o.leaseMs === undefined ? DEFAULT_LEASE_MS : Math.max(1, Math.round(positiveNumber('filesystem transport: leaseMs', o.leaseMs))),
+    fsync: o.fsync === undefined ? false : booleanFlag('filesystem transport: fsync', o.fsync),
   };
 }

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BaseTransport, TransportError, TransportErrorCode } from '@tf/transport';
 import type {
-  BaseTransportOptions,
   ConsumerSpec,
   Logger,
   RawDelivery,
@@ -13,14 +12,15 @@ import type {
   TransportFactory,
   WireProperties,
 } from '@tf/transport';
-import { TopicConsumer } from './consumer';
-import type { ConsumerHost, MessageFile } from './consumer';
+import { FolderSubscription } from './consumer';
+import type { SubscriptionHost } from './consumer';
 import { FilesystemErrorCode, FilesystemTransportError, errnoCode } from './errors';
 import { HOST, TMP_DIR, newMessageId, newToken, readyName } from './layout';
 import type { ClaimOwner } from './layout';
 import { markDead, markLive } from './liveness';
-import { OPTION_NAMES, resolveOptions } from './options';
-import type { FilesystemTransportOptions, FilesystemTransportSeedOptions, ResolvedOptions } from './options';
+import { encodeMessageFile } from './message-file';
+import { FILESYSTEM_OPTION_NAMES, resolveOptions } from './options';
+import type { FilesystemTransportInit, FilesystemTransportOptions, ResolvedOptions } from './options';
 import { CHOKIDAR_VERSION, VERSION } from './version';
 
 const CAPABILITIES: TransportCapabilities = Object.freeze({
@@ -31,9 +31,6 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   reconnect: true,
   deliveryCount: true,
 });
-
-/** What the constructor takes: the base options, and the transport's in camelCase or the seed's snake_case. */
-export type FilesystemTransportInit = BaseTransportOptions & FilesystemTransportOptions & FilesystemTransportSeedOptions;
 
 interface Held {
   readonly readyPath: string;
@@ -69,7 +66,7 @@ export class FilesystemTransport extends BaseTransport {
   #owner: ClaimOwner | undefined;
   #crashed = false;
   readonly #held = new Map<string, Held>();
-  readonly #subscriptions = new Set<TopicConsumer>();
+  readonly #subscriptions = new Set<FolderSubscription>();
   readonly #madeDirs = new Set<string>();
   #renewTimer: NodeJS.Timeout | undefined;
   #returning: Promise<void> | undefined;
@@ -178,8 +175,7 @@ export class FilesystemTransport extends BaseTransport {
     const dir = join(this.folderOut, exchange, topic);
     const name = readyName(newMessageId(), 0);
     const tmp = join(dir, TMP_DIR, `${name}.${process.pid}.tmp`);
-    const file: MessageFile = { v: 1, exchange, topic, publishedAt: new Date().toISOString(), properties, body };
-    const data = JSON.stringify(file);
+    const data = encodeMessageFile(exchange, topic, body, properties);
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#ensureDir(dir);
@@ -219,7 +215,7 @@ export class FilesystemTransport extends BaseTransport {
     if (this.#crashed) throw this.#crashedError();
     const owner = this.#owner;
     if (!owner) throw new TransportError(TransportErrorCode.NotConnected, 'filesystem transport: not connected.');
-    const consumer = new TopicConsumer(this.#consumerHost(owner), spec, deliver);
+    const consumer = new FolderSubscription(this.#subscriptionHost(owner), spec, deliver);
     this.#subscriptions.add(consumer);
     try {
       await consumer.start();
@@ -240,7 +236,7 @@ export class FilesystemTransport extends BaseTransport {
     };
   }
 
-  #consumerHost(owner: ClaimOwner): ConsumerHost {
+  #subscriptionHost(owner: ClaimOwner): SubscriptionHost {
     const logger: Logger = this.logger;
     return {
       logger,
@@ -312,6 +308,6 @@ export class FilesystemTransport extends BaseTransport {
 export const transport: TransportFactory<FilesystemTransportOptions> = {
   name: 'filesystem',
   schemes: ['file'],
-  options: [...OPTION_NAMES],
+  options: FILESYSTEM_OPTION_NAMES,
   create: ({ url, options, retryOptions, logger }) => new FilesystemTransport({ url, retryOptions, logger, ...options }),
 };

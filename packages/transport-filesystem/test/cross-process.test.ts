@@ -5,9 +5,10 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FilesystemTransport, topicPaths } from '@tf/transport-filesystem';
+import { FilesystemTransport } from '@tf/transport-filesystem';
 import { Recorder, waitFor } from '@tf/transport-testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { topicPaths } from '../src/layout';
 
 // Separate OS processes (node with the tsx loader running test/fixtures/consumer.ts) competing on
 // one folder. `node --import tsx`, not the tsx CLI: one process per worker, so kill -9 hits it.

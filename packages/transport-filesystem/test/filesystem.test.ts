@@ -5,17 +5,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TfError, resolveTransport } from '@tf/transport';
 import type { Logger } from '@tf/transport';
-import {
-  FilesystemTransport,
-  claimName,
-  parseClaimName,
-  parseReadyName,
-  readyName,
-  topicPaths,
-  transport as factory,
-} from '@tf/transport-filesystem';
+import { FilesystemTransport, transport as factory } from '@tf/transport-filesystem';
 import { Recorder, sleep, waitFor } from '@tf/transport-testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claimName, parseClaimName, parseReadyName, readyName, topicPaths } from '../src/layout';
 
 let folder: string;
 const made: FilesystemTransport[] = [];

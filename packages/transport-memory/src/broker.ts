@@ -1,4 +1,4 @@
-import { InvalidArgumentError, TransportError, TransportErrorCode } from '@tf/transport';
+import { InvalidArgumentError, TransportError, TransportErrorCode, nonNegativeNumber } from '@tf/transport';
 import type { ConsumerSpec, Transport, TransportConsumer, WireProperties } from '@tf/transport';
 
 /** A message held by the broker. */
@@ -240,17 +240,20 @@ export class MemoryBroker {
 
   /** The next `count` messages published to the topic are silently lost (`publish` still resolves). */
   dropNext(exchange: string, topic: string, count = 1): void {
-    this.#queue(exchange, topic).faults.drop += positive(count, 'count');
+    this.#queue(exchange, topic).faults.drop += nonNegativeNumber('memory broker: count', count);
   }
 
   /** The next `count` messages published to the topic are each delivered twice (as two messages). */
   duplicateNext(exchange: string, topic: string, count = 1): void {
-    this.#queue(exchange, topic).faults.duplicate += positive(count, 'count');
+    this.#queue(exchange, topic).faults.duplicate += nonNegativeNumber('memory broker: count', count);
   }
 
   /** The next `count` messages published to the topic reach it `ms` later (`publish` resolves at once). */
   delayNext(exchange: string, topic: string, ms: number, count = 1): void {
-    this.#queue(exchange, topic).faults.delays.push({ ms: positive(ms, 'ms'), count: positive(count, 'count') });
+    this.#queue(exchange, topic).faults.delays.push({
+      ms: nonNegativeNumber('memory broker: ms', ms),
+      count: nonNegativeNumber('memory broker: count', count),
+    });
   }
 
   /**
@@ -313,13 +316,6 @@ export class MemoryBroker {
   *#allConsumers(): Iterable<BrokerConsumer> {
     for (const conn of this.#connections.values()) yield* conn.consumers;
   }
-}
-
-function positive(n: number, what: string): number {
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
-    throw new InvalidArgumentError(`${what} must be a number >= 0, got ${String(n)}.`);
-  }
-  return n;
 }
 
 const BROKER_KEY = Symbol.for('tf.transport-memory.broker');

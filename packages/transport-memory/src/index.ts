@@ -1,7 +1,8 @@
 export { MemoryTransport, transport } from './transport';
-export type { MemoryTransportOptions } from './transport';
-export { MemoryBroker, getMemoryBroker } from './broker';
-export type { BrokerConsumer, StoredMessage, TopicStats, ConnectionHooks } from './broker';
+export { MEMORY_OPTION_NAMES } from './options';
+export type { MemoryTransportInit, MemoryTransportOptions } from './options';
+export type { MemoryBroker, TopicStats } from './broker';
+export { VERSION } from './version';
 import { getMemoryBroker } from './broker';
 
 /**

@@ -1,6 +1,5 @@
-import { BaseTransport, InvalidArgumentError } from '@tf/transport';
+import { BaseTransport } from '@tf/transport';
 import type {
-  BaseTransportOptions,
   ConsumerSpec,
   RawDelivery,
   Subscription,
@@ -10,18 +9,9 @@ import type {
 } from '@tf/transport';
 import { getMemoryBroker } from './broker';
 import type { MemoryBroker } from './broker';
+import { MEMORY_OPTION_NAMES, resolveLatencyMs } from './options';
+import type { MemoryTransportInit, MemoryTransportOptions } from './options';
 import { VERSION } from './version';
-
-/** `transportOptions` of the memory transport. */
-export interface MemoryTransportOptions {
-  /** Every message this transport publishes reaches its topic this much later (simulated network latency). */
-  latencyMs?: number;
-  /**
-   * Accepted and ignored, so configurations written for TaskFlow (whose kombu memory
-   * transport polls) work unchanged: deliveries here are pushed, never polled.
-   */
-  pollingInterval?: number;
-}
 
 const CAPABILITIES: TransportCapabilities = Object.freeze({
   crossProcess: false,
@@ -44,13 +34,9 @@ export class MemoryTransport extends BaseTransport {
   readonly #broker: MemoryBroker = getMemoryBroker();
   readonly #latencyMs: number;
 
-  constructor(options: BaseTransportOptions & MemoryTransportOptions = {}) {
+  constructor(options: MemoryTransportInit = {}) {
     super({ ...options, url: options.url ?? 'memory://' });
-    const latency = options.latencyMs ?? 0;
-    if (typeof latency !== 'number' || !Number.isFinite(latency) || latency < 0) {
-      throw new InvalidArgumentError(`memory transport: latencyMs must be a number >= 0, got ${String(latency)}.`);
-    }
-    this.#latencyMs = latency;
+    this.#latencyMs = resolveLatencyMs(options.latencyMs);
   }
 
   protected async doConnect(): Promise<void> {
@@ -85,7 +71,7 @@ export class MemoryTransport extends BaseTransport {
 export const transport: TransportFactory<MemoryTransportOptions> = {
   name: 'memory',
   schemes: ['memory'],
-  options: ['latencyMs', 'pollingInterval'],
+  options: MEMORY_OPTION_NAMES,
   create: ({ url, options, retryOptions, logger }) => {
     const { pollingInterval: _ignored, ...rest } = options;
     return new MemoryTransport({ url, retryOptions, logger, ...rest });

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TfError, resolveTransport } from '@tf/transport';
 import type { Transport, TransportEventMap } from '@tf/transport';
 import { Recorder, sleep, uniqueName, waitFor } from '@tf/transport-testkit';
-import { MemoryTransport, getMemoryBroker, memoryBroker } from '@tf/transport-memory';
+import { MemoryTransport, memoryBroker } from '@tf/transport-memory';
+import { getMemoryBroker } from '../src/broker';
 
 const fast = { intervalStartMs: 5, intervalStepMs: 5, intervalMaxMs: 20, maxRetries: 3 };
 const made: Transport[] = [];

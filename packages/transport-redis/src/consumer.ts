@@ -1,6 +1,10 @@
-import type { ConsumerSpec, HeaderValue, Logger, MessageHeaders, MessageProperties, RawDelivery } from '@tf/transport';
+import type { ConsumerSpec, Logger, RawDelivery } from '@tf/transport';
 import type { Redis } from 'ioredis';
-import { GROUP } from './options';
+import type { AckQueue } from './ack-queue';
+import { errorMessage } from './errors';
+import { GROUP } from './layout';
+import type { RedisCommands } from './scripts';
+import { parseEntry } from './wire';
 
 /** What a subscription needs from its transport. */
 export interface SubscriptionHost {
@@ -19,72 +23,6 @@ export interface SubscriptionHost {
   flushAcks(): Promise<void>;
 }
 
-/**
- * Acks (XACK + XDEL) waiting to be sent. Like AMQP's `basic.ack`, an ack is not confirmed to
- * the caller: it is queued, and goes out with the next write to Redis that happens anyway
- * (the consumer's next read, the next publish), or after `delayMs` at the latest. Queued
- * acks are sent before a consumer leaves or the transport closes; those of a lost
- * connection are dropped (the messages come again, as they would anyway).
- */
-export class AckQueue {
-  readonly #pending = new Map<string, string[]>();
-  readonly #delayMs: number;
-  readonly #flush: () => void;
-  #timer: NodeJS.Timeout | undefined;
-
-  constructor(delayMs: number, flush: () => void) {
-    this.#delayMs = delayMs;
-    this.#flush = flush;
-  }
-
-  get size(): number {
-    return this.#pending.size;
-  }
-
-  add(key: string, id: string): void {
-    const ids = this.#pending.get(key);
-    if (ids) ids.push(id);
-    else this.#pending.set(key, [id]);
-    if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.#flush();
-      }, this.#delayMs);
-      this.#timer.unref();
-    }
-  }
-
-  /** The queued acks of one stream, removed from the queue. */
-  take(key: string): string[] {
-    const ids = this.#pending.get(key);
-    if (!ids) return [];
-    this.#pending.delete(key);
-    if (this.#pending.size === 0) this.#stop();
-    return ids;
-  }
-
-  /** Every queued ack, by stream, removed from the queue. */
-  takeAll(): Map<string, string[]> {
-    const all = new Map(this.#pending);
-    this.#pending.clear();
-    this.#stop();
-    return all;
-  }
-
-  #stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-}
-
-/** The scripted commands defined on the command connection (see scripts.ts). */
-export interface RedisCommands extends Redis {
-  tfRequeue(key: string, group: string, consumer: string, id: string, n: number): Promise<number>;
-  tfRefresh(key: string, group: string, consumer: string, ...ids: string[]): Promise<string[]>;
-  tfLeave(key: string, group: string, consumer: string): Promise<number>;
-  tfTrim(key: string, group: string): Promise<number>;
-}
-
 /** A stream entry as ioredis returns it: `[id, [field, value, ...]]`. */
 type Entry = [string, string[] | null];
 type ReadReply = [string, Entry[]][] | null;
@@ -92,72 +30,7 @@ type ReadReply = [string, Entry[]][] | null;
 /** Unlimited prefetch still reads in batches of this many. */
 const BATCH = 256;
 
-/** Field names of an entry (TaskFlow's AMQP property names). */
-export const FIELDS = {
-  body: 'body',
-  type: 'type',
-  replyTo: 'reply_to',
-  correlationId: 'correlation_id',
-  headers: 'headers',
-  /** Deliveries before this copy of the message was added (set by a requeue). */
-  prior: 'n',
-} as const;
-
-/** The XADD field list of a message. Absent properties and empty headers are left out. */
-export function entryFields(body: string, p: MessageProperties): string[] {
-  const out: string[] = [FIELDS.body, body];
-  if (p.type !== undefined) out.push(FIELDS.type, p.type);
-  if (p.replyTo !== undefined) out.push(FIELDS.replyTo, p.replyTo);
-  if (p.correlationId !== undefined) out.push(FIELDS.correlationId, p.correlationId);
-  if (p.headers && Object.keys(p.headers).length > 0) out.push(FIELDS.headers, JSON.stringify(p.headers));
-  return out;
-}
-
-/** A decoded entry; `undefined` when it is not one of ours (no `body`). */
-export function parseEntry(fields: readonly string[]): { body: string; properties: MessageProperties; prior: number } | undefined {
-  let body: string | undefined;
-  const properties: MessageProperties = { headers: {} };
-  let prior = 0;
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const name = fields[i];
-    const value = fields[i + 1] as string;
-    switch (name) {
-      case FIELDS.body:
-        body = value;
-        break;
-      case FIELDS.type:
-        properties.type = value;
-        break;
-      case FIELDS.replyTo:
-        properties.replyTo = value;
-        break;
-      case FIELDS.correlationId:
-        properties.correlationId = value;
-        break;
-      case FIELDS.headers: {
-        const parsed: unknown = JSON.parse(value);
-        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-          properties.headers = parsed as Record<string, HeaderValue> as MessageHeaders;
-        }
-        break;
-      }
-      case FIELDS.prior: {
-        const n = Number(value);
-        if (Number.isInteger(n) && n >= 0) prior = n;
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return body === undefined ? undefined : { body, properties, prior };
-}
-
 const noop = (): void => undefined;
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * One consumer of one topic: a consumer-group member named `name`, reading with XREADGROUP

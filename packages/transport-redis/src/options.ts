@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
-import { InvalidArgumentError, checkTransportOptions } from '@tf/transport';
+import { InvalidArgumentError, checkTransportOptions, nonNegativeInteger, positiveNumber } from '@tf/transport';
+import type { BaseTransportOptions } from '@tf/transport';
 
 /**
  * `transportOptions` of the Redis transport (camelCase, or snake_case: `lease_ms`,
@@ -25,8 +26,12 @@ export interface RedisTransportOptions {
   connectTimeoutMs?: number;
 }
 
+/** What the constructor takes: the base options and the transport's (camelCase or snake_case). */
+export type RedisTransportInit = BaseTransportOptions &
+  RedisTransportOptions & { lease_ms?: number; block_ms?: number; key_prefix?: string; connect_timeout_ms?: number };
+
 /** Every option name the transport accepts (camelCase). */
-export const OPTION_NAMES = [
+export const REDIS_OPTION_NAMES = [
   'leaseMs',
   'blockMs',
   'keyPrefix',
@@ -35,12 +40,10 @@ export const OPTION_NAMES = [
   'connectTimeoutMs',
 ] as const satisfies readonly (keyof RedisTransportOptions)[];
 
-export const DEFAULT_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_BLOCK_MS = 5_000;
 export const DEFAULT_KEY_PREFIX = 'tf:';
-/** The one consumer group every consumer of a topic joins. */
-export const GROUP = 'tf';
 
 export interface ResolvedOptions {
   readonly url: string;
@@ -52,17 +55,14 @@ export interface ResolvedOptions {
   readonly connectTimeoutMs: number;
 }
 
-function positive(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`redis transport: ${name} must be a number > 0, got ${String(value)}.`);
-  }
-  return Math.round(value);
+/** A duration option: a number > 0, rounded to whole milliseconds; `undefined` when not given. */
+function optionalMs(name: string, value: unknown): number | undefined {
+  return value === undefined ? undefined : Math.round(positiveNumber(`redis transport: ${name}`, value));
 }
 
 /** Check a URL: `redis://` or `rediss://` (ioredis parses the rest). */
 export function checkUrl(url: string | undefined): string {
-  if (url === undefined) return DEFAULT_URL;
+  if (url === undefined) return DEFAULT_REDIS_URL;
   if (typeof url !== 'string' || !/^rediss?:\/\//i.test(url)) {
     throw new InvalidArgumentError(
       `redis transport: the URL must start with redis:// or rediss://, got ${JSON.stringify(url)}.`,
@@ -78,7 +78,7 @@ export function checkUrl(url: string | undefined): string {
 
 /** Check and resolve options (camelCase or snake_case keys). */
 export function resolveOptions(input: object, url: string | undefined): ResolvedOptions {
-  const o = checkTransportOptions<RedisTransportOptions>('redis', input, OPTION_NAMES);
+  const o = checkTransportOptions<RedisTransportOptions>('redis', input, REDIS_OPTION_NAMES);
   const checkedUrl = checkUrl(url);
   const keyPrefix = o.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof keyPrefix !== 'string' || /[\s{}]/.test(keyPrefix)) {
@@ -91,25 +91,14 @@ export function resolveOptions(input: object, url: string | undefined): Resolved
     else throw new InvalidArgumentError(`redis transport: tls must be true, false or tls.connect options, got ${String(o.tls)}.`);
   }
   if (tls === undefined && /^rediss:/i.test(checkedUrl)) tls = {};
-  let db: number | undefined;
-  if (o.db !== undefined) {
-    if (typeof o.db !== 'number' || !Number.isInteger(o.db) || o.db < 0) {
-      throw new InvalidArgumentError(`redis transport: db must be a whole number >= 0, got ${String(o.db)}.`);
-    }
-    db = o.db;
-  }
+  const db = o.db === undefined ? undefined : nonNegativeInteger('redis transport: db', o.db);
   return {
     url: checkedUrl,
-    leaseMs: Math.max(10, positive('leaseMs', o.leaseMs) ?? DEFAULT_LEASE_MS),
-    blockMs: positive('blockMs', o.blockMs) ?? DEFAULT_BLOCK_MS,
+    leaseMs: Math.max(10, optionalMs('leaseMs', o.leaseMs) ?? DEFAULT_LEASE_MS),
+    blockMs: optionalMs('blockMs', o.blockMs) ?? DEFAULT_BLOCK_MS,
     keyPrefix,
     tls,
     db,
-    connectTimeoutMs: positive('connectTimeoutMs', o.connectTimeoutMs) ?? 10_000,
+    connectTimeoutMs: optionalMs('connectTimeoutMs', o.connectTimeoutMs) ?? 10_000,
   };
-}
-
-/** The stream key of a topic. Exchange and topic names cannot hold `:`, so keys never collide. */
-export function streamKey(keyPrefix: string, exchange: string, topic: string): string {
-  return `${keyPrefix}${exchange}:${topic}`;
 }

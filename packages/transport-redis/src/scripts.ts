@@ -1,4 +1,6 @@
-/**
+import type { Redis } from 'ioredis';
+
+/*
  * The Lua scripts of the transport: each runs atomically on the server, in one round trip.
  * KEYS[1] is always the topic's stream; ARGV[1] the group.
  */
@@ -95,3 +97,20 @@ else
 end
 return redis.call('XTRIM', KEYS[1], 'MINID', minid)
 `;
+
+/** The command connection with the scripts defined on it (`defineScripts`). */
+export interface RedisCommands extends Redis {
+  tfRequeue(key: string, group: string, consumer: string, id: string, n: number): Promise<number>;
+  tfRefresh(key: string, group: string, consumer: string, ...ids: string[]): Promise<string[]>;
+  tfLeave(key: string, group: string, consumer: string): Promise<number>;
+  tfTrim(key: string, group: string): Promise<number>;
+}
+
+/** Define the scripts on the command connection, as `tfRequeue`, `tfRefresh`, `tfLeave` and `tfTrim`. */
+export function defineScripts(client: Redis): RedisCommands {
+  client.defineCommand('tfRequeue', { numberOfKeys: 1, lua: REQUEUE });
+  client.defineCommand('tfRefresh', { numberOfKeys: 1, lua: REFRESH });
+  client.defineCommand('tfLeave', { numberOfKeys: 1, lua: LEAVE });
+  client.defineCommand('tfTrim', { numberOfKeys: 1, lua: TRIM });
+  return client as RedisCommands;
+}

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BaseTransport, TransportError, TransportErrorCode } from '@tf/transport';
 import type {
-  BaseTransportOptions,
   ConsumerSpec,
   RawDelivery,
   Subscription,
@@ -12,12 +11,17 @@ import type {
 } from '@tf/transport';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { AckQueue, StreamSubscription, entryFields } from './consumer';
-import type { RedisCommands, SubscriptionHost } from './consumer';
-import { GROUP, OPTION_NAMES, resolveOptions, streamKey } from './options';
-import type { RedisTransportOptions, ResolvedOptions } from './options';
-import { LEAVE, REFRESH, REQUEUE, TRIM } from './scripts';
+import { AckQueue } from './ack-queue';
+import { StreamSubscription } from './consumer';
+import type { SubscriptionHost } from './consumer';
+import { isConnectionError } from './errors';
+import { GROUP, streamKey } from './layout';
+import { REDIS_OPTION_NAMES, resolveOptions } from './options';
+import type { RedisTransportInit, RedisTransportOptions, ResolvedOptions } from './options';
+import { defineScripts } from './scripts';
+import type { RedisCommands } from './scripts';
 import { IOREDIS_VERSION } from './version';
+import { entryFields } from './wire';
 
 const CAPABILITIES: TransportCapabilities = Object.freeze({
   crossProcess: true,
@@ -27,18 +31,10 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   autoAck: true,
 });
 
-/** What the constructor takes: the base options and the transport's (camelCase or snake_case). */
-export type RedisTransportInit = BaseTransportOptions &
-  RedisTransportOptions & { lease_ms?: number; block_ms?: number; key_prefix?: string; connect_timeout_ms?: number };
-
 interface PendingPublish {
   readonly args: string[];
   resolve(): void;
   reject(error: unknown): void;
-}
-
-function isConnectionError(err: unknown): boolean {
-  return err instanceof Error && /Connection is closed|ECONNRESET|EPIPE|ECONNREFUSED|Stream isn't writeable/i.test(err.message);
 }
 
 /** The longest an ack waits for a write to ride with. */
@@ -138,12 +134,7 @@ export class RedisTransport extends BaseTransport {
   protected async doConnect(): Promise<void> {
     this.#crashed = false;
     this.#closing = false;
-    const client = (await this.#open()) as RedisCommands;
-    client.defineCommand('tfRequeue', { numberOfKeys: 1, lua: REQUEUE });
-    client.defineCommand('tfRefresh', { numberOfKeys: 1, lua: REFRESH });
-    client.defineCommand('tfLeave', { numberOfKeys: 1, lua: LEAVE });
-    client.defineCommand('tfTrim', { numberOfKeys: 1, lua: TRIM });
-    this.#commands = client;
+    this.#commands = defineScripts(await this.#open());
   }
 
   protected async doClose(): Promise<void> {
@@ -321,6 +312,6 @@ export class RedisTransport extends BaseTransport {
 export const transport: TransportFactory<RedisTransportOptions> = {
   name: 'redis',
   schemes: ['redis', 'rediss'],
-  options: [...OPTION_NAMES],
+  options: REDIS_OPTION_NAMES,
   create: ({ url, options, retryOptions, logger }) => new RedisTransport({ url, retryOptions, logger, ...options }),
 };

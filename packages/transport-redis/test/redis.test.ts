@@ -10,8 +10,10 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TfError, resolveTransport } from '@tf/transport';
 import type { Delivery } from '@tf/transport';
 import { Recorder, sleep, waitFor } from '@tf/transport-testkit';
-import { FIELDS, GROUP, RedisTransport, entryFields, parseEntry, transport as factory } from '@tf/transport-redis';
+import { RedisTransport, transport as factory } from '@tf/transport-redis';
+import { GROUP } from '../src/layout';
 import { TRIM } from '../src/scripts';
+import { FIELDS, entryFields, parseEntry } from '../src/wire';
 import { REDIS_URL, redisAvailable } from './available';
 import { adminClient, deleteKeys } from './util';
 

@@ -8,3 +8,7 @@ export * from './options';
 export * from './base';
 export * from './registry';
 export * from './validate';
+export type { RawDelivery } from './delivery';
+export type { ConsumerSpec, Subscription } from './consumer';
+export { normaliseProperties } from './properties';
+export type { WireProperties } from './properties';
