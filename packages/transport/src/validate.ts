@@ -6,6 +6,7 @@ export type ValidationErrorFactory = (message: string) => Error;
 const invalidArgument: ValidationErrorFactory = (message) => new InvalidArgumentError(message);
 
 function shown(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return JSON.stringify(value) ?? String(value);
 }
 
