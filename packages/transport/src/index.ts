@@ -8,3 +8,4 @@ export * from './options';
 export * from './base';
 export * from './registry';
 export * from './validate';
+export * from './selection';
