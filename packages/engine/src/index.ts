@@ -6,4 +6,6 @@ export {
   type EngineKind,
   type WorkerBasedSettings,
 } from './options';
-export { WorkerBasedExecutor, RequestTimeoutError, type RequestState, type WorkerBasedOptions } from './worker-based/executor';
+export { WorkerBasedExecutor, type WorkerBasedOptions } from './worker-based/executor';
+export { RequestTimeoutError } from './worker-based/errors';
+export { type RequestState } from './worker-based/request-book';

@@ -35,20 +35,7 @@ export function load(flow: Flow | Task, options: LoadOptions = {}): Engine {
   const flowUuid = o.flowUuid ?? randomUUID();
   const common: ActionEngineOptions = { store: o.store, flowUuid, logger: o.logger, ...(o.backend ? { backend: o.backend } : {}) };
   if (o.workerBased && !o.executor) {
-    const w = o.workerBased;
-    const executor = new WorkerBasedExecutor({
-      uuid: flowUuid,
-      exchange: w.exchange,
-      topics: w.topics,
-      ...(w.transport !== undefined ? { transport: w.transport } : {}),
-      ...(w.url !== undefined ? { url: w.url } : {}),
-      ...(w.transportOptions !== undefined ? { transportOptions: w.transportOptions } : {}),
-      ...(w.retryOptions !== undefined ? { retryOptions: w.retryOptions } : {}),
-      transitionTimeoutMs: w.transitionTimeoutMs,
-      workerExpiryMs: w.workerExpiryMs,
-      notifyIntervalMs: w.notifyIntervalMs,
-      logger: o.logger,
-    });
+    const executor = new WorkerBasedExecutor({ ...o.workerBased, uuid: flowUuid, logger: o.logger });
     return new WorkerBasedEngine(flow, { ...common, executor, maxConcurrency: o.maxWorkersGiven ? o.maxWorkers : Infinity });
   }
   return new ActionEngine(flow, {

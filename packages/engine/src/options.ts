@@ -1,11 +1,16 @@
 import {
   InvalidArgumentError,
+  nonNegativeNumber,
+  normaliseTransportSelection,
+  plainObject,
+  positiveInteger,
+  positiveNumber,
   silentLogger,
   type Logger,
   type StorageBackend,
   type TaskExecutor,
-  type Transport,
-  type TransportRetryOptionsInput,
+  type TransportSelection,
+  type TransportSelectionInput,
 } from '@tf/core';
 
 /** The engines `load` knows. */
@@ -15,7 +20,7 @@ export type EngineKind = 'serial' | 'parallel' | 'worker-based';
  * Options of `load` and `run`. camelCase; the seed's snake_case keys are accepted too
  * (`max_workers`, `transport_options`, `transition_timeout` in seconds...).
  */
-export interface LoadOptions {
+export interface LoadOptions extends TransportSelectionInput {
   /** `'serial'` (default), `'parallel'` or `'worker-based'`. */
   engine?: EngineKind | (string & {});
   /** Values the flow's atoms can read. */
@@ -36,14 +41,7 @@ export interface LoadOptions {
   exchange?: string;
   /** The topics workers listen on; the engine asks each which tasks it runs. */
   topics?: readonly string[];
-  /** The transport: a name (`'amqp'`, `'filesystem'`, `'memory'`, `'redis'`, a third party's) or a transport object. */
-  transport?: string | Transport;
-  /** The broker URL; its scheme selects the transport when `transport` is absent. */
-  url?: string;
-  /** Given to the transport as-is (snake_case keys accepted). */
-  transportOptions?: Record<string, unknown>;
-  /** Reconnect policy of the transport. */
-  retryOptions?: TransportRetryOptionsInput;
+  // The transport: `transport`, `url`, `transportOptions`, `retryOptions`, from TransportSelectionInput.
   /** A request no worker started after this long fails with RequestTimeoutError (default 60 000; null: never). */
   transitionTimeoutMs?: number | null;
   /** A worker not heard from for this long is forgotten (default 60 000). */
@@ -54,24 +52,16 @@ export interface LoadOptions {
   // --- the seed's (TaskFlow's) spellings, accepted as written ----------------------------
   /** = `maxWorkers`. */
   max_workers?: number;
-  /** = `transportOptions`. */
-  transport_options?: Record<string, unknown>;
-  /** = `retryOptions`. */
-  retry_options?: TransportRetryOptionsInput;
   /** = `transitionTimeoutMs`, in SECONDS as in TaskFlow; null waits forever. */
   transition_timeout?: number | null;
   /** = `workerExpiryMs`, in SECONDS as in TaskFlow. */
   worker_expiry?: number;
 }
 
-/** The worker-based engine's settings after normalisation. */
-export interface WorkerBasedSettings {
+/** The worker-based engine's settings after normalisation (the transport selection checked, retry options parsed). */
+export interface WorkerBasedSettings extends TransportSelection {
   exchange: string;
   topics: string[];
-  transport: string | Transport | undefined;
-  url: string | undefined;
-  transportOptions: Record<string, unknown> | undefined;
-  retryOptions: TransportRetryOptionsInput | undefined;
   transitionTimeoutMs: number | null;
   workerExpiryMs: number;
   notifyIntervalMs: number;
@@ -140,10 +130,7 @@ export function normaliseOptions(options: LoadOptions | Record<string, unknown> 
     }
     if (value === undefined) continue;
     if (seconds && value !== null) {
-      if (typeof value !== 'number' || !(value >= 0)) {
-        throw new InvalidArgumentError(`${key} must be a number of seconds or null, got ${JSON.stringify(value)}`);
-      }
-      given[name] = value * 1000;
+      given[name] = nonNegativeNumber(`${key} (seconds, or null)`, value) * 1000;
     } else {
       given[name] = value;
     }
@@ -153,14 +140,8 @@ export function normaliseOptions(options: LoadOptions | Record<string, unknown> 
   if (!engine) {
     throw new InvalidArgumentError(`Unknown engine '${engineName}' (known: serial, parallel, worker-based)`);
   }
-  const maxWorkers = given.maxWorkers ?? 8;
-  if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1) {
-    throw new InvalidArgumentError(`maxWorkers must be a positive integer, got ${JSON.stringify(maxWorkers)}`);
-  }
-  const store = given.store ?? {};
-  if (typeof store !== 'object' || store === null || Array.isArray(store)) {
-    throw new InvalidArgumentError('store must be a plain object of symbol -> value');
-  }
+  const maxWorkers = positiveInteger('maxWorkers', given.maxWorkers ?? 8);
+  const store = plainObject('store (symbol -> value)', given.store ?? {});
   let workerBased: WorkerBasedSettings | undefined;
   if (engine === 'worker-based') {
     workerBased = workerBasedSettings(given);
@@ -174,7 +155,7 @@ export function normaliseOptions(options: LoadOptions | Record<string, unknown> 
     engine,
     workerBased,
     maxWorkersGiven: given.maxWorkers !== undefined,
-    store: store as Record<string, unknown>,
+    store,
     maxWorkers,
     backend: given.backend as StorageBackend | undefined,
     executor: given.executor as TaskExecutor | undefined,
@@ -183,16 +164,9 @@ export function normaliseOptions(options: LoadOptions | Record<string, unknown> 
   };
 }
 
-function duration(given: Record<string, unknown>, key: string, fallback: number, nullable: true): number | null;
-function duration(given: Record<string, unknown>, key: string, fallback: number, nullable: false): number;
-function duration(given: Record<string, unknown>, key: string, fallback: number, nullable: boolean): number | null {
-  if (!(key in given)) return fallback;
-  const value = given[key];
-  if (value === null && nullable) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`${key} must be a positive number of milliseconds${nullable ? ' or null' : ''}, got ${JSON.stringify(value)}`);
-  }
-  return value;
+/** The value given under `key`, else `fallback`; a null given stays null (a duration may mean "never" by it). */
+function valueOr(given: Record<string, unknown>, key: string, fallback: unknown): unknown {
+  return key in given ? given[key] : fallback;
 }
 
 function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSettings {
@@ -204,19 +178,13 @@ function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSetting
   if (!Array.isArray(topics) || topics.length === 0 || !topics.every((t) => typeof t === 'string' && t.length > 0)) {
     throw new InvalidArgumentError("The worker-based engine needs 'topics' (a non-empty list of topic names)");
   }
-  const transportOptions = given.transportOptions;
-  if (transportOptions !== undefined && (typeof transportOptions !== 'object' || transportOptions === null || Array.isArray(transportOptions))) {
-    throw new InvalidArgumentError('transportOptions must be an object');
-  }
+  const transitionTimeoutMs = valueOr(given, 'transitionTimeoutMs', 60_000);
   return {
+    ...normaliseTransportSelection(given, { owner: 'Engine' }).selection,
     exchange,
     topics: [...(topics as string[])],
-    transport: given.transport as string | Transport | undefined,
-    url: given.url as string | undefined,
-    transportOptions: transportOptions as Record<string, unknown> | undefined,
-    retryOptions: given.retryOptions as TransportRetryOptionsInput | undefined,
-    transitionTimeoutMs: duration(given, 'transitionTimeoutMs', 60_000, true),
-    workerExpiryMs: duration(given, 'workerExpiryMs', 60_000, false),
-    notifyIntervalMs: duration(given, 'notifyIntervalMs', 5_000, false),
+    transitionTimeoutMs: transitionTimeoutMs === null ? null : positiveNumber('transitionTimeoutMs (milliseconds, or null)', transitionTimeoutMs),
+    workerExpiryMs: positiveNumber('workerExpiryMs (milliseconds)', valueOr(given, 'workerExpiryMs', 60_000)),
+    notifyIntervalMs: positiveNumber('notifyIntervalMs (milliseconds)', valueOr(given, 'notifyIntervalMs', 5_000)),
   };
 }

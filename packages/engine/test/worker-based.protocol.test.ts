@@ -182,6 +182,21 @@ describe('worker-based engine: protocol', () => {
     expect(Failure.fromError(engine.storage.getFailures().remote).exceptionStr).toContain('Invalid RESPONSE message');
   });
 
+  it('leaves a transport object it was given open after run, its consumer gone', async () => {
+    const exchange = newExchange();
+    await fakeWorker(exchange, ['remote.Task'], async (_b, reply) => reply({ state: 'SUCCESS', data: { result: 5 } }));
+    const transport = new MemoryTransport();
+    cleanups.push(() => transport.close());
+    const engine = engineFor(exchange, undefined, { transport });
+    await engine.run();
+    expect(engine.storage.fetch('y')).toBe(5);
+    expect(transport.state).toBe('connected');
+    expect(engine.executor.transport).toBeUndefined();
+    expect(memoryBroker.stats(exchange, engine.executor.uuid).consumers).toBe(0);
+    // Still usable by its owner.
+    await transport.publish(exchange, 'elsewhere', '{}');
+  });
+
   it('waits for workers and leaves nothing connected after run', async () => {
     const exchange = newExchange();
     const engine = engineFor(exchange);
@@ -214,7 +229,7 @@ describe('engine options', () => {
       transportOptions: { data_folder_in: '/tmp/x' },
       transitionTimeoutMs: 2500,
       workerExpiryMs: 30_000,
-      retryOptions: { max_retries: 3 },
+      retryOptions: { maxRetries: 3 },
     });
     expect(normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transition_timeout: null }).workerBased?.transitionTimeoutMs).toBeNull();
     expect(normaliseOptions({ max_workers: 3, engine: 'parallel' }).maxWorkers).toBe(3);
@@ -239,5 +254,13 @@ describe('engine options', () => {
       expect.stringContaining('seconds'),
     ]);
     expect(codeOf(() => normaliseOptions({ engine: 'parallel', maxWorkers: 0 }))).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining('maxWorkers')]);
+    expect(codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], worker_expiry: 0 }))).toEqual([
+      'TF_INVALID_ARGUMENT',
+      expect.stringContaining('workerExpiryMs'),
+    ]);
+    expect(codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transport_options: 'x' } as never))).toEqual([
+      'TF_INVALID_ARGUMENT',
+      expect.stringContaining("'transportOptions'"),
+    ]);
   });
 });

@@ -12,3 +12,4 @@ export type { RawDelivery } from './delivery';
 export type { ConsumerSpec, Subscription } from './consumer';
 export { normaliseProperties } from './properties';
 export type { WireProperties } from './properties';
+export * from './selection';

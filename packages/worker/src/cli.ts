@@ -13,7 +13,14 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
-import { normaliseOptionKeys, type Logger } from '@tf/core';
+import {
+  normaliseOptionKeys,
+  normaliseTransportSelection,
+  plainObject,
+  positiveInteger,
+  type Logger,
+  type TransportSelection,
+} from '@tf/core';
 import pino from 'pino';
 import { WorkerConfigError } from './errors';
 import { WORKER_OPTION_NAMES, type WorkerOptions } from './options';
@@ -42,14 +49,15 @@ export interface CliContext {
   onStarted?: (worker: Worker) => void;
 }
 
-interface Flags {
-  url?: string;
+/** The keys of a transport selection, which the CLI checks (and parses) once for flags and config together. */
+const SELECTION_KEYS = ['transport', 'url', 'transportOptions', 'retryOptions'] as const satisfies readonly (keyof TransportSelection)[];
+
+interface Flags extends Pick<TransportSelection, 'url' | 'transportOptions' | 'retryOptions'> {
   exchange?: string;
   topic?: string;
   tasks?: string[];
+  /** Flags name a transport; only code can pass a transport object. */
   transport?: string;
-  transportOptions?: Record<string, unknown>;
-  retryOptions?: Record<string, unknown>;
   concurrency?: number;
   config?: string;
   logLevel?: LogLevel;
@@ -71,6 +79,8 @@ function errorMessage(error: unknown): string {
   return oneLine(String(error));
 }
 
+const argumentError = (message: string) => new CommanderArgumentError(message);
+
 function jsonObject(flag: string): (value: string) => Record<string, unknown> {
   return (value) => {
     let parsed: unknown;
@@ -79,19 +89,13 @@ function jsonObject(flag: string): (value: string) => Record<string, unknown> {
     } catch (error) {
       throw new CommanderArgumentError(`${flag} must be a JSON object: ${(error as Error).message}`);
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new CommanderArgumentError(`${flag} must be a JSON object, e.g. '{"key": "value"}'.`);
-    }
-    return parsed as Record<string, unknown>;
+    return plainObject(flag, parsed, argumentError);
   };
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
-    throw new CommanderArgumentError('--concurrency must be a whole number >= 1.');
-  }
-  return n;
+function positiveIntegerFlag(flag: string): (value: string) => number {
+  // Digits only: Number() would also read '', '1e3' and '0x10'.
+  return (value) => positiveInteger(flag, /^\s*\d+\s*$/.test(value) ? Number(value) : value, argumentError);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -113,7 +117,7 @@ function program(out: (text: string) => void): Command {
     .addOption(new Option('--transport <name>', 'transport: amqp, filesystem, memory, redis, or a third-party name'))
     .addOption(new Option('--transport-options <json>', 'transport options as a JSON object').argParser(jsonObject('--transport-options')))
     .addOption(new Option('--retry-options <json>', 'reconnect policy as a JSON object (kombu keys accepted)').argParser(jsonObject('--retry-options')))
-    .addOption(new Option('--concurrency <n>', 'most tasks run at once (default: available CPUs)').argParser(positiveInt))
+    .addOption(new Option('--concurrency <n>', 'most tasks run at once (default: available CPUs)').argParser(positiveIntegerFlag('--concurrency')))
     .addOption(new Option('--config <file>', "JSON file with TaskFlow's worker dict (url, exchange, topic, tasks, transport, transport_options, retry_options); flags override it"))
     .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(LOG_LEVELS))
     .allowExcessArguments(false)
@@ -139,12 +143,10 @@ function readConfig(file: string): Record<string, unknown> {
   } catch (error) {
     throw new CliConfigError(`the config file ${file} is not valid JSON: ${(error as Error).message}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new CliConfigError(`the config file ${file} must hold a JSON object (the worker's configuration dict).`);
-  }
+  const dict = plainObject(`the config file ${file} (the worker's configuration dict)`, parsed, (message) => new CliConfigError(message));
   let config: Record<string, unknown>;
   try {
-    config = normaliseOptionKeys(parsed);
+    config = normaliseOptionKeys(dict);
   } catch (error) {
     throw new CliConfigError(`the config file ${file}: ${(error as Error).message}`);
   }
@@ -183,7 +185,12 @@ export function buildOptions(flags: Flags): { options: WorkerOptions; logLevel: 
   if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new CliConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}.`);
   }
-  return { options: merged as unknown as WorkerOptions, logLevel: level as LogLevel };
+  const { selection } = normaliseTransportSelection(merged, {
+    owner: 'tf-worker',
+    fail: (message, option) => new CliConfigError(message, { option }),
+  });
+  for (const key of SELECTION_KEYS) delete merged[key];
+  return { options: { ...merged, ...selection } as unknown as WorkerOptions, logLevel: level as LogLevel };
 }
 
 /**

@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import {
   assertDestinationName,
-  isTransport,
   normaliseOptionKeys,
+  normaliseTransportSelection,
+  positiveInteger,
   TfError,
   type Logger,
-  type Transport,
-  type TransportRetryOptions,
-  type TransportRetryOptionsInput,
+  type NormalisedTransportSelection,
+  type TransportSelectionInput,
 } from '@tf/core';
 import { WorkerConfigError } from './errors';
 import type { ModuleImporter, TaskEntry } from './tasks';
@@ -15,8 +15,13 @@ import type { ModuleImporter, TaskEntry } from './tasks';
 /**
  * What `new Worker(options)` takes. camelCase, and TaskFlow's worker configuration keys
  * as written for the seed (`transport_options`, `retry_options`, `threads_count`) work too.
+ *
+ * The transport (`transport`, `url`, `transportOptions`, `retryOptions`): a transport object
+ * is used as is, `start()` connects it if needed and `stop()` leaves it open (its owner
+ * closes it); one created from a name or URL is closed by `stop()`. Default: from `url`,
+ * else `memory`.
  */
-export interface WorkerOptions {
+export interface WorkerOptions extends TransportSelectionInput {
   /** The exchange holding the topic. */
   exchange: string;
   /** The topic (queue) this worker serves; workers on one topic compete for its requests. */
@@ -26,20 +31,6 @@ export interface WorkerOptions {
    * exports), `'package:Name'`. Resolved once by `start()`, never from message content.
    */
   tasks: readonly TaskEntry[] | TaskEntry;
-  /** The broker URL (`amqp://...`, `redis://...`, `memory://`); also selects the transport by scheme. */
-  url?: string | undefined;
-  /**
-   * A transport name (`amqp`, `filesystem`, `memory`, `redis`, a third party's) or a
-   * transport object. A transport object is used as is: `start()` connects it if needed and
-   * `stop()` leaves it open (its owner closes it). Default: from `url`, else `memory`.
-   */
-  transport?: string | Transport | undefined;
-  /** Given to the transport as is (keys camelCased). */
-  transportOptions?: Readonly<Record<string, unknown>> | undefined;
-  transport_options?: Readonly<Record<string, unknown>> | undefined;
-  /** Reconnect policy (kombu's `retry_policy` keys accepted). */
-  retryOptions?: TransportRetryOptionsInput | TransportRetryOptions | undefined;
-  retry_options?: TransportRetryOptionsInput | undefined;
   /**
    * The most tasks run at once (default: `os.availableParallelism()`). Also how many
    * requests the worker takes from the broker, plus one (see the README).
@@ -61,10 +52,8 @@ export interface NormalisedWorkerOptions {
   readonly exchange: string;
   readonly topic: string;
   readonly tasks: readonly TaskEntry[];
-  readonly url: string | undefined;
-  readonly transport: string | Transport | undefined;
-  readonly transportOptions: Readonly<Record<string, unknown>> | undefined;
-  readonly retryOptions: TransportRetryOptionsInput | TransportRetryOptions | undefined;
+  /** Which transport, checked; `owned` when the worker creates it (and so closes it). */
+  readonly transport: NormalisedTransportSelection;
   readonly concurrency: number;
   readonly logger: Logger | undefined;
   readonly cwd: string;
@@ -91,13 +80,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function positiveInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new WorkerConfigError(`Worker option '${name}' must be a whole number >= 1, got ${JSON.stringify(value) ?? String(value)}.`, {
-      option: name,
-    });
-  }
-  return value;
+/** A WorkerConfigError naming the option at fault. */
+function configError(option: string): (message: string) => WorkerConfigError {
+  return (message) => new WorkerConfigError(message, { option });
 }
 
 function destination(kind: 'exchange' | 'topic', value: unknown): string {
@@ -167,27 +152,13 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
     }
   }
 
-  const url = o['url'];
-  if (url !== undefined && typeof url !== 'string') {
-    throw new WorkerConfigError(`Worker option 'url' must be a string, got ${typeof url}.`, { option: 'url' });
-  }
-  const transport = o['transport'];
-  if (transport !== undefined && typeof transport !== 'string' && !isTransport(transport)) {
-    throw new WorkerConfigError("Worker option 'transport' must be a transport name (e.g. 'amqp') or a transport object.", {
-      option: 'transport',
-    });
-  }
-  for (const name of ['transportOptions', 'retryOptions'] as const) {
-    const value = o[name];
-    if (value !== undefined && !isPlainObject(value)) {
-      throw new WorkerConfigError(`Worker option '${name}' must be an object.`, { option: name });
-    }
-  }
+  const transport = normaliseTransportSelection(o, { owner: 'Worker', fail: (message, option) => configError(option)(message) });
 
+  const count = (option: 'concurrency' | 'threadsCount') => positiveInteger(`Worker option '${option}'`, o[option], configError(option));
   const given = o['concurrency'] !== undefined ? 'concurrency' : undefined;
-  let concurrency = o['concurrency'] !== undefined ? positiveInteger('concurrency', o['concurrency']) : undefined;
+  let concurrency = o['concurrency'] !== undefined ? count('concurrency') : undefined;
   if (o['threadsCount'] !== undefined) {
-    const threads = positiveInteger('threadsCount', o['threadsCount']);
+    const threads = count('threadsCount');
     if (concurrency !== undefined && concurrency !== threads) {
       throw new WorkerConfigError(`Worker options '${given}' and 'threadsCount' disagree (${concurrency} and ${threads}).`, {
         option: 'threadsCount',
@@ -213,10 +184,7 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
     exchange,
     topic,
     tasks,
-    url: url as string | undefined,
-    transport: transport as string | Transport | undefined,
-    transportOptions: o['transportOptions'] as Readonly<Record<string, unknown>> | undefined,
-    retryOptions: o['retryOptions'] as TransportRetryOptionsInput | undefined,
+    transport,
     concurrency: concurrency ?? defaultConcurrency(),
     logger: logger as Logger | undefined,
     cwd: (cwd as string | undefined) ?? process.cwd(),

@@ -3,7 +3,6 @@ import {
   PROGRESS_EVENT,
   childLogger,
   decodeMessage,
-  decodeRequestResult,
   encodeBody,
   Failure,
   InvalidStateError,
@@ -19,12 +18,14 @@ import {
   type NotifyResponseBody,
   type RequestBody,
   type ResponseBody,
+  type ProgressSink,
   type Task,
   type Transport,
   type TransportConsumer,
 } from '@tf/core';
 import { UnknownTaskError } from './errors';
 import { normaliseWorkerOptions, type NormalisedWorkerOptions, type WorkerOptions } from './options';
+import { runRequest } from './run-request';
 import { resolveTasks, type AllowedTask } from './tasks';
 import { VERSION } from './version';
 
@@ -40,8 +41,6 @@ export interface WorkerStopOptions {
    */
   timeoutMs?: number | undefined;
 }
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 const ABANDONED = Symbol('abandoned');
 
@@ -133,8 +132,8 @@ export class Worker {
    */
   get banner(): string {
     const details = this.#transport?.details();
-    const transportName =
-      details?.name ?? (typeof this.#options.transport === 'string' ? this.#options.transport : this.#options.url ? '(from url)' : 'memory');
+    const { transport, url } = this.#options.transport.selection;
+    const transportName = details?.name ?? (typeof transport === 'string' ? transport : url ? '(from url)' : 'memory');
     const tasks = this.#tasks
       ? [...this.#tasks.values()].map((t) => t.name)
       : this.#options.tasks.map((t) => (typeof t === 'string' ? t : t.taskName));
@@ -181,14 +180,8 @@ export class Worker {
   async #start(): Promise<void> {
     const o = this.#options;
     this.#tasks ??= await resolveTasks(o.tasks, { cwd: o.cwd, importer: o.importer });
-    const transport = await resolveTransport({
-      transport: o.transport,
-      url: o.url,
-      transportOptions: o.transportOptions,
-      retryOptions: o.retryOptions,
-      logger: o.logger,
-    });
-    const owns = typeof o.transport !== 'object';
+    const transport = await resolveTransport({ ...o.transport.selection, logger: o.logger });
+    const owns = o.transport.owned;
     // Set before consuming: a broker may deliver before consume() resolves.
     this.#transport = transport;
     this.#ownsTransport = owns;
@@ -376,7 +369,10 @@ export class Worker {
         () => undefined,
         (error: unknown) => error ?? new Error('RUNNING could not be published'),
       );
-      task.setProgressSink((progress, details) => {
+      // Off once the request is answered or handed back: an abandoned task may run on.
+      let reporting = true;
+      const onProgress: ProgressSink = (progress, details) => {
+        if (!reporting) return;
         const event: ResponseBody = {
           state: 'EVENT',
           data: { event_type: PROGRESS_EVENT, details: { ...details, progress } },
@@ -389,10 +385,10 @@ export class Worker {
           return;
         }
         send(text).catch((error: unknown) => this.#logger.warn({ ...log, err: error }, 'could not publish a progress event'));
-      });
+      };
       this.#logger.debug(log, 'running');
-      const outcome = await Promise.race([this.#run(task, body), this.#abandoned]);
-      task.setProgressSink(undefined);
+      const outcome = await Promise.race([runRequest(task, body, onProgress), this.#abandoned]);
+      reporting = false;
       if (outcome === ABANDONED) {
         await delivery.reject({ requeue: true });
         return;
@@ -427,18 +423,5 @@ export class Worker {
     await Promise.all(sent);
     await delivery.ack();
     this.#logger.debug({ ...log, state: final.state }, 'done');
-  }
-
-  async #run(task: Task, body: RequestBody): Promise<Outcome> {
-    try {
-      const args = body.arguments ?? {};
-      if (body.action === 'execute') return { ok: true, value: await task.execute(args) };
-      const failures: Record<string, Failure> = {};
-      for (const [name, dict] of Object.entries(body.failures ?? {})) failures[name] = Failure.fromDict(dict);
-      const value: unknown = await task.revert(args, { result: decodeRequestResult(body.result), flowFailures: failures });
-      return { ok: true, value };
-    } catch (error) {
-      return { ok: false, error };
-    }
   }
 }

@@ -350,6 +350,8 @@ describe('Worker: options and banner', () => {
       { ...base, executor: {} },
       { ...base, concurrency: 2, threads_count: 3 },
       { ...base, transport_options: 'x' },
+      { ...base, transport: '' },
+      { ...base, transport: new MemoryTransport(), url: 'memory://' },
     ];
     for (const options of bad) {
       let caught: unknown;
@@ -375,6 +377,13 @@ describe('Worker: options and banner', () => {
     } as WorkerOptions);
     expect(worker.concurrency).toBe(3);
     expect(worker.state).toBe('idle');
+  });
+
+  it('parses retry options in the constructor; their errors keep their codes', () => {
+    expect(() => new Worker({ ...base, retry_options: { bogus: 1 } } as WorkerOptions)).toThrow(
+      expect.objectContaining({ code: 'TF_TRANSPORT_UNKNOWN_OPTION' }),
+    );
+    expect(() => new Worker({ ...base, retryOptions: { maxRetries: -1 } })).toThrow(expect.objectContaining({ code: 'TF_INVALID_ARGUMENT' }));
   });
 
   it('fails start() on unknown transport options (typed), before consuming', async () => {

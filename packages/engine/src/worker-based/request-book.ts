@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Failure, PROGRESS_EVENT, type ProgressSink, type RequestBody, type ResponseBody } from '@tf/core';
+import { RequestTimeoutError } from './errors';
+
+/** A request's life on the engine side (PROTOCOL.md). */
+export type RequestState = 'WAITING' | 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILURE';
+
+/** A request the book holds, as its users see it. */
+export interface PendingRequest {
+  /** The correlation id its responses carry. */
+  readonly id: string;
+  readonly taskName: string;
+  readonly atomName: string;
+  readonly body: RequestBody;
+  readonly state: RequestState;
+}
+
+/** What `RequestBook.open` is told about a new request. */
+export interface NewRequest {
+  readonly taskName: string;
+  readonly atomName: string;
+  readonly body: RequestBody;
+  /** Where its progress EVENTs go. */
+  readonly onProgress: ProgressSink;
+}
+
+interface Entry extends NewRequest {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  state: RequestState;
+}
+
+/**
+ * The requests in flight and their states: WAITING (no worker yet) -> PENDING (sent) ->
+ * RUNNING -> SUCCESS or FAILURE. A request still WAITING or PENDING after the transition
+ * timeout fails with `RequestTimeoutError`; once finished, a request is forgotten and its
+ * late responses find nothing.
+ */
+export class RequestBook {
+  readonly #transitionTimeoutMs: number | null;
+  /** In arrival order. */
+  readonly #entries = new Map<string, Entry>();
+
+  /** `transitionTimeoutMs`: how long a request may stay WAITING or PENDING; null: forever. */
+  constructor(transitionTimeoutMs: number | null) {
+    this.#transitionTimeoutMs = transitionTimeoutMs;
+  }
+
+  /** Adds a WAITING request; `outcome` settles with its result or its failure. */
+  open(request: NewRequest): { request: PendingRequest; outcome: Promise<unknown> } {
+    const id = randomUUID();
+    const outcome = new Promise<unknown>((resolve, reject) => {
+      this.#entries.set(id, { ...request, id, createdAt: Date.now(), resolve, reject, state: 'WAITING' });
+    });
+    // A promise's executor runs at once: the entry is there.
+    return { request: this.#entries.get(id)!, outcome };
+  }
+
+  /** The live request with this correlation id, if any. */
+  get(id: string | undefined): PendingRequest | undefined {
+    return id === undefined ? undefined : this.#entries.get(id);
+  }
+
+  /** The requests still waiting for a worker, in arrival order. */
+  waiting(): PendingRequest[] {
+    return [...this.#entries.values()].filter((entry) => entry.state === 'WAITING');
+  }
+
+  /** The request was handed to a worker: WAITING -> PENDING. */
+  sent(request: PendingRequest): void {
+    const entry = this.#entries.get(request.id);
+    if (entry) entry.state = 'PENDING';
+  }
+
+  /** Applies a worker's RESPONSE: RUNNING, a progress EVENT, SUCCESS or FAILURE. */
+  respond(request: PendingRequest, body: ResponseBody): void {
+    const entry = this.#entries.get(request.id);
+    if (!entry) return;
+    switch (body.state) {
+      case 'RUNNING':
+        entry.state = 'RUNNING';
+        return;
+      case 'EVENT': {
+        if (body.data.event_type !== PROGRESS_EVENT) return;
+        const { progress, ...details } = body.data.details;
+        if (typeof progress === 'number') entry.onProgress(progress, Object.keys(details).length ? details : undefined);
+        return;
+      }
+      case 'SUCCESS':
+        this.#finish(entry, 'SUCCESS', body.data.result);
+        return;
+      case 'FAILURE':
+        this.#finish(entry, 'FAILURE', Failure.fromDict(body.data.result));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Fails a live request with `error` (nothing happens once it has finished). */
+  fail(request: PendingRequest, error: unknown): void {
+    const entry = this.#entries.get(request.id);
+    if (entry) this.#finish(entry, 'FAILURE', error);
+  }
+
+  /** Fails every live request, each with the error `reason` gives it. */
+  failAll(reason: (request: PendingRequest) => unknown): void {
+    for (const entry of this.#entries.values()) this.#finish(entry, 'FAILURE', reason(entry));
+  }
+
+  /** Fails the requests WAITING or PENDING for longer than the transition timeout. */
+  expire(now = Date.now()): void {
+    const timeout = this.#transitionTimeoutMs;
+    if (timeout === null) return;
+    for (const entry of this.#entries.values()) {
+      if ((entry.state === 'WAITING' || entry.state === 'PENDING') && now - entry.createdAt > timeout) {
+        this.#finish(entry, 'FAILURE', new RequestTimeoutError(entry.taskName, entry.atomName, timeout, entry.state));
+      }
+    }
+  }
+
+  #finish(entry: Entry, state: 'SUCCESS' | 'FAILURE', outcome: unknown): void {
+    if (!this.#entries.delete(entry.id)) return;
+    entry.state = state;
+    if (state === 'SUCCESS') entry.resolve(outcome);
+    else entry.reject(outcome);
+  }
+}

@@ -1,0 +1,96 @@
+import {
+  InvalidStateError,
+  resolveTransport,
+  type Delivery,
+  type Logger,
+  type MessageProperties,
+  type NormalisedTransportSelection,
+  type Transport,
+  type TransportConsumer,
+} from '@tf/core';
+
+/** What the session needs from its user. */
+export interface TransportSessionHost {
+  /** A message arrived on the engine's topic (already settled). */
+  receive(delivery: Delivery): void;
+  /** The connection came back after it was lost. */
+  reconnected(): void;
+}
+
+export interface TransportSessionOptions {
+  readonly exchange: string;
+  /** The engine's own topic, where workers reply. */
+  readonly topic: string;
+  readonly logger: Logger;
+}
+
+/**
+ * The engine's connection: creates (or takes) the transport, connects it, consumes the
+ * engine's topic, publishes to the exchange, and closes. A transport it created is closed
+ * by `close()`; a transport object it was given is left open for its owner.
+ */
+export class TransportSession {
+  readonly #selection: NormalisedTransportSelection;
+  readonly #options: TransportSessionOptions;
+  readonly #host: TransportSessionHost;
+  #transport: Transport | undefined;
+  #consumer: TransportConsumer | undefined;
+  #stopListening: (() => void) | undefined;
+
+  constructor(selection: NormalisedTransportSelection, options: TransportSessionOptions, host: TransportSessionHost) {
+    this.#selection = selection;
+    this.#options = options;
+    this.#host = host;
+  }
+
+  /** The transport in use while open. */
+  get transport(): Transport | undefined {
+    return this.#transport;
+  }
+
+  get isOpen(): boolean {
+    return this.#transport !== undefined;
+  }
+
+  /** Connects and consumes the engine's topic. On failure, a transport it created is closed again. */
+  async open(): Promise<void> {
+    const { exchange, topic, logger } = this.#options;
+    const transport = await resolveTransport({ ...this.#selection.selection, logger });
+    try {
+      await transport.connect();
+      // Set before consuming: a response may arrive before consume() resolves, and be answered.
+      this.#transport = transport;
+      // Responses are only useful while this engine lives: consume them without acks (a
+      // transport that does not do it natively acks each on arrival).
+      this.#consumer = await transport.consume(exchange, topic, (delivery) => this.#host.receive(delivery), { autoAck: true });
+    } catch (error) {
+      this.#transport = undefined;
+      if (this.#selection.owned) await transport.close().catch(() => undefined);
+      throw error;
+    }
+    this.#stopListening = transport.on('connected', ({ reconnected }) => {
+      if (reconnected) this.#host.reconnected();
+    });
+  }
+
+  /** Publishes to `topic` of the engine's exchange. */
+  publish(topic: string, body: string, properties: MessageProperties): Promise<void> {
+    if (!this.#transport) return Promise.reject(new InvalidStateError('The worker-based engine is not connected'));
+    return this.#transport.publish(this.#options.exchange, topic, body, properties);
+  }
+
+  /** Stops consuming, and closes the transport if the session created it. */
+  async close(): Promise<void> {
+    const transport = this.#transport;
+    const consumer = this.#consumer;
+    this.#stopListening?.();
+    this.#stopListening = undefined;
+    try {
+      await consumer?.cancel();
+      if (transport && this.#selection.owned) await transport.close();
+    } finally {
+      this.#consumer = undefined;
+      this.#transport = undefined;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import { isTransport } from './base';
+import { parseRetryOptions } from './options';
+import { InvalidArgumentError } from './tf-error';
+import type { Transport, TransportRetryOptionsInput } from './types';
+import { plainObject } from './validate';
+
+/** Which transport the engine or a worker uses, and how to create it. */
+export interface TransportSelection {
+  /**
+   * A name (`amqp`, `filesystem`, `memory`, `redis`, a third party's), or a transport object,
+   * used as is (then `url`, `transportOptions` and `retryOptions` must be absent). Absent: the
+   * kind comes from `url`'s scheme, and without a URL it is `memory`.
+   */
+  transport?: string | Transport;
+  /** The broker URL; its scheme selects the transport when `transport` is absent. */
+  url?: string;
+  /** Given to the transport when it is created (its keys may be snake_case). */
+  transportOptions?: Record<string, unknown>;
+  /** Reconnect policy; kombu's keys and seconds are accepted. */
+  retryOptions?: TransportRetryOptionsInput;
+}
+
+/** A selection as written: camelCase, or the seed's `transport_options` and `retry_options`. */
+export interface TransportSelectionInput extends TransportSelection {
+  transport_options?: Record<string, unknown>;
+  retry_options?: TransportRetryOptionsInput;
+}
+
+/** A selection checked once, at the boundary. */
+export interface NormalisedTransportSelection {
+  /**
+   * camelCase keys only, absent ones left out; `retryOptions`, when given, parsed over
+   * TaskFlow's defaults. For a transport object: `{ transport }` alone.
+   */
+  readonly selection: TransportSelection;
+  /**
+   * True when the transport is created from a name or URL: whoever creates it closes it.
+   * False for a transport object passed in: its owner closes it, the user leaves it open.
+   */
+  readonly owned: boolean;
+}
+
+export interface TransportSelectionContext {
+  /** Who reads the selection, for messages: `'Worker'` gives "Worker option 'url' must be a string...". */
+  owner: string;
+  /** Builds the error a bad value throws; the default is `InvalidArgumentError`. */
+  fail?: (message: string, option: keyof TransportSelection) => Error;
+}
+
+const invalidArgument = (message: string): Error => new InvalidArgumentError(message);
+
+/** The one value of `camel` and its seed spelling `snake`; two different values are an error. */
+function oneOf(
+  input: Readonly<Record<string, unknown>>,
+  camel: 'transportOptions' | 'retryOptions',
+  snake: string,
+  context: Required<TransportSelectionContext>,
+): unknown {
+  const value = input[camel];
+  const seed = input[snake];
+  if (value !== undefined && seed !== undefined && value !== seed) {
+    throw context.fail(`${context.owner} options '${camel}' and '${snake}' both set ${camel} to different values.`, camel);
+  }
+  return value ?? seed;
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+function isEmpty(value: Record<string, unknown> | undefined): boolean {
+  return value === undefined || Object.keys(value).length === 0;
+}
+
+/**
+ * Reads `transport`, `url`, `transportOptions` (or `transport_options`) and `retryOptions`
+ * (or `retry_options`) from `input`, ignoring its other keys, and checks them once: the
+ * transport is a non-empty name or a transport object (by brand), the URL a string, the
+ * transport options a plain object, and the retry options go through `parseRetryOptions`
+ * (whose own errors, such as `TF_TRANSPORT_UNKNOWN_OPTION`, pass through unchanged).
+ * The transport's own options are checked later, by its factory.
+ */
+export function normaliseTransportSelection(
+  input: Readonly<TransportSelectionInput> | Readonly<Record<string, unknown>>,
+  options: TransportSelectionContext,
+): NormalisedTransportSelection {
+  const context: Required<TransportSelectionContext> = { owner: options.owner, fail: options.fail ?? invalidArgument };
+  const { owner, fail } = context;
+  const given = input as Readonly<Record<string, unknown>>;
+  const label = (option: keyof TransportSelection) => `${owner} option '${option}'`;
+
+  const transport = given['transport'];
+  if (transport !== undefined && !isTransport(transport) && !isName(transport)) {
+    throw fail(`${label('transport')} must be a transport name (e.g. 'amqp') or a transport object.`, 'transport');
+  }
+  const url = given['url'];
+  if (url !== undefined && typeof url !== 'string') {
+    throw fail(`${label('url')} must be a string, got ${typeof url}.`, 'url');
+  }
+  const rawTransportOptions = oneOf(given, 'transportOptions', 'transport_options', context);
+  const transportOptions =
+    rawTransportOptions === undefined ? undefined : plainObject(label('transportOptions'), rawTransportOptions, (m) => fail(m, 'transportOptions'));
+  const rawRetryOptions = oneOf(given, 'retryOptions', 'retry_options', context);
+  const retryOptions =
+    rawRetryOptions === undefined ? undefined : plainObject(label('retryOptions'), rawRetryOptions, (m) => fail(m, 'retryOptions'));
+
+  if (isTransport(transport)) {
+    const cannotApply = [
+      url !== undefined ? 'url' : undefined,
+      isEmpty(transportOptions) ? undefined : 'transportOptions',
+      isEmpty(retryOptions) ? undefined : 'retryOptions',
+    ].filter((option): option is keyof TransportSelection => option !== undefined);
+    const [first] = cannotApply;
+    if (first !== undefined) {
+      throw fail(
+        `${owner}: a transport object is used as is; ${cannotApply.join(' and ')} cannot apply to it. Configure the object itself.`,
+        first,
+      );
+    }
+    return { selection: { transport }, owned: false };
+  }
+
+  const selection: TransportSelection = {};
+  const name = isName(transport) ? transport : undefined;
+  if (name !== undefined) selection.transport = name;
+  if (url !== undefined) selection.url = url;
+  if (transportOptions !== undefined) selection.transportOptions = transportOptions;
+  if (retryOptions !== undefined) selection.retryOptions = parseRetryOptions(retryOptions, name ?? 'transport');
+  return { selection, owned: true };
+}
