@@ -39,7 +39,8 @@ export const brokerReachable: boolean = await canReach(AMQP_URL);
 
 /** `describe` for tests that need the broker: skipped only when it is unreachable and not under CI. */
 export function describeBroker(name: string, fn: () => void): void {
-  if (brokerReachable || IN_CI) describe(name, fn);
+  // rabbitmqctl starts an Erlang VM per call (bounded at 30 s below): seconds on a busy machine.
+  if (brokerReachable || IN_CI) describe(name, { timeout: 60_000 }, fn);
   else describe.skip(`${name} (no broker at ${redactUri(AMQP_URL)})`, fn);
 }
 

@@ -69,7 +69,8 @@ function expectOneLineError(result: Run, pattern: RegExp): void {
   expect(result.stdout).toBe('');
 }
 
-describe('tf-worker (spawned): bad configuration exits 1 with one line on stderr', () => {
+// Each case spawns a tsx process (bounded by run()'s own 30 s); on 2 busy cores that takes longer than vitest's 5 s default.
+describe('tf-worker (spawned): bad configuration exits 1 with one line on stderr', { timeout: 60_000 }, () => {
   const cases: [string, () => string[], RegExp][] = [
     ['missing tasks', () => ['--transport', 'memory', '--exchange', 'e', '--topic', 't'], /'tasks' is required/],
     ['missing exchange', () => ['--transport', 'memory', '--topic', 't', '--tasks', TASKS], /'exchange' is required/],
@@ -90,7 +91,7 @@ describe('tf-worker (spawned): bad configuration exits 1 with one line on stderr
   });
 });
 
-describe('tf-worker (spawned): running', () => {
+describe('tf-worker (spawned): running', { timeout: 60_000 }, () => {
   it('prints the banner, then stops gracefully on SIGTERM with exit 0', async () => {
     const result = await run(
       ['--transport', 'memory', '--exchange', 'cli-exchange', '--topic', 'cli-topic', '--tasks', TASKS, '--concurrency', '3', '--log-level', 'silent'],
