@@ -48,7 +48,9 @@ export async function stopProcesses(children: readonly ChildProcess[]): Promise<
 
 /** A linear or unordered flow of `n` trivial tasks. */
 export function noopFlow(kind: 'linear' | 'unordered', n: number): Flow {
-  return (kind === 'linear' ? linearFlow('l') : unorderedFlow('u')).add(...Array.from({ length: n }, (_, i) => new Noop({ name: `t${i}` })));
+  return (kind === 'linear' ? linearFlow('l') : unorderedFlow('u')).add(
+    ...Array.from({ length: n }, (_, i) => new Noop({ name: `t${i}` })),
+  );
 }
 
 /** Runs `flow` on the worker-based engine once its workers answer; returns the run's milliseconds. */

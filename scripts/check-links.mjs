@@ -20,7 +20,11 @@ function prose(text) {
   const out = [];
   let fenced = false;
   for (const line of text.split('\n')) {
-    if (/^\s*(```|~~~)/.test(line)) { fenced = !fenced; out.push(''); continue; }
+    if (/^\s*(```|~~~)/.test(line)) {
+      fenced = !fenced;
+      out.push('');
+      continue;
+    }
     out.push(fenced ? '' : line);
   }
   return out.join('\n');
@@ -32,8 +36,11 @@ function slugs(file) {
   for (const line of prose(readFileSync(file, 'utf8')).split('\n')) {
     const m = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!m) continue;
-    let text = m[1].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-    let slug = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const text = m[1].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     set.add(n === 0 ? slug : `${slug}-${n}`);
@@ -49,11 +56,20 @@ for (const file of files) {
   for (const m of text.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
     const target = m[1];
     checked++;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(target)) { problems.push(`${rel}: leaves the repository: ${target}`); continue; }
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target)) {
+      problems.push(`${rel}: leaves the repository: ${target}`);
+      continue;
+    }
     const [path, anchor] = target.split('#');
     const dest = path === '' ? file : resolve(dirname(file), decodeURIComponent(path));
-    if (!dest.startsWith(root)) { problems.push(`${rel}: leaves the repository: ${target}`); continue; }
-    if (!existsSync(dest)) { problems.push(`${rel}: missing: ${target}`); continue; }
+    if (!dest.startsWith(root)) {
+      problems.push(`${rel}: leaves the repository: ${target}`);
+      continue;
+    }
+    if (!existsSync(dest)) {
+      problems.push(`${rel}: missing: ${target}`);
+      continue;
+    }
     if (anchor !== undefined && statSync(dest).isFile() && dest.endsWith('.md') && !slugs(dest).has(anchor)) {
       problems.push(`${rel}: no heading #${anchor} in ${relative(root, dest)}`);
     }

@@ -18,12 +18,24 @@ afterEach(async () => {
   workers = [];
 });
 
-
 await describeWith(['rabbitmq'], 'amqp transport: a tf-worker killed with SIGKILL mid-task', () => {
   it('completes the flow with every result; the survivor does the dead worker’s tasks', async () => {
     const exchange = uniqueName('it-amqp-kill');
     const topic = 'squares';
-    const args = ['--transport', 'amqp', '--url', AMQP_URL, '--exchange', exchange, '--topic', topic, '--tasks', './test-integration/fixtures/tasks.ts', '--concurrency', '2'];
+    const args = [
+      '--transport',
+      'amqp',
+      '--url',
+      AMQP_URL,
+      '--exchange',
+      exchange,
+      '--topic',
+      topic,
+      '--tasks',
+      './test-integration/fixtures/tasks.ts',
+      '--concurrency',
+      '2',
+    ];
     // Each is stopped after the test even if the other fails to start.
     const started = await Promise.allSettled([startWorker(args), startWorker(args)]);
     for (const s of started) if (s.status === 'fulfilled') workers.push(s.value);

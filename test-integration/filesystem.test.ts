@@ -43,7 +43,6 @@ async function twoWorkers(): Promise<WorkerProcess[]> {
   return workers;
 }
 
-
 describe('filesystem transport across processes', () => {
   it('shares the work of a flow between two tf-worker processes', async () => {
     const [a, b] = await twoWorkers();

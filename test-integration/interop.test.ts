@@ -89,10 +89,27 @@ function reverts(): RevertLine[] {
 
 /** A Python worker on topic `py` and a tf-worker on topic `ts`; each is stopped after the test even if the other fails to start. */
 async function mixedWorkers(exchange: string): Promise<[PythonProcess, WorkerProcess]> {
-  const args = ['--transport', 'amqp', '--url', AMQP_URL, '--exchange', exchange, '--topic', 'ts', '--tasks', './test-integration/fixtures/interop-tasks.ts'];
+  const args = [
+    '--transport',
+    'amqp',
+    '--url',
+    AMQP_URL,
+    '--exchange',
+    exchange,
+    '--topic',
+    'ts',
+    '--tasks',
+    './test-integration/fixtures/interop-tasks.ts',
+  ];
   const [py, ts] = await Promise.allSettled([
-    startPythonWorker({ url: AMQP_URL, exchange, topic: 'py' }).then((w) => (pyWorkers.push(w), w)),
-    startWorker(args).then((w) => (tfWorkers.push(w), w)),
+    startPythonWorker({ url: AMQP_URL, exchange, topic: 'py' }).then((w) => {
+      pyWorkers.push(w);
+      return w;
+    }),
+    startWorker(args).then((w) => {
+      tfWorkers.push(w);
+      return w;
+    }),
   ]);
   if (py.status === 'rejected') throw py.reason;
   if (ts.status === 'rejected') throw ts.reason;
@@ -231,7 +248,7 @@ await describeWith(['rabbitmq', 'python-taskflow'], 'interop with Python TaskFlo
   });
 
   describe('a tf engine drives a Python worker and a tf-worker in one flow', () => {
-    it('reverts the Python task after a JS failure (failure dicts from tf pass Python\'s validation)', async () => {
+    it("reverts the Python task after a JS failure (failure dicts from tf pass Python's validation)", async () => {
       const exchange = uniqueName('it-mixed');
       const [py, ts] = await mixedWorkers(exchange);
       const flow = linearFlow('mixed').add(new AddOne({ name: 'add', provides: 'y' }), new Explode({ name: 'explode' }));

@@ -16,7 +16,10 @@ export interface PythonProcess {
 }
 
 /** Starts `python/worker.py` (a TaskFlow Worker serving interop_tasks.py) and resolves once it consumes. */
-export async function startPythonWorker(opts: { url: string; exchange: string; topic: string }, timeoutMs = 60_000): Promise<PythonProcess> {
+export async function startPythonWorker(
+  opts: { url: string; exchange: string; topic: string },
+  timeoutMs = 60_000,
+): Promise<PythonProcess> {
   const child = spawn(PYTHON, ['-u', `${pythonDir}worker.py`, '--url', opts.url, '--exchange', opts.exchange, '--topic', opts.topic], {
     cwd: pythonDir,
     env: pythonEnv,
@@ -89,7 +92,11 @@ export interface PythonEngineSpec {
 
 /** Runs python/engine.py (a worker-based TaskFlow engine) on `spec` to the end and returns what it printed. */
 export async function runPythonEngine(spec: PythonEngineSpec, timeoutMs = 90_000): Promise<PythonEngineResult> {
-  const child = spawn(PYTHON, ['-u', `${pythonDir}engine.py`, JSON.stringify(spec)], { cwd: pythonDir, env: pythonEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(PYTHON, ['-u', `${pythonDir}engine.py`, JSON.stringify(spec)], {
+    cwd: pythonDir,
+    env: pythonEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -30,18 +30,24 @@ afterAll(async () => {
 
 async function twoWorkers(exchange: string): Promise<WorkerProcess[]> {
   const args = [
-    '--transport', 'redis',
-    '--url', REDIS_URL,
-    '--transport-options', JSON.stringify(transportOptions),
-    '--exchange', exchange,
-    '--topic', 'squares',
-    '--tasks', './test-integration/fixtures/tasks.ts',
-    '--concurrency', '2',
+    '--transport',
+    'redis',
+    '--url',
+    REDIS_URL,
+    '--transport-options',
+    JSON.stringify(transportOptions),
+    '--exchange',
+    exchange,
+    '--topic',
+    'squares',
+    '--tasks',
+    './test-integration/fixtures/tasks.ts',
+    '--concurrency',
+    '2',
   ];
   workers = await Promise.all([startWorker(args), startWorker(args)]);
   return workers;
 }
-
 
 describe.skipIf(!available)('redis transport across processes', () => {
   it('shares the work of a flow between two tf-worker processes, leaving no keys behind but the worker topic', async () => {

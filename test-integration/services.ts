@@ -51,7 +51,8 @@ let python: boolean | undefined;
 /** Which of `needs` are missing (each probed once per process). */
 export async function missing(needs: readonly Service[]): Promise<string[]> {
   const out: string[] = [];
-  if (needs.includes('rabbitmq') && !(await (rabbit ??= canReach(AMQP_URL)))) out.push(`RabbitMQ at ${AMQP_URL.replace(/:[^:@/]*@/, ':***@')}`);
+  if (needs.includes('rabbitmq') && !(await (rabbit ??= canReach(AMQP_URL))))
+    out.push(`RabbitMQ at ${AMQP_URL.replace(/:[^:@/]*@/, ':***@')}`);
   if (needs.includes('python-taskflow') && !(python ??= pythonHasTaskflow())) out.push(`${PYTHON} with taskflow and kombu`);
   return out;
 }

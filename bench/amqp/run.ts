@@ -37,7 +37,9 @@ const record = (system: string, flow: string, tasks: number, ms: number | number
   const all = Array.isArray(ms) ? ms : [ms];
   const median = [...all].sort((a, b) => a - b)[Math.floor(all.length / 2)]!;
   rows.push({ system, flow, tasks, ms: median, all });
-  console.error(`  ${system} ${flow} ${tasks}: ${median.toFixed(0)} ms (${Math.round((tasks / median) * 1000)}/s) runs ${all.map((x) => x.toFixed(0)).join(', ')}`);
+  console.error(
+    `  ${system} ${flow} ${tasks}: ${median.toFixed(0)} ms (${Math.round((tasks / median) * 1000)}/s) runs ${all.map((x) => x.toFixed(0)).join(', ')}`,
+  );
 };
 const repeat = async (fn: () => Promise<number>) => {
   const out: number[] = [];
@@ -68,7 +70,9 @@ async function floor(): Promise<void> {
     const { queue: replyQueue } = await channel.assertQueue('', { exclusive: true });
     const waiting = new Map<string, () => void>();
     await channel.consume(replyQueue, (m) => m && waiting.get(m.properties.correlationId as string)?.(), { noAck: true });
-    const body = Buffer.from(JSON.stringify({ task_cls: 'bench.Noop', task_name: 't', task_version: [1, 0], action: 'execute', arguments: {} }));
+    const body = Buffer.from(
+      JSON.stringify({ task_cls: 'bench.Noop', task_name: 't', task_version: [1, 0], action: 'execute', arguments: {} }),
+    );
     const request = () =>
       new Promise<void>((resolve) => {
         const id = randomUUID();
@@ -103,8 +107,18 @@ async function floor(): Promise<void> {
 async function ours(): Promise<void> {
   const exchange = `bench-${randomUUID().slice(0, 8)}`;
   const workers = await startWorkers(2, [
-    '--transport', 'amqp', '--url', url, '--exchange', exchange, '--topic', 'noop',
-    '--tasks', './bench/fixtures/tasks.ts', '--concurrency', '64',
+    '--transport',
+    'amqp',
+    '--url',
+    url,
+    '--exchange',
+    exchange,
+    '--topic',
+    'noop',
+    '--tasks',
+    './bench/fixtures/tasks.ts',
+    '--concurrency',
+    '64',
   ]);
   const build = noopFlow;
   const time = (flow: Flow) => timeFlow(flow, { exchange, topics: ['noop'], transport: 'amqp', url, transitionTimeoutMs: 600_000 });
@@ -160,7 +174,10 @@ const perSecond = (r: Row) => (r.tasks / r.ms) * 1000;
 const find = (system: string, flow: string) => rows.find((r) => r.system.startsWith(system) && r.flow === flow);
 console.log(`\n| system | flow | tasks | ms (median of ${RUNS} for floor and tf) | tasks/s | runs (ms) |`);
 console.log('|---|---|---:|---:|---:|---|');
-for (const r of rows) console.log(`| ${r.system} | ${r.flow} | ${r.tasks} | ${r.ms.toFixed(0)} | ${Math.round(perSecond(r))} | ${r.all.map((x) => x.toFixed(0)).join(', ')} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.system} | ${r.flow} | ${r.tasks} | ${r.ms.toFixed(0)} | ${Math.round(perSecond(r))} | ${r.all.map((x) => x.toFixed(0)).join(', ')} |`,
+  );
 const ratio = (a?: Row, b?: Row) => (a && b ? (perSecond(a) / perSecond(b)).toFixed(2) : 'n/a');
 console.log('\n| ratio | value | goal |');
 console.log('|---|---:|---|');

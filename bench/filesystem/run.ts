@@ -48,7 +48,9 @@ try {
   console.log('|---|---:|---:|---:|---:|');
   console.log(`| unordered | 1000 | ${u.toFixed(0)} | ${Math.round(1_000_000 / u)} | ${(u / 1000).toFixed(2)} |`);
   console.log(`| linear (round trip) | 200 | ${l.toFixed(0)} | ${Math.round(200_000 / l)} | ${(l / 200).toFixed(2)} |`);
-  console.log(`\nruns (ms): unordered ${unordered.map((x) => x.toFixed(0)).join(', ')}; linear ${linear.map((x) => x.toFixed(0)).join(', ')}`);
+  console.log(
+    `\nruns (ms): unordered ${unordered.map((x) => x.toFixed(0)).join(', ')}; linear ${linear.map((x) => x.toFixed(0)).join(', ')}`,
+  );
 } finally {
   await workers.stop();
   rmSync(folder, { recursive: true, force: true });

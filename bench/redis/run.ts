@@ -68,7 +68,6 @@ interface Row {
 }
 const rows: Row[] = [];
 const rate = (r: Row) => (r.tasks * 1000) / median(r.ms);
-const find = (what: string) => rows.find((r) => r.what === what);
 
 // ---------------------------------------------------------------- floor
 async function benchFloor(): Promise<void> {
@@ -104,7 +103,10 @@ async function benchFloor(): Promise<void> {
     const started = performance.now();
     for (let i = 0; i < n; i++) {
       await c2.xadd(requestKey, '*', 'body', String(i));
-      const reply = (await b2.xreadgroup('GROUP', 'g', 'main', 'COUNT', 1, 'BLOCK', 0, 'STREAMS', replyKey, '>')) as [string, [string, string[]][]][];
+      const reply = (await b2.xreadgroup('GROUP', 'g', 'main', 'COUNT', 1, 'BLOCK', 0, 'STREAMS', replyKey, '>')) as [
+        string,
+        [string, string[]][],
+      ][];
       const id = reply[0]![1][0]![0];
       await c2.pipeline().xack(replyKey, 'g', id).xdel(replyKey, id).exec();
     }
@@ -127,13 +129,20 @@ async function benchFloor(): Promise<void> {
 async function benchTf(): Promise<void> {
   const transportOptions = { keyPrefix: tfPrefix };
   const workers = await startWorkers(WORKERS, [
-    '--transport', 'redis',
-    '--url', url,
-    '--transport-options', JSON.stringify(transportOptions),
-    '--exchange', 'bench',
-    '--topic', 'noop',
-    '--tasks', './bench/fixtures/tasks.ts',
-    '--concurrency', String(CONCURRENCY),
+    '--transport',
+    'redis',
+    '--url',
+    url,
+    '--transport-options',
+    JSON.stringify(transportOptions),
+    '--exchange',
+    'bench',
+    '--topic',
+    'noop',
+    '--tasks',
+    './bench/fixtures/tasks.ts',
+    '--concurrency',
+    String(CONCURRENCY),
   ]);
   const build = noopFlow;
   const time = (flow: Flow) => timeFlow(flow, { exchange: 'bench', topics: ['noop'], transport: 'redis', url, transportOptions });
@@ -159,7 +168,10 @@ async function benchBull(): Promise<void> {
   const queueName = 'noop';
   const connection = new Redis(url, { maxRetriesPerRequest: null });
   const queue = new Queue(queueName, { connection, prefix: bullPrefix });
-  const events = new QueueEvents(queueName, { connection: { host: new URL(url).hostname, port: Number(new URL(url).port || 6379) }, prefix: bullPrefix });
+  const events = new QueueEvents(queueName, {
+    connection: { host: new URL(url).hostname, port: Number(new URL(url).port || 6379) },
+    prefix: bullPrefix,
+  });
   const flows = new FlowProducer({ connection, prefix: bullPrefix });
   await events.waitUntilReady();
   const workers = await Promise.all(
@@ -220,7 +232,9 @@ console.log(`${info}\nuptime before: ${uptimeBefore}\nuptime after:  ${uptimeAft
 console.log('| measure | tasks | median ms | tasks/s | runs (ms) |');
 console.log('|---|---:|---:|---:|---|');
 for (const r of rows) {
-  console.log(`| ${r.what} | ${r.tasks} | ${median(r.ms).toFixed(0)} | ${Math.round(rate(r))} | ${r.ms.map((x) => x.toFixed(0)).join(', ')} |`);
+  console.log(
+    `| ${r.what} | ${r.tasks} | ${median(r.ms).toFixed(0)} | ${Math.round(rate(r))} | ${r.ms.map((x) => x.toFixed(0)).join(', ')} |`,
+  );
 }
 const floorRow = rows.find((r) => r.what.startsWith('floor:'));
 const streamFloor = rows.find((r) => r.what.startsWith('floor (streams)'));
@@ -234,4 +248,8 @@ if (tfLinear && streamFloor) console.log(`tf linear / streams floor:      ${(rat
 if (tfLinear && bullAwaited) console.log(`tf linear / BullMQ awaited:     ${(rate(tfLinear) / rate(bullAwaited)).toFixed(2)}  (goal >= 2)`);
 if (tfUnordered && bullFlow) console.log(`tf unordered / BullMQ flow:     ${(rate(tfUnordered) / rate(bullFlow)).toFixed(2)}  (goal > 1)`);
 if (tfUnordered && floorRow) console.log(`tf unordered / floor:           ${(rate(tfUnordered) / rate(floorRow)).toFixed(2)}`);
-console.log(`load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);

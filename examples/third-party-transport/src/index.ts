@@ -8,14 +8,7 @@
  * holder stopped renewing it (a crash). In-process only; the table lives on `globalThis`.
  */
 import { BaseTransport, InvalidArgumentError, TransportError, TransportErrorCode } from '@tf/transport';
-import type {
-  BaseTransportOptions,
-  ConsumerSpec,
-  RawDelivery,
-  Subscription,
-  TransportFactory,
-  WireProperties,
-} from '@tf/transport';
+import type { BaseTransportOptions, ConsumerSpec, RawDelivery, Subscription, TransportFactory, WireProperties } from '@tf/transport';
 
 export interface ExampleOptions {
   /** How often a consumer polls for rows and renews its leases (default 5 ms). */

@@ -8,4 +8,4 @@ export {
 } from './options';
 export { WorkerBasedExecutor, type WorkerBasedOptions } from './worker-based/executor';
 export { RequestTimeoutError } from './worker-based/errors';
-export { type RequestState } from './worker-based/request-book';
+export type { RequestState } from './worker-based/request-book';

@@ -183,7 +183,8 @@ function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSetting
     ...normaliseTransportSelection(given, { owner: 'Engine' }).selection,
     exchange,
     topics: [...(topics as string[])],
-    transitionTimeoutMs: transitionTimeoutMs === null ? null : positiveNumber('transitionTimeoutMs (milliseconds, or null)', transitionTimeoutMs),
+    transitionTimeoutMs:
+      transitionTimeoutMs === null ? null : positiveNumber('transitionTimeoutMs (milliseconds, or null)', transitionTimeoutMs),
     workerExpiryMs: positiveNumber('workerExpiryMs (milliseconds)', valueOr(given, 'workerExpiryMs', 60_000)),
     notifyIntervalMs: positiveNumber('notifyIntervalMs (milliseconds)', valueOr(given, 'notifyIntervalMs', 5_000)),
   };

@@ -231,7 +231,9 @@ describe('engine options', () => {
       workerExpiryMs: 30_000,
       retryOptions: { maxRetries: 3 },
     });
-    expect(normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transition_timeout: null }).workerBased?.transitionTimeoutMs).toBeNull();
+    expect(
+      normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transition_timeout: null }).workerBased?.transitionTimeoutMs,
+    ).toBeNull();
     expect(normaliseOptions({ max_workers: 3, engine: 'parallel' }).maxWorkers).toBe(3);
   });
 
@@ -244,23 +246,37 @@ describe('engine options', () => {
       }
       return undefined;
     };
-    expect(codeOf(() => normaliseOptions({ engne: 'serial' } as never))).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining("'engne'")]);
+    expect(codeOf(() => normaliseOptions({ engne: 'serial' } as never))).toEqual([
+      'TF_INVALID_ARGUMENT',
+      expect.stringContaining("'engne'"),
+    ]);
     expect(codeOf(() => normaliseOptions({ engine: 'quantum' }))).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining("'quantum'")]);
-    expect(codeOf(() => normaliseOptions({ engine: 'serial', exchange: 'e' }))).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining('exchange')]);
-    expect(codeOf(() => normaliseOptions({ engine: 'worker-based', topics: ['t'] }))).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining('exchange')]);
-    expect(codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: [] }))).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining('topics')]);
+    expect(codeOf(() => normaliseOptions({ engine: 'serial', exchange: 'e' }))).toEqual([
+      'TF_INVALID_ARGUMENT',
+      expect.stringContaining('exchange'),
+    ]);
+    expect(codeOf(() => normaliseOptions({ engine: 'worker-based', topics: ['t'] }))).toEqual([
+      'TF_INVALID_ARGUMENT',
+      expect.stringContaining('exchange'),
+    ]);
+    expect(codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: [] }))).toEqual([
+      'TF_INVALID_ARGUMENT',
+      expect.stringContaining('topics'),
+    ]);
     expect(codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transition_timeout: 'soon' }))).toEqual([
       'TF_INVALID_ARGUMENT',
       expect.stringContaining('seconds'),
     ]);
-    expect(codeOf(() => normaliseOptions({ engine: 'parallel', maxWorkers: 0 }))).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining('maxWorkers')]);
+    expect(codeOf(() => normaliseOptions({ engine: 'parallel', maxWorkers: 0 }))).toEqual([
+      'TF_INVALID_ARGUMENT',
+      expect.stringContaining('maxWorkers'),
+    ]);
     expect(codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], worker_expiry: 0 }))).toEqual([
       'TF_INVALID_ARGUMENT',
       expect.stringContaining('workerExpiryMs'),
     ]);
-    expect(codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transport_options: 'x' } as never))).toEqual([
-      'TF_INVALID_ARGUMENT',
-      expect.stringContaining("'transportOptions'"),
-    ]);
+    expect(
+      codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transport_options: 'x' } as never)),
+    ).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining("'transportOptions'")]);
   });
 });

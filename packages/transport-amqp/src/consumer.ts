@@ -43,7 +43,12 @@ export class QueueSubscription implements Subscription {
   #ackTimer: NodeJS.Timeout | undefined;
 
   /** Open a channel on `link` and consume the spec's queue (declared first). */
-  static async open(host: SubscriptionHost, link: Link, spec: ConsumerSpec, deliver: (raw: RawDelivery) => void): Promise<QueueSubscription> {
+  static async open(
+    host: SubscriptionHost,
+    link: Link,
+    spec: ConsumerSpec,
+    deliver: (raw: RawDelivery) => void,
+  ): Promise<QueueSubscription> {
     let channel: Channel;
     try {
       channel = await link.model.createChannel();

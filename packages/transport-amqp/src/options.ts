@@ -106,7 +106,9 @@ function readTls(value: unknown): AmqpTlsOptions | undefined {
   if (value === undefined || value === null || value === false) return undefined;
   if (value === true) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidArgumentError('AMQP transport option tls must be true or an object { ca, cert, key, passphrase, rejectUnauthorized, servername }.');
+    throw new InvalidArgumentError(
+      'AMQP transport option tls must be true or an object { ca, cert, key, passphrase, rejectUnauthorized, servername }.',
+    );
   }
   const o = normaliseOptionKeys(value);
   for (const key of Object.keys(o)) {

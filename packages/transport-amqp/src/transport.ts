@@ -1,14 +1,7 @@
 import * as amqplib from 'amqplib';
 import type { Options } from 'amqplib';
 import { BaseTransport, TransportError, TransportErrorCode } from '@tf/transport';
-import type {
-  ConsumerSpec,
-  RawDelivery,
-  Subscription,
-  TransportCapabilities,
-  TransportFactory,
-  WireProperties,
-} from '@tf/transport';
+import type { ConsumerSpec, RawDelivery, Subscription, TransportCapabilities, TransportFactory, WireProperties } from '@tf/transport';
 import { QueueSubscription } from './consumer';
 import type { SubscriptionHost } from './consumer';
 import { AmqpErrorCode, AmqpTransportError, channelError, replyCodeOf } from './errors';

@@ -47,9 +47,7 @@ function intParam(params: URLSearchParams, names: string[], url: string): number
 export function parseAmqpUrl(url: string): AmqpEndpoint {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme !== 'amqp' && scheme !== 'amqps') {
-    throw new InvalidArgumentError(
-      `The AMQP transport needs an amqp:// or amqps:// URL, got ${JSON.stringify(redactUri(url))}.`,
-    );
+    throw new InvalidArgumentError(`The AMQP transport needs an amqp:// or amqps:// URL, got ${JSON.stringify(redactUri(url))}.`);
   }
   let parsed: URL;
   try {

@@ -83,9 +83,8 @@ describe('amqp URLs, options and details (no broker needed)', () => {
 
   it('details(): driver amqplib, its installed version, the URI without password', () => {
     const require = createRequire(import.meta.url);
-    const installed = (
-      JSON.parse(readFileSync(join(dirname(require.resolve('amqplib')), 'package.json'), 'utf8')) as { version: string }
-    ).version;
+    const installed = (JSON.parse(readFileSync(join(dirname(require.resolve('amqplib')), 'package.json'), 'utf8')) as { version: string })
+      .version;
     const t = new AmqpTransport({ url: 'amqp://tf:s3cret@broker.example:5672//' });
     expect(t.details()).toEqual({ name: 'amqp', driver: 'amqplib', version: installed, uri: 'amqp://tf:***@broker.example:5672//' });
     const list = new AmqpTransport({ url: 'amqps://a:pw1@h1//;amqps://b:pw2@h2//' }).details().uri ?? '';
@@ -155,7 +154,7 @@ describe('amqp URLs, options and details (no broker needed)', () => {
 });
 
 describeBroker('amqp transport on RabbitMQ: TaskFlow wire compatibility', () => {
-  it('declares exactly TaskFlow\'s topology by default (and the heartbeat asked for)', async () => {
+  it("declares exactly TaskFlow's topology by default (and the heartbeat asked for)", async () => {
     const ex = uniqueName('tf-amqp-topo');
     const t = await open({ heartbeatMs: 7_000 });
     // A publish to a topic nobody consumes declares and binds its queue: the message is kept.
@@ -167,9 +166,7 @@ describeBroker('amqp transport on RabbitMQ: TaskFlow wire compatibility', () => 
       { name: `${ex}_engine-1`, durable: false, auto_delete: true, consumers: 1, messages: 0 },
       { name: `${ex}_topic1`, durable: false, auto_delete: true, consumers: 0, messages: 1 },
     ]);
-    expect((await listExchanges()).filter((e) => e.name === ex)).toEqual([
-      { name: ex, type: 'direct', durable: false, auto_delete: true },
-    ]);
+    expect((await listExchanges()).filter((e) => e.name === ex)).toEqual([{ name: ex, type: 'direct', durable: false, auto_delete: true }]);
     // A passive declaration with kombu's flags agrees, and the binding routes `<topic>`.
     const ch = await rawChannel();
     await expect(ch.checkQueue(`${ex}_topic1`)).resolves.toMatchObject({ messageCount: 1 });
@@ -251,16 +248,18 @@ describeBroker('amqp transport on RabbitMQ: TaskFlow wire compatibility', () => 
     await expect(durable.publish(`${ex}-other`, 'w', '{}', { headers: { big: 'x'.repeat(70_000) } })).rejects.toSatisfy((e) =>
       TfError.is(e, 'TF_AMQP_PUBLISH_FAILED'),
     );
-    const consumeErr: unknown = await durable.consume(ex + '-other', 'w0', () => undefined).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const consumeErr: unknown = await durable
+      .consume(`${ex}-other`, 'w0', () => undefined)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(consumeErr).toBeUndefined(); // a fresh exchange: fine
     // The connection survived the closed channel.
     expect(durable.state).toBe('connected');
     const inbox = new Recorder();
-    await durable.consume(ex + '-other', 'w2', inbox.handler);
-    await durable.publish(ex + '-other', 'w2', '"ok"');
+    await durable.consume(`${ex}-other`, 'w2', inbox.handler);
+    await durable.publish(`${ex}-other`, 'w2', '"ok"');
     await waitFor(() => inbox.count === 1);
     const early = new Recorder();
     await durable.consume(`${ex}-other`, 'w', early.handler);
@@ -393,8 +392,8 @@ describeBroker('amqp transport on RabbitMQ: TaskFlow wire compatibility', () => 
     await t.connect();
     expect(t.capabilities.reconnect).toBe(true);
     const inbox = new Recorder();
-    await t.consume(ex + '2', 'work', inbox.handler);
-    await t.publish(ex + '2', 'work', '"y"');
+    await t.consume(`${ex}2`, 'work', inbox.handler);
+    await t.publish(`${ex}2`, 'work', '"y"');
     await waitFor(() => inbox.count === 1);
   });
 });

@@ -18,7 +18,8 @@ import { parseAmqpUrl } from '../src/url';
 const run = promisify(execFile);
 
 export const AMQP_URL = process.env['TF_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
-export const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false' && process.env['CI'] !== '0';
+export const IN_CI =
+  process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false' && process.env['CI'] !== '0';
 
 function canReach(url: string, timeoutMs = 1500): Promise<boolean> {
   const { hostname, port } = parseAmqpUrl(url);
@@ -59,7 +60,7 @@ export async function closeConnectionNamed(name: string): Promise<void> {
       .split('\n')
       .filter((line) => line.includes(`{"connection_name",${JSON.stringify(name)}}`))
       .map((line) => line.split('\t')[0])
-      .filter((pid): pid is string => pid !== undefined && pid.startsWith('<'));
+      .filter((pid): pid is string => pid?.startsWith('<') === true);
     if (pids.length > 0) {
       for (const pid of pids) await rabbitmqctl('close_connection', pid, 'tf test: connection dropped');
       return;

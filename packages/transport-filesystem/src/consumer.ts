@@ -331,7 +331,14 @@ export class FolderSubscription implements Subscription {
     );
     try {
       await rename(claimPath, target);
-      const note = { reason, file: name, exchange: this.#spec.exchange, topic: this.#spec.topic, at: new Date().toISOString(), by: `${HOST}:${process.pid}` };
+      const note = {
+        reason,
+        file: name,
+        exchange: this.#spec.exchange,
+        topic: this.#spec.topic,
+        at: new Date().toISOString(),
+        by: `${HOST}:${process.pid}`,
+      };
       await writeFile(`${target}.reason.json`, `${JSON.stringify(note, null, 2)}\n`);
     } catch (err) {
       // Never leave it to be retried forever: park it under a name no one claims or takes back.

@@ -81,7 +81,10 @@ export interface ClaimOwner {
 }
 
 /** This machine's name as it appears in claim file names (`[A-Za-z0-9-]`, at most 63). */
-export const HOST: string = hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63) || 'host';
+export const HOST: string =
+  hostname()
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 63) || 'host';
 
 /** A new connection token: unique across processes and machines (random). */
 export function newToken(): string {

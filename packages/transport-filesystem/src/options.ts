@@ -86,7 +86,9 @@ function folderOption(name: string, value: unknown): string | undefined {
 export function folderFromUrl(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   if (!/^file:/i.test(url)) {
-    throw new InvalidArgumentError(`filesystem transport: the URL must be a file: URL (file:///path/to/folder), got ${JSON.stringify(url)}.`);
+    throw new InvalidArgumentError(
+      `filesystem transport: the URL must be a file: URL (file:///path/to/folder), got ${JSON.stringify(url)}.`,
+    );
   }
   if (/^file:\/\//i.test(url)) {
     try {
@@ -111,7 +113,9 @@ export function resolveOptions(input: object, url: string | undefined): Resolved
   const usePolling = o.usePolling === undefined ? false : booleanFlag('filesystem transport: usePolling', o.usePolling);
   const ms = o.pollingIntervalMs === undefined ? undefined : positiveNumber('filesystem transport: pollingIntervalMs', o.pollingIntervalMs);
   const seconds =
-    o.pollingInterval === undefined ? undefined : 1000 * positiveNumber('filesystem transport: pollingInterval (seconds)', o.pollingInterval);
+    o.pollingInterval === undefined
+      ? undefined
+      : 1000 * positiveNumber('filesystem transport: pollingInterval (seconds)', o.pollingInterval);
   if (ms !== undefined && seconds !== undefined && ms !== seconds) {
     throw new InvalidArgumentError(
       `filesystem transport: pollingIntervalMs (${ms} ms) and pollingInterval / polling_interval (${seconds} ms) disagree; give one.`,
@@ -122,7 +126,8 @@ export function resolveOptions(input: object, url: string | undefined): Resolved
     folderOut: folderOption('dataFolderOut', o.dataFolderOut) ?? both,
     pollingIntervalMs: Math.max(1, ms ?? seconds ?? (usePolling ? 100 : 1000)),
     usePolling,
-    leaseMs: o.leaseMs === undefined ? DEFAULT_LEASE_MS : Math.max(1, Math.round(positiveNumber('filesystem transport: leaseMs', o.leaseMs))),
+    leaseMs:
+      o.leaseMs === undefined ? DEFAULT_LEASE_MS : Math.max(1, Math.round(positiveNumber('filesystem transport: leaseMs', o.leaseMs))),
     fsync: o.fsync === undefined ? false : booleanFlag('filesystem transport: fsync', o.fsync),
   };
 }

@@ -257,7 +257,10 @@ export class FilesystemTransport extends BaseTransport {
   }
 
   #crashedError(): FilesystemTransportError {
-    return new FilesystemTransportError(FilesystemErrorCode.Crashed, 'filesystem transport: crashed (simulateCrash); close it and connect again.');
+    return new FilesystemTransportError(
+      FilesystemErrorCode.Crashed,
+      'filesystem transport: crashed (simulateCrash); close it and connect again.',
+    );
   }
 
   /** The folder became unusable: stop consuming, give claims back, let the base reconnect. */

@@ -29,7 +29,10 @@ function recordingLogger(lines: LogLine[]): Logger {
   return { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63) || 'host';
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 63) || 'host';
 
 /** A pid that is certainly not running (well past pid_max on Linux, and kill(pid, 0) says ESRCH). */
 const DEAD_PID = 4_194_304 + 12_345;

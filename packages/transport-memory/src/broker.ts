@@ -59,8 +59,7 @@ export interface TopicStats {
   readonly consumers: number;
 }
 
-const defer: (fn: () => void) => void =
-  typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0);
+const defer: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0);
 
 const key = (exchange: string, topic: string): string => `${exchange}\u0000${topic}`;
 

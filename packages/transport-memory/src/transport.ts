@@ -1,12 +1,5 @@
 import { BaseTransport } from '@tf/transport';
-import type {
-  ConsumerSpec,
-  RawDelivery,
-  Subscription,
-  TransportCapabilities,
-  TransportFactory,
-  WireProperties,
-} from '@tf/transport';
+import type { ConsumerSpec, RawDelivery, Subscription, TransportCapabilities, TransportFactory, WireProperties } from '@tf/transport';
 import { getMemoryBroker } from './broker';
 import type { MemoryBroker } from './broker';
 import { MEMORY_OPTION_NAMES, resolveLatencyMs } from './options';

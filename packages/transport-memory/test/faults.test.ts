@@ -175,13 +175,7 @@ describe('fault injection', () => {
     expect(t.state).toBe('reconnecting');
     await t.publish(ex, 'work', '"after"'); // waits for the connection
     await waitFor(() => inbox.count === 1);
-    expect(events).toEqual([
-      'disconnected:true',
-      'reconnecting:1',
-      'reconnecting:2',
-      'reconnecting:3',
-      'connected:true',
-    ]);
+    expect(events).toEqual(['disconnected:true', 'reconnecting:1', 'reconnecting:2', 'reconnecting:3', 'connected:true']);
     expect(delays).toEqual([5, 10, 15]);
   });
 
@@ -192,9 +186,7 @@ describe('fault injection', () => {
     t.on('error', (e) => errors.push(e));
     t.on('disconnected', (e) => disconnects.push(e));
     memoryBroker.dropConnection(t, { failAttempts: 10 });
-    await expect(t.publish(ex, 'work', '"x"')).rejects.toSatisfy((e) =>
-      TfError.is(e, 'TF_TRANSPORT_CONNECTION_FAILED'),
-    );
+    await expect(t.publish(ex, 'work', '"x"')).rejects.toSatisfy((e) => TfError.is(e, 'TF_TRANSPORT_CONNECTION_FAILED'));
     expect(t.state).toBe('closed');
     expect(errors.length).toBe(1);
     expect(TfError.is(errors[0], 'TF_TRANSPORT_CONNECTION_FAILED')).toBe(true);

@@ -84,7 +84,14 @@ export class StreamSubscription {
     // After a reconnect the same consumer name is used: what it held (now stale in the
     // application) is delivered again at once, instead of after the lease.
     const own = (await this.#reader.xreadgroup(
-      'GROUP', GROUP, this.name, 'COUNT', Math.max(1, this.#free()), 'STREAMS', this.key, '0',
+      'GROUP',
+      GROUP,
+      this.name,
+      'COUNT',
+      Math.max(1, this.#free()),
+      'STREAMS',
+      this.key,
+      '0',
     )) as ReadReply;
     const entries = own?.[0]?.[1] ?? [];
     if (entries.length > 0) await this.#deliverClaimed(entries);
@@ -116,8 +123,9 @@ export class StreamSubscription {
       let reply: ReadReply;
       try {
         reply = await this.#read(free);
-      } catch (err) {
+      } catch (readError) {
         if (!this.#running) break;
+        let err = readError;
         if (/NOGROUP|no longer exists/i.test(errorMessage(err))) {
           // The stream was deleted (by the last consumer leaving, or by hand): make it again.
           try {
@@ -164,7 +172,8 @@ export class StreamSubscription {
     (pipeline.xreadgroup as (...args: (string | number)[]) => unknown)(...read);
     const out = (await pipeline.exec()) ?? [];
     const ackError = out[0]?.[0] ?? out[1]?.[0];
-    if (ackError) this.#host.logger.warn({ err: ackError, key: this.key }, 'redis transport: an ack failed; the message will be delivered again');
+    if (ackError)
+      this.#host.logger.warn({ err: ackError, key: this.key }, 'redis transport: an ack failed; the message will be delivered again');
     const [readError, reply] = out[2] ?? [new Error('redis transport: no reply to XREADGROUP'), null];
     if (readError) throw readError;
     return reply as ReadReply;
@@ -188,7 +197,14 @@ export class StreamSubscription {
     if (this.#spec.autoAck) {
       // Acked on arrival: deleted with the next write; the base never settles it.
       this.#host.acks.add(this.key, id);
-      this.#deliver({ body: parsed.body, properties: parsed.properties, redelivered: deliveryCount > 1, deliveryCount, ack: noop, reject: noop });
+      this.#deliver({
+        body: parsed.body,
+        properties: parsed.properties,
+        redelivered: deliveryCount > 1,
+        deliveryCount,
+        ack: noop,
+        reject: noop,
+      });
       return;
     }
     this.#held.add(id);
@@ -215,7 +231,8 @@ export class StreamSubscription {
           await this.#host.commands().tfRequeue(this.key, GROUP, this.name, id, deliveryCount);
         } catch (err) {
           // Still pending on this consumer: it comes back after the lease (or at once after a reconnect).
-          if (!this.#dead) this.#host.logger.warn({ err, key: this.key }, 'redis transport: a requeue failed; the lease will return the message');
+          if (!this.#dead)
+            this.#host.logger.warn({ err, key: this.key }, 'redis transport: a requeue failed; the lease will return the message');
         }
       },
     });
@@ -255,11 +272,20 @@ export class StreamSubscription {
       const free = this.#free();
       if (free > 0 && !this.#dead) {
         const [next, entries] = (await commands.xautoclaim(
-          this.key, GROUP, this.name, this.#host.leaseMs, this.#claimCursor, 'COUNT', free,
+          this.key,
+          GROUP,
+          this.name,
+          this.#host.leaseMs,
+          this.#claimCursor,
+          'COUNT',
+          free,
         )) as [string, Entry[], string[]?];
         this.#claimCursor = next;
         if (entries.length > 0 && !this.#dead) {
-          this.#host.logger.info({ key: this.key, count: entries.length }, 'redis transport: claimed deliveries left by a consumer that stopped');
+          this.#host.logger.info(
+            { key: this.key, count: entries.length },
+            'redis transport: claimed deliveries left by a consumer that stopped',
+          );
           await this.#deliverClaimed(entries);
         }
       }

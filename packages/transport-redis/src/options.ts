@@ -64,9 +64,7 @@ function optionalMs(name: string, value: unknown): number | undefined {
 export function checkUrl(url: string | undefined): string {
   if (url === undefined) return DEFAULT_REDIS_URL;
   if (typeof url !== 'string' || !/^rediss?:\/\//i.test(url)) {
-    throw new InvalidArgumentError(
-      `redis transport: the URL must start with redis:// or rediss://, got ${JSON.stringify(url)}.`,
-    );
+    throw new InvalidArgumentError(`redis transport: the URL must start with redis:// or rediss://, got ${JSON.stringify(url)}.`);
   }
   try {
     new URL(url);
@@ -82,7 +80,9 @@ export function resolveOptions(input: object, url: string | undefined): Resolved
   const checkedUrl = checkUrl(url);
   const keyPrefix = o.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof keyPrefix !== 'string' || /[\s{}]/.test(keyPrefix)) {
-    throw new InvalidArgumentError(`redis transport: keyPrefix must be a string without spaces or braces, got ${JSON.stringify(keyPrefix)}.`);
+    throw new InvalidArgumentError(
+      `redis transport: keyPrefix must be a string without spaces or braces, got ${JSON.stringify(keyPrefix)}.`,
+    );
   }
   let tls: ConnectionOptions | undefined;
   if (o.tls !== undefined && o.tls !== false) {

@@ -1,14 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BaseTransport, TransportError, TransportErrorCode } from '@tf/transport';
-import type {
-  ConsumerSpec,
-  RawDelivery,
-  Subscription,
-  TransportCapabilities,
-  TransportFactory,
-  WireProperties,
-} from '@tf/transport';
+import type { ConsumerSpec, RawDelivery, Subscription, TransportCapabilities, TransportFactory, WireProperties } from '@tf/transport';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { AckQueue } from './ack-queue';

@@ -17,7 +17,13 @@ if (await redisAvailable()) {
   const admin = new Redis(REDIS_URL, { lazyConnect: true });
   transportConformance({
     name: 'redis',
-    create: () => new RedisTransport({ url: REDIS_URL, keyPrefix: prefix, leaseMs: 1_000, retryOptions: { intervalStartMs: 50, intervalStepMs: 50, maxRetries: 20 } }),
+    create: () =>
+      new RedisTransport({
+        url: REDIS_URL,
+        keyPrefix: prefix,
+        leaseMs: 1_000,
+        retryOptions: { intervalStartMs: 50, intervalStepMs: 50, maxRetries: 20 },
+      }),
     cleanup: async () => {
       await deleteKeys(admin, `${prefix}*`);
     },

@@ -101,7 +101,9 @@ describe.skipIf(!available)('redis transport against Redis', () => {
     await waitFor(() => inbox.count === 1);
     expect((await admin.xpending(key, GROUP))[0]).toBe(1);
     await inbox.deliveries[0]!.ack();
-    await waitFor(async () => (await admin.xlen(key)) === 0 && (await admin.xpending(key, GROUP))[0] === 0, { message: 'the entry to be acked and deleted' });
+    await waitFor(async () => (await admin.xlen(key)) === 0 && (await admin.xpending(key, GROUP))[0] === 0, {
+      message: 'the entry to be acked and deleted',
+    });
   });
 
   it('renews the lease of what a live consumer holds: a slow handler keeps its message', async () => {

@@ -15,10 +15,7 @@ export interface WaitForOptions {
 }
 
 /** Poll `condition` until it returns true (or a truthy value, returned); reject after `timeoutMs`. */
-export async function waitFor<T>(
-  condition: () => T | Promise<T>,
-  options: WaitForOptions = {},
-): Promise<NonNullable<T>> {
+export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitForOptions = {}): Promise<NonNullable<T>> {
   const { timeoutMs = 10_000, intervalMs = 10, message = 'condition' } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -39,7 +36,10 @@ export async function waitFor<T>(
 
 /** A unique exchange (or topic) name, so suites can run in parallel against one real broker. */
 export function uniqueName(prefix = 'tfc'): string {
-  const slug = prefix.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').slice(0, 60);
+  const slug = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .slice(0, 60);
   return `${slug}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 

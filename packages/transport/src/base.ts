@@ -243,10 +243,7 @@ export abstract class BaseTransport implements Transport {
       await this.#connecting;
       if ((this.#state as TransportState) === 'connected') return;
     }
-    throw new TransportError(
-      TransportErrorCode.NotConnected,
-      `Transport '${this.name}' is ${this.#state}; call connect() first.`,
-    );
+    throw new TransportError(TransportErrorCode.NotConnected, `Transport '${this.name}' is ${this.#state}; call connect() first.`);
   }
 
   publish(exchange: string, topic: string, body: string, properties?: MessageProperties): Promise<void> {
@@ -290,12 +287,7 @@ export abstract class BaseTransport implements Transport {
     }
   }
 
-  async consume(
-    exchange: string,
-    topic: string,
-    handler: DeliveryHandler,
-    options: ConsumeOptions = {},
-  ): Promise<TransportConsumer> {
+  async consume(exchange: string, topic: string, handler: DeliveryHandler, options: ConsumeOptions = {}): Promise<TransportConsumer> {
     assertDestinationName('exchange', exchange);
     assertDestinationName('topic', topic);
     if (typeof handler !== 'function') throw new InvalidArgumentError('consume() needs a handler function.');

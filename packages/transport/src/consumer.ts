@@ -117,7 +117,10 @@ export class BaseConsumer implements TransportConsumer {
 
   async #failed(delivery: BaseDelivery, err: unknown): Promise<void> {
     const requeue = !delivery.settled;
-    this.#logger.warn({ err, exchange: this.spec.exchange, topic: this.spec.topic }, `delivery handler threw${requeue ? '; requeueing' : ''}`);
+    this.#logger.warn(
+      { err, exchange: this.spec.exchange, topic: this.spec.topic },
+      `delivery handler threw${requeue ? '; requeueing' : ''}`,
+    );
     if (!delivery.settled) await delivery.reject({ requeue: true }).catch(() => undefined);
   }
 

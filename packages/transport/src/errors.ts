@@ -41,10 +41,7 @@ export class UnknownTransportOptionError extends TransportError {
   readonly allowed: readonly string[];
   constructor(transport: string, option: string, allowed: readonly string[], what = 'option') {
     const list = allowed.length > 0 ? allowed.join(', ') : '(none)';
-    super(
-      TransportErrorCode.UnknownOption,
-      `Transport '${transport}' does not accept the ${what} '${option}'. Allowed: ${list}.`,
-    );
+    super(TransportErrorCode.UnknownOption, `Transport '${transport}' does not accept the ${what} '${option}'. Allowed: ${list}.`);
     this.option = option;
     this.allowed = allowed;
   }

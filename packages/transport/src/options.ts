@@ -67,9 +67,17 @@ const RETRY_KEYS: Record<string, { to: keyof TransportRetryOptions; scale: numbe
   intervalMax: { to: 'intervalMaxMs', scale: 1000 },
 };
 const RETRY_INPUT_NAMES = [
-  'intervalStartMs', 'intervalStepMs', 'intervalMaxMs', 'maxRetries',
-  'interval_start', 'interval_step', 'interval_max', 'max_retries',
-  'intervalStart', 'intervalStep', 'intervalMax',
+  'intervalStartMs',
+  'intervalStepMs',
+  'intervalMaxMs',
+  'maxRetries',
+  'interval_start',
+  'interval_step',
+  'interval_max',
+  'max_retries',
+  'intervalStart',
+  'intervalStep',
+  'intervalMax',
 ];
 
 /**
@@ -136,8 +144,6 @@ const NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 /** Throw an `InvalidArgumentError` unless `name` is a valid exchange or topic name (1-200 of `A-Z a-z 0-9 _ . -`). */
 export function assertDestinationName(kind: 'exchange' | 'topic', name: unknown): asserts name is string {
   if (typeof name !== 'string' || !NAME.test(name) || name === '.' || name === '..') {
-    throw new InvalidArgumentError(
-      `Invalid ${kind} name ${JSON.stringify(name)}: use 1 to 200 of A-Z a-z 0-9 _ . - (not '.' or '..').`,
-    );
+    throw new InvalidArgumentError(`Invalid ${kind} name ${JSON.stringify(name)}: use 1 to 200 of A-Z a-z 0-9 _ . - (not '.' or '..').`);
   }
 }

@@ -74,10 +74,7 @@ function assertTransportName(name: string): void {
  * for tests, bundlers, or a transport defined in the application. Registering another
  * factory under a taken name needs `{ replace: true }`. Returns a function that removes it.
  */
-export function registerTransport<O extends object>(
-  factory: TransportFactory<O>,
-  options: { replace?: boolean } = {},
-): () => void {
+export function registerTransport<O extends object>(factory: TransportFactory<O>, options: { replace?: boolean } = {}): () => void {
   if (!isFactory(factory)) {
     throw new InvalidArgumentError('registerTransport() needs a factory: { name, options: [...], create(opts) }.');
   }
@@ -114,8 +111,10 @@ export function transportNameForUrl(url: string): string {
   if (name === undefined) {
     throw new TransportError(
       TransportErrorCode.UnknownScheme,
-      `No transport serves the URL scheme ${scheme ? `'${scheme}:'` : 'of ' + JSON.stringify(url)}. ` +
-        `Known schemes: ${Object.keys(schemes).map((s) => `${s}://`).join(', ')}; or name the transport with { transport: '<name>' }.`,
+      `No transport serves the URL scheme ${scheme ? `'${scheme}:'` : `of ${JSON.stringify(url)}`}. ` +
+        `Known schemes: ${Object.keys(schemes)
+          .map((s) => `${s}://`)
+          .join(', ')}; or name the transport with { transport: '<name>' }.`,
     );
   }
   return name;
@@ -209,10 +208,7 @@ function installHint(name: string): string {
  * (or as its default export). A missing package is a `TransportNotInstalledError`
  * (`TF_TRANSPORT_NOT_INSTALLED`) saying what to install.
  */
-export async function loadTransportFactory(
-  name: string,
-  importer: TransportImporter = defaultImporter,
-): Promise<TransportFactory> {
+export async function loadTransportFactory(name: string, importer: TransportImporter = defaultImporter): Promise<TransportFactory> {
   assertTransportName(name);
   const registered = registry().factories.get(name);
   if (registered) return registered;

@@ -99,7 +99,9 @@ export function normaliseTransportSelection(
   }
   const rawTransportOptions = oneOf(given, 'transportOptions', 'transport_options', context);
   const transportOptions =
-    rawTransportOptions === undefined ? undefined : plainObject(label('transportOptions'), rawTransportOptions, (m) => fail(m, 'transportOptions'));
+    rawTransportOptions === undefined
+      ? undefined
+      : plainObject(label('transportOptions'), rawTransportOptions, (m) => fail(m, 'transportOptions'));
   const rawRetryOptions = oneOf(given, 'retryOptions', 'retry_options', context);
   const retryOptions =
     rawRetryOptions === undefined ? undefined : plainObject(label('retryOptions'), rawRetryOptions, (m) => fail(m, 'retryOptions'));

@@ -57,13 +57,20 @@ describe('retry options', () => {
 
   it('take milliseconds under *Ms names and kombu seconds under kombu names', () => {
     expect(parseRetryOptions({ intervalStartMs: 10, intervalStepMs: 20, intervalMaxMs: 50, maxRetries: 7 })).toEqual({
-      intervalStartMs: 10, intervalStepMs: 20, intervalMaxMs: 50, maxRetries: 7,
+      intervalStartMs: 10,
+      intervalStepMs: 20,
+      intervalMaxMs: 50,
+      maxRetries: 7,
     });
     expect(parseRetryOptions({ interval_start: 0.5, interval_step: 2, interval_max: 30, max_retries: null })).toEqual({
-      intervalStartMs: 500, intervalStepMs: 2000, intervalMaxMs: 30_000, maxRetries: null,
+      intervalStartMs: 500,
+      intervalStepMs: 2000,
+      intervalMaxMs: 30_000,
+      maxRetries: null,
     });
     expect(parseRetryOptions({ intervalStart: 2, maxRetries: Number.POSITIVE_INFINITY })).toMatchObject({
-      intervalStartMs: 2000, maxRetries: null,
+      intervalStartMs: 2000,
+      maxRetries: null,
     });
   });
 

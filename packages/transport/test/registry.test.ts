@@ -28,7 +28,10 @@ class FakeTransport extends BaseTransport {
   readonly capabilities = { crossProcess: true, persistent: true, reconnect: false, deliveryCount: false };
   protected readonly driver = 'fake';
   protected readonly driverVersion = '1.0.0';
-  constructor(readonly created: TransportCreateOptions<FakeOptions>, name = 'fake') {
+  constructor(
+    readonly created: TransportCreateOptions<FakeOptions>,
+    name = 'fake',
+  ) {
     super(created);
     this.name = name;
   }

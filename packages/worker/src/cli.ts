@@ -106,19 +106,33 @@ function program(out: (text: string) => void): Command {
   return new Command('tf-worker')
     .description('Serve an allow-list of tf Task classes on one topic of an exchange (TaskFlow worker protocol).')
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--url <url>', 'broker URL (amqp://user:pass@host:5672//, redis://..., memory://); also selects the transport by scheme'))
+    .addOption(
+      new Option('--url <url>', 'broker URL (amqp://user:pass@host:5672//, redis://..., memory://); also selects the transport by scheme'),
+    )
     .addOption(new Option('--exchange <name>', 'exchange name'))
     .addOption(new Option('--topic <name>', 'topic (queue) to serve'))
     .addOption(
-      new Option('--tasks <entry>', "allowed tasks, repeatable: './tasks.js:Name', './tasks.js' (every Task class), 'package:Name'").argParser(
-        collect,
-      ),
+      new Option(
+        '--tasks <entry>',
+        "allowed tasks, repeatable: './tasks.js:Name', './tasks.js' (every Task class), 'package:Name'",
+      ).argParser(collect),
     )
     .addOption(new Option('--transport <name>', 'transport: amqp, filesystem, memory, redis, or a third-party name'))
     .addOption(new Option('--transport-options <json>', 'transport options as a JSON object').argParser(jsonObject('--transport-options')))
-    .addOption(new Option('--retry-options <json>', 'reconnect policy as a JSON object (kombu keys accepted)').argParser(jsonObject('--retry-options')))
-    .addOption(new Option('--concurrency <n>', 'most tasks run at once (default: available CPUs)').argParser(positiveIntegerFlag('--concurrency')))
-    .addOption(new Option('--config <file>', "JSON file with TaskFlow's worker dict (url, exchange, topic, tasks, transport, transport_options, retry_options); flags override it"))
+    .addOption(
+      new Option('--retry-options <json>', 'reconnect policy as a JSON object (kombu keys accepted)').argParser(
+        jsonObject('--retry-options'),
+      ),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'most tasks run at once (default: available CPUs)').argParser(positiveIntegerFlag('--concurrency')),
+    )
+    .addOption(
+      new Option(
+        '--config <file>',
+        "JSON file with TaskFlow's worker dict (url, exchange, topic, tasks, transport, transport_options, retry_options); flags override it",
+      ),
+    )
     .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(LOG_LEVELS))
     .allowExcessArguments(false)
     .exitOverride()
@@ -272,10 +286,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     // Serve until told to stop, even over a transport that holds no socket (memory).
     keepAlive = setInterval(() => {}, 1 << 30);
 
-    const outcome = await Promise.race([
-      stopRequested.then((reason) => ({ reason })),
-      connectionGone.then((error) => ({ error })),
-    ]);
+    const outcome = await Promise.race([stopRequested.then((reason) => ({ reason })), connectionGone.then((error) => ({ error }))]);
     if ('error' in outcome) {
       await worker.stop().catch(() => undefined);
       return fail(`lost the connection to the broker: ${errorMessage(outcome.error)}`);

@@ -200,10 +200,7 @@ function describeEntry(entry: unknown): string {
  * export that is not a Task class is a `TaskLoadError` (`TF_TASK_LOAD`); two different
  * classes with one `taskName` are a `DuplicateTaskError` (`TF_DUPLICATE_TASK`).
  */
-export async function resolveTasks(
-  entries: readonly TaskEntry[],
-  options: ResolveTasksOptions = {},
-): Promise<Map<string, AllowedTask>> {
+export async function resolveTasks(entries: readonly TaskEntry[], options: ResolveTasksOptions = {}): Promise<Map<string, AllowedTask>> {
   const cwd = options.cwd ?? process.cwd();
   const importer = options.importer ?? defaultImporter;
   const out = new Map<string, AllowedTask>();
@@ -212,7 +209,8 @@ export async function resolveTasks(
     if (typeof entry === 'string') {
       classes = await loadEntry(entry, cwd, importer);
     } else if (isTaskClass(entry)) {
-      if (isBaseTaskClass(entry)) throw new TaskLoadError(describeEntry(entry), 'The Task base class itself cannot be allow-listed; pass a subclass.');
+      if (isBaseTaskClass(entry))
+        throw new TaskLoadError(describeEntry(entry), 'The Task base class itself cannot be allow-listed; pass a subclass.');
       classes = [entry];
     } else {
       throw new TaskLoadError(

@@ -227,10 +227,13 @@ export class Worker {
     const consumer = this.#consumer;
     let timer: NodeJS.Timeout | undefined;
     if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        if (this.#active > 0) this.#logger.warn({ running: this.#active }, 'stop timed out; handing running requests back');
-        this.#abandon?.();
-      }, Math.max(0, timeoutMs));
+      timer = setTimeout(
+        () => {
+          if (this.#active > 0) this.#logger.warn({ running: this.#active }, 'stop timed out; handing running requests back');
+          this.#abandon?.();
+        },
+        Math.max(0, timeoutMs),
+      );
     }
     try {
       if (consumer) await consumer.cancel();
@@ -260,7 +263,10 @@ export class Worker {
       }
       if (message.type === MessageType.NOTIFY) return await this.#onNotify(delivery, message.body);
       if (message.type === MessageType.REQUEST) return await this.#onRequest(delivery, message.body);
-      this.#logger.warn({ type: message.type, correlationId: delivery.properties.correlationId }, 'dropping a RESPONSE sent to a worker topic');
+      this.#logger.warn(
+        { type: message.type, correlationId: delivery.properties.correlationId },
+        'dropping a RESPONSE sent to a worker topic',
+      );
       await delivery.reject({ requeue: false });
     } catch (error) {
       // A bug, not a bad message; never crash the process, never loop on it.

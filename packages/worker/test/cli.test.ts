@@ -75,16 +75,44 @@ describe('tf-worker (spawned): bad configuration exits 1 with one line on stderr
     ['missing tasks', () => ['--transport', 'memory', '--exchange', 'e', '--topic', 't'], /'tasks' is required/],
     ['missing exchange', () => ['--transport', 'memory', '--topic', 't', '--tasks', TASKS], /'exchange' is required/],
     ['unknown flag', () => ['--exchange', 'e', '--topic', 't', '--tasks', TASKS, '--bogus'], /unknown option '--bogus'/],
-    ['bad JSON in --transport-options', () => ['--exchange', 'e', '--topic', 't', '--tasks', TASKS, '--transport-options', '{nope'], /--transport-options must be a JSON object/],
-    ['bad --concurrency', () => ['--exchange', 'e', '--topic', 't', '--tasks', TASKS, '--concurrency', 'lots'], /--concurrency must be a whole number/],
+    [
+      'bad JSON in --transport-options',
+      () => ['--exchange', 'e', '--topic', 't', '--tasks', TASKS, '--transport-options', '{nope'],
+      /--transport-options must be a JSON object/,
+    ],
+    [
+      'bad --concurrency',
+      () => ['--exchange', 'e', '--topic', 't', '--tasks', TASKS, '--concurrency', 'lots'],
+      /--concurrency must be a whole number/,
+    ],
     ['bad --log-level', () => ['--exchange', 'e', '--topic', 't', '--tasks', TASKS, '--log-level', 'loud'], /log-level/],
     ['config file that is not JSON', () => ['--config', file('bad.json', '{"exchange": ')], /is not valid JSON/],
     ['config file missing', () => ['--config', path.join(tmp, 'nope.json')], /cannot read the config file/],
-    ['config file with an unknown key', () => ['--config', file('unknown.json', JSON.stringify({ exchange: 'e', topic: 't', tasks: [TASKS], colour: 'blue' }))], /unknown key 'colour'/],
-    ['unloadable task module', () => ['--transport', 'memory', '--exchange', 'e', '--topic', 't', '--tasks', './no/such/tasks.js:X'], /TF_TASK_LOAD: Cannot load the tasks module/],
-    ['export that is not a Task', () => ['--transport', 'memory', '--exchange', 'e', '--topic', 't', '--tasks', './packages/worker/test/fixtures/tasks.ts:helper'], /is not a Task class/],
-    ['unknown transport', () => ['--transport', 'carrier-pigeon', '--exchange', 'e', '--topic', 't', '--tasks', TASKS], /TF_TRANSPORT_NOT_INSTALLED: .*carrier-pigeon/],
-    ['unknown transport option', () => ['--transport', 'memory', '--transport-options', '{"nope": 1}', '--exchange', 'e', '--topic', 't', '--tasks', TASKS], /TF_TRANSPORT_UNKNOWN_OPTION/],
+    [
+      'config file with an unknown key',
+      () => ['--config', file('unknown.json', JSON.stringify({ exchange: 'e', topic: 't', tasks: [TASKS], colour: 'blue' }))],
+      /unknown key 'colour'/,
+    ],
+    [
+      'unloadable task module',
+      () => ['--transport', 'memory', '--exchange', 'e', '--topic', 't', '--tasks', './no/such/tasks.js:X'],
+      /TF_TASK_LOAD: Cannot load the tasks module/,
+    ],
+    [
+      'export that is not a Task',
+      () => ['--transport', 'memory', '--exchange', 'e', '--topic', 't', '--tasks', './packages/worker/test/fixtures/tasks.ts:helper'],
+      /is not a Task class/,
+    ],
+    [
+      'unknown transport',
+      () => ['--transport', 'carrier-pigeon', '--exchange', 'e', '--topic', 't', '--tasks', TASKS],
+      /TF_TRANSPORT_NOT_INSTALLED: .*carrier-pigeon/,
+    ],
+    [
+      'unknown transport option',
+      () => ['--transport', 'memory', '--transport-options', '{"nope": 1}', '--exchange', 'e', '--topic', 't', '--tasks', TASKS],
+      /TF_TRANSPORT_UNKNOWN_OPTION/,
+    ],
   ];
   it.concurrent.each(cases)('%s', async (_name, args, pattern) => {
     expectOneLineError(await run(args()), pattern);
@@ -94,7 +122,20 @@ describe('tf-worker (spawned): bad configuration exits 1 with one line on stderr
 describe('tf-worker (spawned): running', { timeout: 60_000 }, () => {
   it('prints the banner, then stops gracefully on SIGTERM with exit 0', async () => {
     const result = await run(
-      ['--transport', 'memory', '--exchange', 'cli-exchange', '--topic', 'cli-topic', '--tasks', TASKS, '--concurrency', '3', '--log-level', 'silent'],
+      [
+        '--transport',
+        'memory',
+        '--exchange',
+        'cli-exchange',
+        '--topic',
+        'cli-topic',
+        '--tasks',
+        TASKS,
+        '--concurrency',
+        '3',
+        '--log-level',
+        'silent',
+      ],
       /Pid = \d+/,
     );
     expect(result.code, result.stderr).toBe(0);
@@ -108,9 +149,15 @@ describe('tf-worker (spawned): running', { timeout: 60_000 }, () => {
   });
 
   it('keeps serving until signalled (even over a transport that holds no socket)', async () => {
-    const result = await run(['--transport', 'memory', '--exchange', 'e', '--topic', 't', '--tasks', TASKS, '--log-level', 'info'], /Pid = \d+/);
+    const result = await run(
+      ['--transport', 'memory', '--exchange', 'e', '--topic', 't', '--tasks', TASKS, '--log-level', 'info'],
+      /Pid = \d+/,
+    );
     expect(result.code, result.stderr).toBe(0);
-    const logs = result.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg: string; reason?: string });
+    const logs = result.stderr
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { msg: string; reason?: string });
     expect(logs.find((l) => l.msg.startsWith('stopping'))?.reason).toBe('SIGTERM');
   });
 
@@ -133,7 +180,10 @@ describe('tf-worker (spawned): running', { timeout: 60_000 }, () => {
     expect(result.stdout).toContain('Topic = flag-topic');
     expect(result.stdout).toContain('  - more.Echo');
     expect(result.stdout).toContain('Concurrency = 2');
-    const logs = result.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg: string });
+    const logs = result.stderr
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['worker started', 'stopped']));
   });
 });
@@ -161,7 +211,18 @@ describe('tf-worker main() in process', () => {
     let out = '';
     let started: Worker | undefined;
     const done = main(
-      ['--transport', 'memory', '--exchange', exchange, '--topic', 't', '--tasks', './packages/worker/test/fixtures/tasks.ts', '--concurrency', '2'],
+      [
+        '--transport',
+        'memory',
+        '--exchange',
+        exchange,
+        '--topic',
+        't',
+        '--tasks',
+        './packages/worker/test/fixtures/tasks.ts',
+        '--concurrency',
+        '2',
+      ],
       {
         stdout: (t) => (out += t),
         stderr: (t) => (out += t),

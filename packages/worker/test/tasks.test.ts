@@ -190,7 +190,13 @@ describe('Worker.start() and the allow-list', () => {
   });
 
   it('a bad entry fails start() before connecting', async () => {
-    const worker = new Worker({ exchange: uniqueExchange(), topic: 't', tasks: ['./test/fixtures/more-tasks.ts:Nope'], cwd, transport: 'memory' });
+    const worker = new Worker({
+      exchange: uniqueExchange(),
+      topic: 't',
+      tasks: ['./test/fixtures/more-tasks.ts:Nope'],
+      cwd,
+      transport: 'memory',
+    });
     await expect(worker.start()).rejects.toMatchObject({ code: 'TF_TASK_LOAD' });
     expect(worker.transport).toBeUndefined();
     expect(worker.state).toBe('idle');

@@ -3,25 +3,13 @@ import { Failure, TfError, type FailureDict, type ResponseBody } from '@tf/core'
 import { MemoryTransport, memoryBroker } from '@tf/transport-memory';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Worker, WorkerConfigError, type WorkerOptions } from '../src/index';
-import {
-  AddOne,
-  BadProgress,
-  BigResult,
-  Boom,
-  CyclicResult,
-  gates,
-  Gated,
-  Multiply,
-  Unbuildable,
-  Undo,
-  undoCalls,
-} from './fixtures/tasks';
+import { AddOne, BadProgress, BigResult, Boom, CyclicResult, gates, Gated, Multiply, Unbuildable, Undo, undoCalls } from './fixtures/tasks';
 import { FakeEngine, recordingLogger, sleep, uniqueExchange } from './helpers';
 
 const ALL = [AddOne, Multiply, Boom, Undo, BigResult, CyclicResult, BadProgress, Unbuildable, Gated];
 const TOPIC = 'test-tasks';
 
-let cleanups: (() => Promise<void>)[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 
 async function setup(options: Partial<WorkerOptions> = {}): Promise<{ worker: Worker; engine: FakeEngine; exchange: string }> {
   const exchange = options.exchange ?? uniqueExchange();
@@ -151,11 +139,11 @@ describe('Worker: refusals and bad input', () => {
     await engine.raw(TOPIC, '{not json', { type: 'REQUEST', replyTo, correlationId: 'c1' });
     await engine.raw(TOPIC, '{}', { type: 'BOGUS', replyTo, correlationId: 'c2' });
     await engine.raw(TOPIC, '{}', { replyTo, correlationId: 'c3' });
-    await engine.raw(
-      TOPIC,
-      JSON.stringify({ task_cls: 42, task_name: 'x', task_version: [1, 0], action: 'execute', arguments: {} }),
-      { type: 'REQUEST', replyTo, correlationId: 'c4' },
-    );
+    await engine.raw(TOPIC, JSON.stringify({ task_cls: 42, task_name: 'x', task_version: [1, 0], action: 'execute', arguments: {} }), {
+      type: 'REQUEST',
+      replyTo,
+      correlationId: 'c4',
+    });
     await engine.raw(
       TOPIC,
       JSON.stringify({ task_cls: 'tasks.AddOne', task_name: 'x', task_version: [1, 0], action: 'explode', arguments: {} }),
@@ -383,7 +371,9 @@ describe('Worker: options and banner', () => {
     expect(() => new Worker({ ...base, retry_options: { bogus: 1 } } as WorkerOptions)).toThrow(
       expect.objectContaining({ code: 'TF_TRANSPORT_UNKNOWN_OPTION' }),
     );
-    expect(() => new Worker({ ...base, retryOptions: { maxRetries: -1 } })).toThrow(expect.objectContaining({ code: 'TF_INVALID_ARGUMENT' }));
+    expect(() => new Worker({ ...base, retryOptions: { maxRetries: -1 } })).toThrow(
+      expect.objectContaining({ code: 'TF_INVALID_ARGUMENT' }),
+    );
   });
 
   it('fails start() on unknown transport options (typed), before consuming', async () => {

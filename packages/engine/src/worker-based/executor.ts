@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
-  Failure,
+  type Failure,
   TfError,
   decodeMessage,
   encodeBody,
   encodeRequestResult,
   normaliseTransportSelection,
   wireFailureDict,
+  type DecodedMessage,
   type Delivery,
   type ExecutionContext,
   type Logger,
@@ -139,14 +140,14 @@ export class WorkerBasedExecutor implements TaskExecutor {
   revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): Promise<unknown> {
     const failures: Record<string, ReturnType<Failure['toDict']>> = {};
     for (const [name, failure] of Object.entries(context.flowFailures)) failures[name] = wireFailureDict(failure);
-    return this.#submit(
-      task,
-      { action: 'revert', arguments: args, result: encodeRequestResult(context.result), failures },
-      context,
-    );
+    return this.#submit(task, { action: 'revert', arguments: args, result: encodeRequestResult(context.result), failures }, context);
   }
 
-  #submit(task: Task, part: Pick<RequestBody, 'action' | 'arguments' | 'result' | 'failures'>, context: ExecutionContext): Promise<unknown> {
+  #submit(
+    task: Task,
+    part: Pick<RequestBody, 'action' | 'arguments' | 'result' | 'failures'>,
+    context: ExecutionContext,
+  ): Promise<unknown> {
     const taskName = (task.constructor as TaskClass).taskName;
     const body: RequestBody = { task_cls: taskName, task_name: task.name, task_version: [...task.version], ...part };
     const { request, outcome } = this.#book.open({ taskName, atomName: task.name, body, onProgress: context.onProgress });
@@ -174,7 +175,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
   #receive(delivery: Delivery): void {
     // Settled on arrival (autoAck); a transport that ignores the option is acked here.
     if (!delivery.settled) void delivery.ack();
-    let message;
+    let message: DecodedMessage;
     try {
       message = decodeMessage(delivery);
     } catch (error) {

@@ -78,9 +78,7 @@ export class WorkerFinder {
   async askAll(): Promise<void> {
     await Promise.all(
       this.#options.topics.map((topic) =>
-        this.#host
-          .sendNotify(topic)
-          .catch((error: unknown) => this.#options.logger.warn({ err: error, topic }, 'could not send NOTIFY')),
+        this.#host.sendNotify(topic).catch((error: unknown) => this.#options.logger.warn({ err: error, topic }, 'could not send NOTIFY')),
       ),
     );
   }

@@ -12,7 +12,7 @@ import {
   ParameterizedForEach,
   TfError,
   Times,
-  WrappedFailure,
+  type WrappedFailure,
   graphFlow,
   linearFlow,
   unorderedFlow,
@@ -68,8 +68,7 @@ export function engineSemantics(target: SemanticsTarget): void {
     if (target.teardown) afterAll(target.teardown);
     beforeEach(() => resetCalls());
 
-    const engineFor = (flow: Parameters<typeof load>[0], store: Record<string, unknown> = {}) =>
-      load(flow, { ...target.options(), store });
+    const engineFor = (flow: Parameters<typeof load>[0], store: Record<string, unknown> = {}) => load(flow, { ...target.options(), store });
 
     describe('running', () => {
       it('runs a linear flow in order and stores results by provides', async () => {
@@ -204,12 +203,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         );
         await rejection(engineFor(flow, { x: 0 }).run());
         const reverts = calls.filter((c) => c.includes('.revert'));
-        expect(reverts).toEqual([
-          'd.revert(Failure(Woot!); failures=d)',
-          'c.revert(2, 3)',
-          'b.revert(1, 2)',
-          'a.revert(0, 1)',
-        ]);
+        expect(reverts).toEqual(['d.revert(Failure(Woot!); failures=d)', 'c.revert(2, 3)', 'b.revert(1, 2)', 'a.revert(0, 1)']);
       });
 
       it('reverts nested flows: everything after the nested flow first, its tasks, then what came before', async () => {
@@ -262,7 +256,11 @@ export function engineSemantics(target: SemanticsTarget): void {
       });
 
       it('rejects with a WrappedFailure holding every failure when several tasks failed', async () => {
-        const flow = unorderedFlow('two-failures').add(new Progressing({ name: 'slow' }), new SlowFail({ name: 'f1' }), new SlowFail({ name: 'f2' }));
+        const flow = unorderedFlow('two-failures').add(
+          new Progressing({ name: 'slow' }),
+          new SlowFail({ name: 'f1' }),
+          new SlowFail({ name: 'f2' }),
+        );
         const engine = engineFor(flow);
         const error = await rejection(engine.run());
         if (target.concurrent) {
@@ -352,13 +350,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         const engine = engineFor(flow);
         await engine.run();
         expect(engine.storage.fetch('result')).toBe(300);
-        expect(calls).toEqual([
-          'needs3.execute(1)',
-          'needs3.revert(1)',
-          'needs3.execute(2)',
-          'needs3.revert(2)',
-          'needs3.execute(3)',
-        ]);
+        expect(calls).toEqual(['needs3.execute(1)', 'needs3.revert(1)', 'needs3.execute(2)', 'needs3.revert(2)', 'needs3.execute(3)']);
       });
 
       it('ParameterizedForEach reads its values from storage and reverts when they run out', async () => {
@@ -419,7 +411,9 @@ export function engineSemantics(target: SemanticsTarget): void {
       it('a decider on a link into a nested flow ignores the whole nested flow', async () => {
         const a = new AddOne({ name: 'a', provides: 'a' });
         const nested = linearFlow('nested').add(new SaveOrder({ name: 'n1' }), new SaveOrder({ name: 'n2' }));
-        const flow = graphFlow('g').add(a, nested).link(a, nested, { decider: (h) => h.a === 100 });
+        const flow = graphFlow('g')
+          .add(a, nested)
+          .link(a, nested, { decider: (h) => h.a === 100 });
         const engine = engineFor(flow, { x: 1 });
         await engine.run();
         expect(calls).toEqual(['a.execute(1)']);

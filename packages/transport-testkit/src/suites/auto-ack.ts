@@ -10,7 +10,9 @@ import { defineSuite } from './context';
  */
 export function autoAckSuite(options: ConformanceOptions): void {
   defineSuite(options, ({ timeout, open, exchangeFor, until, quiet }) => {
-    it('autoAck: deliveries arrive settled, regardless of prefetch; a reject, a throw or a cancel brings nothing back', { timeout }, async () => {
+    it('autoAck: deliveries arrive settled, regardless of prefetch; a reject, a throw or a cancel brings nothing back', {
+      timeout,
+    }, async () => {
       const exchange = exchangeFor('autoack');
       const t = await open();
       await expect(t.consume(exchange, 'replies', () => undefined, { autoAck: 'yes' as unknown as boolean })).rejects.toSatisfy((e) =>

@@ -92,7 +92,7 @@ export function deliverySuite(options: ConformanceOptions): void {
       const received = [...inbox.bodies].sort();
       const sent = [...bodies].sort();
       expect(received.length).toBe(sent.length);
-      received.forEach((b, i) => expect(b === sent[i], `body ${i} (length ${b.length}) differs`).toBe(true));
+      for (const [i, b] of received.entries()) expect(b === sent[i], `body ${i} (length ${b.length}) differs`).toBe(true);
     });
 
     it('keeps topics and exchanges apart', { timeout }, async () => {
@@ -139,7 +139,9 @@ export function deliverySuite(options: ConformanceOptions): void {
       const all = () => inboxes.flatMap((r) => r.deliveries);
       await until(() => new Set(all().map((d) => d.body)).size >= expected.length, `${expected.length} messages`);
       await quiet();
-      const firstTime = all().filter((d) => !d.redelivered).map((d) => d.body);
+      const firstTime = all()
+        .filter((d) => !d.redelivered)
+        .map((d) => d.body);
       expect(new Set(all().map((d) => d.body))).toEqual(new Set(expected));
       // Duplicates only as redeliveries.
       expect(firstTime.length).toBe(new Set(firstTime).size);
