@@ -7,6 +7,11 @@ import { Noop } from './fixtures/tasks';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** tf-worker flags that serve the `Noop` bench task on topic `noop` of `exchange`. */
+export function noopWorkerArgs(exchange: string, concurrency: number): string[] {
+  return ['--exchange', exchange, '--topic', 'noop', '--tasks', './bench/fixtures/tasks.ts', '--concurrency', String(concurrency)];
+}
+
 export async function startWorkers(count: number, args: string[]): Promise<{ stop(): Promise<void>; pids: number[] }> {
   const children: ChildProcess[] = [];
   await Promise.all(

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import type { Flow } from '@tf/core';
-import { noopFlow, root, startWorkers, stopProcesses, timeFlow } from '../workers';
+import { noopFlow, noopWorkerArgs, root, startWorkers, stopProcesses, timeFlow } from '../workers';
 
 const url = 'amqp://guest:guest@127.0.0.1:5672//';
 const rawUrl = 'amqp://guest:guest@127.0.0.1:5672';
@@ -106,20 +106,7 @@ async function floor(): Promise<void> {
 // --- (b) tf ---------------------------------------------------------------------------
 async function ours(): Promise<void> {
   const exchange = `bench-${randomUUID().slice(0, 8)}`;
-  const workers = await startWorkers(2, [
-    '--transport',
-    'amqp',
-    '--url',
-    url,
-    '--exchange',
-    exchange,
-    '--topic',
-    'noop',
-    '--tasks',
-    './bench/fixtures/tasks.ts',
-    '--concurrency',
-    '64',
-  ]);
+  const workers = await startWorkers(2, ['--transport', 'amqp', '--url', url, ...noopWorkerArgs(exchange, 64)]);
   const build = noopFlow;
   const time = (flow: Flow) => timeFlow(flow, { exchange, topics: ['noop'], transport: 'amqp', url, transitionTimeoutMs: 600_000 });
   try {

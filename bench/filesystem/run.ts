@@ -10,23 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Flow } from '@tf/core';
-import { noopFlow, startWorkers, timeFlow } from '../workers';
+import { noopFlow, noopWorkerArgs, startWorkers, timeFlow } from '../workers';
 
 const folder = mkdtempSync(join(tmpdir(), 'tf-bench-fs-'));
 const transportOptions = { data_folder_in: folder, data_folder_out: folder };
 const workers = await startWorkers(2, [
-  '--transport',
-  'filesystem',
-  '--transport-options',
-  JSON.stringify(transportOptions),
-  '--exchange',
-  'bench',
-  '--topic',
-  'noop',
-  '--tasks',
-  './bench/fixtures/tasks.ts',
-  '--concurrency',
-  '8',
+  ...['--transport', 'filesystem', '--transport-options', JSON.stringify(transportOptions)],
+  ...noopWorkerArgs('bench', 8),
 ]);
 
 const time = (flow: Flow) => timeFlow(flow, { exchange: 'bench', topics: ['noop'], transport: 'filesystem', transportOptions });

@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { FlowProducer, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Flow } from '@tf/core';
-import { noopFlow, root, startWorkers, stopProcesses, timeFlow } from '../workers';
+import { noopFlow, noopWorkerArgs, root, startWorkers, stopProcesses, timeFlow } from '../workers';
 
 const url = process.env.TF_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const argv = process.argv.slice(2);
@@ -129,20 +129,8 @@ async function benchFloor(): Promise<void> {
 async function benchTf(): Promise<void> {
   const transportOptions = { keyPrefix: tfPrefix };
   const workers = await startWorkers(WORKERS, [
-    '--transport',
-    'redis',
-    '--url',
-    url,
-    '--transport-options',
-    JSON.stringify(transportOptions),
-    '--exchange',
-    'bench',
-    '--topic',
-    'noop',
-    '--tasks',
-    './bench/fixtures/tasks.ts',
-    '--concurrency',
-    String(CONCURRENCY),
+    ...['--transport', 'redis', '--url', url, '--transport-options', JSON.stringify(transportOptions)],
+    ...noopWorkerArgs('bench', CONCURRENCY),
   ]);
   const build = noopFlow;
   const time = (flow: Flow) => timeFlow(flow, { exchange: 'bench', topics: ['noop'], transport: 'redis', url, transportOptions });

@@ -16,6 +16,7 @@ export interface RawDelivery {
 
 /** The `Delivery` a handler gets: settles at most once, however often `ack`/`reject` are called. */
 export class BaseDelivery implements Delivery {
+  // Delivery's fields, declared again as a class must (their docs are on the interface).
   readonly exchange: string;
   readonly topic: string;
   readonly body: string;

@@ -206,6 +206,7 @@ export function computeBinding(kind: AtomKind, defaults: AtomDefaults, options: 
  * Do not extend it directly.
  */
 export abstract class Atom implements AtomBinding {
+  // AtomBinding's fields, declared again as a class must (their docs are on the interface).
   abstract readonly kind: AtomKind;
   /** @internal */
   protected _name: string | undefined;
