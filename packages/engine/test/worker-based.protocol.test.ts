@@ -232,7 +232,8 @@ describe('engine options', () => {
       retryOptions: { maxRetries: 3 },
     });
     expect(
-      normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transition_timeout: null }).workerBased?.transitionTimeoutMs,
+      normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transport: 'memory', transition_timeout: null }).workerBased
+        ?.transitionTimeoutMs,
     ).toBeNull();
     expect(normaliseOptions({ max_workers: 3, engine: 'parallel' }).maxWorkers).toBe(3);
   });
@@ -263,20 +264,25 @@ describe('engine options', () => {
       'TF_INVALID_ARGUMENT',
       expect.stringContaining('topics'),
     ]);
-    expect(codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transition_timeout: 'soon' }))).toEqual([
-      'TF_INVALID_ARGUMENT',
-      expect.stringContaining('seconds'),
-    ]);
+    expect(
+      codeOf(() =>
+        normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transport: 'memory', transition_timeout: 'soon' }),
+      ),
+    ).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining('seconds')]);
     expect(codeOf(() => normaliseOptions({ engine: 'parallel', maxWorkers: 0 }))).toEqual([
       'TF_INVALID_ARGUMENT',
       expect.stringContaining('maxWorkers'),
     ]);
-    expect(codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], worker_expiry: 0 }))).toEqual([
-      'TF_INVALID_ARGUMENT',
-      expect.stringContaining('workerExpiryMs'),
-    ]);
+    expect(
+      codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transport: 'memory', worker_expiry: 0 })),
+    ).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining('workerExpiryMs')]);
     expect(
       codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'], transport_options: 'x' } as never)),
     ).toEqual(['TF_INVALID_ARGUMENT', expect.stringContaining("'transportOptions'")]);
+    // No transport and no url: an error, not the in-process memory transport.
+    expect(codeOf(() => normaliseOptions({ engine: 'worker-based', exchange: 'e', topics: ['t'] }))).toEqual([
+      'TF_TRANSPORT_NOT_GIVEN',
+      expect.stringMatching(/^Engine: no transport was given\. .*'filesystem' \| 'amqp' \| 'redis' \| 'memory'/),
+    ]);
   });
 });

@@ -2,8 +2,16 @@ import { TfError } from './tf-error';
 
 /** The codes of transport errors; branch on them with `TfError.is(e, code)`. */
 export const TransportErrorCode = {
-  /** The package serving a transport name is not installed (the message says what to install). */
+  /**
+   * No registered factory and no installed package serve a transport name. For a first-party
+   * name the message says what to install; for another, the closest known name comes first.
+   */
   NotInstalled: 'TF_TRANSPORT_NOT_INSTALLED',
+  /**
+   * Neither a transport nor a URL was given where one is required (the worker-based engine,
+   * the worker, `tf-worker`, `resolveTransport()`); the message lists the ways to give one.
+   */
+  NotGiven: 'TF_TRANSPORT_NOT_GIVEN',
   /** The package was found but failed to load, or exports no transport factory. */
   LoadFailed: 'TF_TRANSPORT_LOAD_FAILED',
   /** A URL whose scheme no known transport serves. */
@@ -24,14 +32,32 @@ export class TransportError extends TfError {
   }
 }
 
-/** The package for a transport name is missing. `packages` are the names tried, first-party first. */
+/**
+ * The package for a transport name is missing. `packages` are the names tried, first-party
+ * first. `suggestion` is the known transport name closest to a misspelled one, if any.
+ */
 export class TransportNotInstalledError extends TransportError {
   readonly transport: string;
   readonly packages: readonly string[];
-  constructor(transport: string, packages: readonly string[], message: string) {
+  readonly suggestion: string | undefined;
+  constructor(transport: string, packages: readonly string[], message: string, suggestion?: string) {
     super(TransportErrorCode.NotInstalled, message);
     this.transport = transport;
     this.packages = packages;
+    this.suggestion = suggestion;
+  }
+}
+
+/**
+ * Neither `transport` nor `url` was given, and there is no default: the in-process memory
+ * transport would reach nothing in another process. `owner` is who needed one
+ * (`'Engine'`, `'Worker'`, `'tf-worker'`), when known.
+ */
+export class TransportNotGivenError extends TransportError {
+  readonly owner: string | undefined;
+  constructor(message: string, owner?: string) {
+    super(TransportErrorCode.NotGiven, message);
+    this.owner = owner;
   }
 }
 

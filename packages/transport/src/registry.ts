@@ -3,6 +3,7 @@ import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { isTransport } from './base';
 import { TransportError, TransportErrorCode, TransportNotInstalledError } from './errors';
+import { closestName, transportNotGiven, unknownTransportMessage } from './hints';
 import { checkTransportOptions, normaliseOptionKeys, parseRetryOptions } from './options';
 import type { Transport, TransportFactory, TransportRetryOptions, TransportRetryOptionsInput } from './types';
 
@@ -27,7 +28,8 @@ export interface ResolveTransportOptions {
   /**
    * A name (`memory`, `filesystem`, `amqp`, `redis`, a third party's), a transport object
    * (used as is; then `url`, `transportOptions` and `retryOptions` must be absent), or
-   * absent: the kind comes from `url`'s scheme, and without a URL it is `memory`.
+   * absent: the kind comes from `url`'s scheme. Without either, there is no default:
+   * `TF_TRANSPORT_NOT_GIVEN`.
    */
   transport?: string | Transport | undefined;
   url?: string | undefined;
@@ -61,10 +63,18 @@ function isFactory(value: unknown): value is TransportFactory {
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
 
+/** The first-party names, then the other registered ones: what a misspelled name is compared with. */
+function knownTransportNames(): string[] {
+  const registered = [...registry().factories.keys()].filter((n) => !FIRST_PARTY_TRANSPORTS.includes(n)).sort();
+  return [...[...FIRST_PARTY_TRANSPORTS].sort(), ...registered];
+}
+
 function assertTransportName(name: string): void {
   if (!NAME.test(name)) {
+    const lower = name.toLowerCase();
+    const hint = NAME.test(lower) && knownTransportNames().includes(lower) ? ` Did you mean '${lower}'?` : '';
     throw new InvalidArgumentError(
-      `Invalid transport name ${JSON.stringify(name)}: use lowercase letters, digits, '.', '_' and '-' (e.g. 'amqp', 'my-queue').`,
+      `Invalid transport name ${JSON.stringify(name)}: use lowercase letters, digits, '.', '_' and '-' (e.g. 'amqp', 'my-queue').${hint}`,
     );
   }
 }
@@ -190,23 +200,30 @@ function factoryOf(mod: unknown): TransportFactory | undefined {
   return undefined;
 }
 
-function installHint(name: string): string {
+/**
+ * The error for a name no factory or package serves. A first-party name says which package
+ * to install. Any other name is never turned into an install command (anyone could publish
+ * a package under a misspelled name): the closest known name comes first, then how
+ * third-party transports are found.
+ */
+function notInstalled(name: string, packages: readonly string[]): TransportNotInstalledError {
   if (FIRST_PARTY_TRANSPORTS.includes(name)) {
     const pkg = `@tf/transport-${name}`;
-    return `Transport '${name}' needs the package ${pkg}, which is not installed. Install it: npm install ${pkg} (or pnpm add ${pkg}).`;
+    const message = `Transport '${name}' needs the package ${pkg}, which is not installed. Install it: npm install ${pkg} (or pnpm add ${pkg}).`;
+    return new TransportNotInstalledError(name, packages, message);
   }
-  return (
-    `Unknown transport '${name}': no package @tf/transport-${name} or tf-transport-${name} is installed. ` +
-    `Install the one that provides it, e.g. npm install tf-transport-${name} (or pnpm add tf-transport-${name}), ` +
-    `or register a factory with registerTransport().`
-  );
+  const known = knownTransportNames();
+  const suggestion = closestName(name, known);
+  return new TransportNotInstalledError(name, packages, unknownTransportMessage(name, known, suggestion), suggestion);
 }
 
 /**
  * The factory for a transport name: a registered one, else the package
  * `@tf/transport-<name>`, then `tf-transport-<name>`, which exports it as `transport`
  * (or as its default export). A missing package is a `TransportNotInstalledError`
- * (`TF_TRANSPORT_NOT_INSTALLED`) saying what to install.
+ * (`TF_TRANSPORT_NOT_INSTALLED`): for a first-party name it says what to install; for
+ * another name it suggests the closest known name (`suggestion`, "did you mean
+ * 'filesystem'?") before saying how third-party transports are found.
  */
 export async function loadTransportFactory(name: string, importer: TransportImporter = defaultImporter): Promise<TransportFactory> {
   assertTransportName(name);
@@ -236,7 +253,7 @@ export async function loadTransportFactory(name: string, importer: TransportImpo
     if (!factories.has(name)) factories.set(name, factory);
     return factory;
   }
-  throw new TransportNotInstalledError(name, packages, installHint(name));
+  throw notInstalled(name, packages);
 }
 
 const RESOLVE_KEYS = ['transport', 'url', 'transportOptions', 'retryOptions', 'logger', 'importer'];
@@ -249,7 +266,9 @@ const RESOLVE_KEYS = ['transport', 'url', 'transportOptions', 'retryOptions', 'l
  *   (see `loadTransportFactory`), created with the URL, its options and retry options.
  * - `{ url: 'redis://...' }`: the transport the scheme selects (`amqp`, `amqps`, `redis`,
  *   `rediss`, `memory`, `file`, and registered factories' schemes).
- * - `{}`: the in-process `memory` transport.
+ * - `{}`: a `TransportNotGivenError` (`TF_TRANSPORT_NOT_GIVEN`) listing the ways to give
+ *   one. There is no default: the in-process `memory` transport is used only when named
+ *   (`'memory'` or `memory://`), since it reaches nothing in another process.
  *
  * Option keys may be snake_case (`transport_options: { data_folder_in }`); they are
  * camelCased once here. An option the transport does not list is an
@@ -289,7 +308,8 @@ export async function resolveTransport(options: ResolveTransportOptions = {}): P
     return transport;
   }
 
-  const name = transport ?? (url !== undefined ? transportNameForUrl(url) : 'memory');
+  const name = transport ?? (url !== undefined ? transportNameForUrl(url) : undefined);
+  if (name === undefined) throw transportNotGiven();
   const factory = await loadTransportFactory(name, importer);
   const created = await factory.create({
     url,

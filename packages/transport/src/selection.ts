@@ -1,4 +1,5 @@
 import { isTransport } from './base';
+import { transportNotGiven } from './hints';
 import { parseRetryOptions } from './options';
 import { InvalidArgumentError } from './tf-error';
 import type { Transport, TransportRetryOptionsInput } from './types';
@@ -9,7 +10,7 @@ export interface TransportSelection {
   /**
    * A name (`amqp`, `filesystem`, `memory`, `redis`, a third party's), or a transport object,
    * used as is (then `url`, `transportOptions` and `retryOptions` must be absent). Absent: the
-   * kind comes from `url`'s scheme, and without a URL it is `memory`.
+   * kind comes from `url`'s scheme. With neither, there is no default (`TF_TRANSPORT_NOT_GIVEN`).
    */
   transport?: string | Transport;
   /** The broker URL; its scheme selects the transport when `transport` is absent. */
@@ -45,6 +46,20 @@ export interface TransportSelectionContext {
   owner: string;
   /** Builds the error a bad value throws; the default is `InvalidArgumentError`. */
   fail?: (message: string, option: keyof TransportSelection) => Error;
+  /**
+   * Whether a selection with neither `transport` nor `url` is refused with a
+   * `TransportNotGivenError` (`TF_TRANSPORT_NOT_GIVEN`, not built by `fail`). Default
+   * `true`: the engine, the worker and `tf-worker` have no default transport, since the
+   * in-process `memory` one would reach nothing in another process. `false` returns an
+   * empty selection, for a caller that supplies its own default.
+   */
+  required?: boolean;
+  /**
+   * The selection came from a command line and a config file: the "no transport" message
+   * names `--transport`, `--url` and the config file's keys instead of options. Default:
+   * `owner === 'tf-worker'`.
+   */
+  commandLine?: boolean;
 }
 
 const invalidArgument = (message: string): Error => new InvalidArgumentError(message);
@@ -78,13 +93,20 @@ function isEmpty(value: Record<string, unknown> | undefined): boolean {
  * transport is a non-empty name or a transport object (by brand), the URL a string, the
  * transport options a plain object, and the retry options go through `parseRetryOptions`
  * (whose own errors, such as `TF_TRANSPORT_UNKNOWN_OPTION`, pass through unchanged).
+ * Neither `transport` nor `url` is a `TransportNotGivenError` (`TF_TRANSPORT_NOT_GIVEN`),
+ * raised after the other checks, unless `required: false`.
  * The transport's own options are checked later, by its factory.
  */
 export function normaliseTransportSelection(
   input: Readonly<TransportSelectionInput> | Readonly<Record<string, unknown>>,
   options: TransportSelectionContext,
 ): NormalisedTransportSelection {
-  const context: Required<TransportSelectionContext> = { owner: options.owner, fail: options.fail ?? invalidArgument };
+  const context: Required<TransportSelectionContext> = {
+    owner: options.owner,
+    fail: options.fail ?? invalidArgument,
+    required: options.required ?? true,
+    commandLine: options.commandLine ?? options.owner === 'tf-worker',
+  };
   const { owner, fail } = context;
   const given = input as Readonly<Record<string, unknown>>;
   const label = (option: keyof TransportSelection) => `${owner} option '${option}'`;
@@ -122,11 +144,13 @@ export function normaliseTransportSelection(
     return { selection: { transport }, owned: false };
   }
 
-  const selection: TransportSelection = {};
   const name = isName(transport) ? transport : undefined;
+  const parsedRetryOptions = retryOptions === undefined ? undefined : parseRetryOptions(retryOptions, name ?? 'transport');
+  if (name === undefined && url === undefined && context.required) throw transportNotGiven(owner, context.commandLine);
+  const selection: TransportSelection = {};
   if (name !== undefined) selection.transport = name;
   if (url !== undefined) selection.url = url;
   if (transportOptions !== undefined) selection.transportOptions = transportOptions;
-  if (retryOptions !== undefined) selection.retryOptions = parseRetryOptions(retryOptions, name ?? 'transport');
+  if (parsedRetryOptions !== undefined) selection.retryOptions = parsedRetryOptions;
   return { selection, owned: true };
 }

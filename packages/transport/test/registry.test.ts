@@ -3,6 +3,8 @@ import {
   BUILTIN_SCHEMES,
   BaseTransport,
   TfError,
+  TransportNotGivenError,
+  TransportNotInstalledError,
   getRegisteredTransport,
   isTransport,
   loadTransportFactory,
@@ -17,7 +19,6 @@ import type {
   Transport,
   TransportCreateOptions,
   TransportFactory,
-  TransportNotInstalledError,
   UnknownTransportOptionError,
 } from '@tf/transport';
 import * as exampleModule from '../../../examples/third-party-transport/src/index';
@@ -172,9 +173,27 @@ describe('resolveTransport: by URL scheme', () => {
     expect((await errorOf(resolveTransport({ url: 'no scheme here' }))).code).toBe('TF_TRANSPORT_UNKNOWN_SCHEME');
   });
 
-  it('with neither name nor URL: the embedded memory transport', async () => {
-    expect((await resolveTransport()).name).toBe('memory');
-    expect((await resolveTransport({})).name).toBe('memory');
+  it('with neither name nor URL: TF_TRANSPORT_NOT_GIVEN listing the ways to give one, never a memory default', async () => {
+    let imported = 0;
+    const importer = async (specifier: string): Promise<unknown> => {
+      imported += 1;
+      throw notFound(specifier);
+    };
+    for (const options of [undefined, {}, { importer }, { transportOptions: {}, retryOptions: {}, importer }]) {
+      const e = (await errorOf(resolveTransport(options))) as TransportNotGivenError;
+      expect(e).toBeInstanceOf(TransportNotGivenError);
+      expect(e.code).toBe('TF_TRANSPORT_NOT_GIVEN');
+      expect(e.owner).toBeUndefined();
+      expect(e.message).toMatch(/^No transport was given\./);
+      expect(e.message).toContain("transport: 'filesystem' | 'amqp' | 'redis' | 'memory'");
+      expect(e.message).toContain("a third-party transport's name");
+      expect(e.message).toContain('(amqp://, redis://, file://, memory://)');
+      expect(e.message).toContain('a transport object');
+      // The old text sent people to install the memory transport, which cannot help across processes.
+      expect(e.message).not.toMatch(/install/i);
+    }
+    expect(imported).toBe(0); // nothing was looked up
+    expect((await resolveTransport({ url: 'memory://' })).name).toBe('memory'); // named, memory still works
   });
 
   it('a name wins over the URL scheme', async () => {
@@ -217,12 +236,59 @@ describe('resolveTransport: missing packages and unknown names', () => {
     expect(e.message).toContain('pnpm add @tf/transport-amqp');
   });
 
-  it('an unknown name (no package under either name), with the real importer', async () => {
-    const e = await errorOf(resolveTransport({ transport: 'nosuch-transport-zz' }));
+  it('an unknown name (no package under either name), with the real importer: how transports are found, no install command', async () => {
+    const e = (await errorOf(resolveTransport({ transport: 'nosuch-transport-zz' }))) as TransportNotInstalledError;
     expect(e.code).toBe('TF_TRANSPORT_NOT_INSTALLED');
-    expect(e.message).toContain("Unknown transport 'nosuch-transport-zz'");
-    expect(e.message).toContain('@tf/transport-nosuch-transport-zz');
-    expect(e.message).toContain('npm install tf-transport-nosuch-transport-zz');
+    expect(e.suggestion).toBeUndefined();
+    expect(e.message).toMatch(/^Unknown transport 'nosuch-transport-zz'\. Known transports: amqp, filesystem, memory, redis/);
+    expect(e.message).not.toContain('did you mean');
+    expect(e.message).toContain('neither @tf/transport-nosuch-transport-zz nor tf-transport-nosuch-transport-zz is installed');
+    expect(e.message).toContain('found as the package @tf/transport-<name>, then tf-transport-<name>');
+    expect(e.message).toContain('registerTransport()');
+    // Recommending a package nobody registered invites whoever publishes it first.
+    expect(e.message).not.toMatch(/npm install|pnpm add/);
+  });
+
+  it('a misspelled name: "did you mean \'filesystem\'?" first, then how third-party transports are found', async () => {
+    const tried: string[] = [];
+    const importer = async (specifier: string): Promise<unknown> => {
+      tried.push(specifier);
+      throw notFound(specifier);
+    };
+    const e = (await errorOf(resolveTransport({ transport: 'filesytem', importer }))) as TransportNotInstalledError;
+    expect(e).toBeInstanceOf(TransportNotInstalledError);
+    expect(e.code).toBe('TF_TRANSPORT_NOT_INSTALLED');
+    expect(e.suggestion).toBe('filesystem');
+    expect(tried).toEqual(['@tf/transport-filesytem', 'tf-transport-filesytem']);
+    const m = e.message;
+    expect(m).toMatch(/^Unknown transport 'filesytem': did you mean 'filesystem'\?/);
+    const hint = m.indexOf("did you mean 'filesystem'?");
+    const thirdParty = m.indexOf('@tf/transport-<name>, then tf-transport-<name>');
+    expect(hint).toBeGreaterThan(-1);
+    expect(thirdParty).toBeGreaterThan(hint);
+    // The misspelled package name is never the first thing offered, nor offered for installing at all.
+    expect(m.indexOf('tf-transport-filesytem')).toBeGreaterThan(hint);
+    expect(m).not.toMatch(/npm install|pnpm add/);
+  });
+
+  it('suggests by edit distance among the built-in and the registered names, and only close ones', async () => {
+    register(fakeFactory('sqs-lease', []));
+    const suggestionFor = async (name: string) =>
+      ((await errorOf(resolveTransport({ transport: name, importer: nothingInstalled }))) as TransportNotInstalledError).suggestion;
+    expect(await suggestionFor('amqq')).toBe('amqp');
+    expect(await suggestionFor('reds')).toBe('redis');
+    expect(await suggestionFor('memroy')).toBe('memory');
+    expect(await suggestionFor('sqs-leese')).toBe('sqs-lease'); // a registered name
+    expect(await suggestionFor('sqs')).toBeUndefined(); // 3 edits from amqp: not a typo
+    expect(await suggestionFor('kafka')).toBeUndefined();
+    const listed = (await errorOf(resolveTransport({ transport: 'kafka', importer: nothingInstalled }))).message;
+    expect(listed).toContain('Known transports: amqp, filesystem, memory, redis, sqs-lease.');
+  });
+
+  it('an upper-case spelling of a known name is an argument error that names it', async () => {
+    const e = await errorOf(resolveTransport({ transport: 'AMQP' }));
+    expect(e.code).toBe('TF_INVALID_ARGUMENT');
+    expect(e.message).toContain("Did you mean 'amqp'?");
   });
 
   it('an invalid name is an argument error', async () => {
@@ -284,7 +350,9 @@ describe('resolveTransport: options', () => {
   it('retry options reach the transport; bad ones are errors', async () => {
     const t = await resolveTransport({ transport: 'memory', retryOptions: { intervalStartMs: 10, maxRetries: null } });
     expect(t.retryOptions).toEqual({ intervalStartMs: 10, intervalStepMs: 1000, intervalMaxMs: 1000, maxRetries: null });
-    expect((await errorOf(resolveTransport({ retryOptions: { nope: 1 } as never }))).code).toBe('TF_TRANSPORT_UNKNOWN_OPTION');
+    expect((await errorOf(resolveTransport({ transport: 'memory', retryOptions: { nope: 1 } as never }))).code).toBe(
+      'TF_TRANSPORT_UNKNOWN_OPTION',
+    );
   });
 
   it('an unknown selection key is an error', async () => {

@@ -323,7 +323,7 @@ describe('Worker: concurrency, acknowledgement, stop', () => {
 });
 
 describe('Worker: options and banner', () => {
-  const base = { exchange: 'e', topic: 't', tasks: [AddOne] };
+  const base = { exchange: 'e', topic: 't', tasks: [AddOne], transport: 'memory' };
 
   it('rejects unknown options, missing exchange/topic/tasks and bad concurrency with TF_WORKER_CONFIG', () => {
     const bad: unknown[] = [
@@ -351,6 +351,12 @@ describe('Worker: options and banner', () => {
       expect(caught, JSON.stringify(options)).toBeInstanceOf(WorkerConfigError);
       expect(TfError.is(caught, 'TF_WORKER_CONFIG')).toBe(true);
     }
+  });
+
+  it('refuses a missing transport and url with TF_TRANSPORT_NOT_GIVEN, not a memory default', () => {
+    expect(() => new Worker({ exchange: 'e', topic: 't', tasks: [AddOne] })).toThrow(
+      expect.objectContaining({ code: 'TF_TRANSPORT_NOT_GIVEN', message: expect.stringMatching(/^Worker: no transport was given\. /) }),
+    );
   });
 
   it("accepts the seed's snake_case keys and TaskFlow's threads_count", () => {
