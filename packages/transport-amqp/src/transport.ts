@@ -115,7 +115,8 @@ export class AmqpTransport extends BaseTransport {
         return;
       } catch (err) {
         lastError = err;
-        this.logger.warn({ err, url: endpoint.display }, 'amqp: connection attempt failed');
+        // Debug only: the base logs each failed attempt once, at warn, on one line.
+        this.logger.debug({ err, url: endpoint.display }, 'amqp: connection attempt failed');
       }
     }
     this.#nextEndpoint = (this.#nextEndpoint + 1) % n;
@@ -158,7 +159,8 @@ export class AmqpTransport extends BaseTransport {
     };
     model.on('error', (err: Error) => {
       link.lastError = err;
-      if (!link.closing) this.logger.warn({ err, url: endpoint.display }, 'amqp: connection error');
+      // Debug only: the 'close' that follows reaches the base, which logs 'connection lost' at warn.
+      if (!link.closing) this.logger.debug({ err, url: endpoint.display }, 'amqp: connection error');
     });
     model.on('close', (err?: Error) => this.#linkClosed(link, err ?? link.lastError));
     model.on('blocked', (reason: string) => this.logger.warn({ reason }, 'amqp: the broker blocked publishing'));

@@ -151,6 +151,33 @@ describe('amqp URLs, options and details (no broker needed)', () => {
     expect(attempts).toEqual([1, 2]);
     expect(t.state).toBe('closed');
   });
+
+  it('logs one warn line per failed connect attempt, without a stack (the stacks are at debug)', async () => {
+    const lines: { level: string; obj: Record<string, unknown>; msg: string | undefined }[] = [];
+    const at =
+      (level: string) =>
+      (obj: unknown, msg?: string): void => {
+        lines.push({ level, obj: obj as Record<string, unknown>, msg });
+      };
+    const logger = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const t = new AmqpTransport({
+      url: 'amqp://guest:guest@127.0.0.1:1//',
+      retryOptions: { intervalStartMs: 10, intervalStepMs: 10, intervalMaxMs: 20, maxRetries: 1 },
+      logger,
+    });
+    const err: unknown = await t.connect().catch((e: unknown) => e);
+    expect(TfError.is(err, 'TF_TRANSPORT_CONNECTION_FAILED')).toBe(true);
+    const warns = lines.filter((l) => l.level === 'warn');
+    expect(warns).toHaveLength(1);
+    const [warn] = warns;
+    expect(warn?.msg).toMatch(/^transport amqp: connection attempt 1 failed \(connect ECONNREFUSED 127\.0\.0\.1:1\); retrying in 10 ms$/);
+    expect(Object.values(warn?.obj ?? {}).some((v) => v instanceof Error)).toBe(false);
+    expect(JSON.stringify(warn?.obj)).not.toMatch(/\\n|\bat /);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    // Both attempts' errors, with their stacks, are at debug (the driver's and the base's).
+    const stacks = lines.filter((l) => l.level === 'debug' && l.obj['err'] instanceof Error);
+    expect(stacks.length).toBeGreaterThanOrEqual(2);
+  });
 });
 
 describeBroker('amqp transport on RabbitMQ: TaskFlow wire compatibility', () => {

@@ -27,6 +27,17 @@ import type {
   TransportState,
 } from './types';
 
+/** An error's message on one line, for a log line that must not carry a stack. */
+function messageOf(err: unknown): string {
+  let text: string;
+  if (!(err instanceof Error)) text = String(err);
+  else if (err.message !== '') text = err.message;
+  // Node's connect to a name with several addresses fails with an AggregateError and no message.
+  else if (err instanceof AggregateError && err.errors.length > 0) text = err.errors.map(messageOf).join('; ');
+  else text = (err as { code?: unknown }).code !== undefined ? String((err as { code?: unknown }).code) : err.name;
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
 /** True for any transport object, from any copy of `@tf/transport` (checked by brand). */
 export function isTransport(value: unknown): value is Transport {
   return hasBrand(value, TRANSPORT_BRAND);
@@ -124,24 +135,35 @@ export abstract class BaseTransport implements Transport {
     }
   }
 
-  /** Connect (or reconnect and resume consumers), retrying under `retryOptions` when the transport reconnects. */
+  /**
+   * Connect (or reconnect and resume consumers), retrying under `retryOptions` when the
+   * transport reconnects. Each failed attempt that will be retried logs one warn line (the
+   * error's message, the attempt number, the delay before the next one); the error with its
+   * stack goes to debug. The last failure is not logged here: it is thrown (and, when
+   * reconnecting, emitted as `error`).
+   */
   async #establish(resume: boolean, cause?: unknown): Promise<void> {
     let lastError: unknown = cause;
-    let attempt = 0;
+    let retry = 0;
+    // Attempts made and failed so far: a lost connection is not one.
+    let failed = 0;
     if (!resume) {
       try {
         await this.#attempt(false);
         return;
       } catch (err) {
         lastError = err;
-        if (TfError.is(err, 'TF_INVALID_ARGUMENT')) attempt = Number.POSITIVE_INFINITY;
+        failed = 1;
+        this.#attemptFailed(failed, err);
+        if (TfError.is(err, 'TF_INVALID_ARGUMENT')) retry = Number.POSITIVE_INFINITY;
       }
     }
-    while (this.capabilities.reconnect && attempt < Number.POSITIVE_INFINITY) {
-      attempt += 1;
-      const delayMs = retryDelayMs(attempt, this.retryOptions);
+    while (this.capabilities.reconnect && retry < Number.POSITIVE_INFINITY) {
+      retry += 1;
+      const delayMs = retryDelayMs(retry, this.retryOptions);
       if (delayMs === undefined) break;
-      this.emit('reconnecting', { attempt, delayMs, ...(lastError instanceof Error ? { error: lastError } : {}) });
+      if (failed > 0) this.#willRetry(failed, lastError, delayMs);
+      this.emit('reconnecting', { attempt: retry, delayMs, ...(lastError instanceof Error ? { error: lastError } : {}) });
       await this.#sleep(delayMs);
       if (this.#state !== 'connecting' && this.#state !== 'reconnecting') {
         throw new TransportError(TransportErrorCode.NotConnected, `Transport '${this.name}' was closed while connecting.`);
@@ -152,7 +174,8 @@ export abstract class BaseTransport implements Transport {
       } catch (err) {
         if (this.#state !== 'connecting' && this.#state !== 'reconnecting') throw err; // closed meanwhile
         lastError = err;
-        this.logger.warn({ err, attempt }, `transport ${this.name}: connection attempt failed`);
+        failed += 1;
+        this.#attemptFailed(failed, err);
       }
     }
     const wasResume = resume;
@@ -161,9 +184,8 @@ export abstract class BaseTransport implements Transport {
     if (!wasResume && TfError.is(lastError, 'TF_INVALID_ARGUMENT')) throw lastError;
     const error = new TransportError(
       TransportErrorCode.ConnectionFailed,
-      `Transport '${this.name}' could not ${wasResume ? 're' : ''}connect to ${redactUri(this.url) ?? 'its broker'}: ${
-        lastError instanceof Error ? lastError.message : String(lastError)
-      }`,
+      `Transport '${this.name}' could not ${wasResume ? 're' : ''}connect to ${redactUri(this.url) ?? 'its broker'}` +
+        `${failed > 1 ? ` after ${failed} attempts` : ''}: ${messageOf(lastError)}`,
       { cause: lastError },
     );
     if (wasResume) {
@@ -171,6 +193,20 @@ export abstract class BaseTransport implements Transport {
       this.emit('disconnected', { error, willReconnect: false });
     }
     throw error;
+  }
+
+  /** A failed attempt, with its stack, for debugging; the warn line comes from `#willRetry`. */
+  #attemptFailed(attempt: number, err: unknown): void {
+    this.logger.debug({ err, attempt }, `transport ${this.name}: connection attempt ${attempt} failed`);
+  }
+
+  /** One warn line per failed attempt that is retried: no stack, no error object. */
+  #willRetry(attempt: number, err: unknown, retryInMs: number): void {
+    const error = messageOf(err);
+    this.logger.warn(
+      { attempt, retryInMs, error },
+      `transport ${this.name}: connection attempt ${attempt} failed (${error}); retrying in ${retryInMs} ms`,
+    );
   }
 
   async #attempt(resume: boolean): Promise<void> {
@@ -219,7 +255,13 @@ export abstract class BaseTransport implements Transport {
     if (this.#state !== 'connected') return;
     for (const c of this.#consumers) c.connectionLost();
     const willReconnect = this.capabilities.reconnect;
-    this.logger.warn({ err: error }, `transport ${this.name}: connection lost`);
+    // One line at warn; the error with its stack at debug.
+    const reason = error === undefined ? undefined : messageOf(error);
+    this.logger.warn(
+      { willReconnect, ...(reason === undefined ? {} : { error: reason }) },
+      `transport ${this.name}: connection lost${reason === undefined ? '' : ` (${reason})`}${willReconnect ? '; reconnecting' : ''}`,
+    );
+    if (error !== undefined) this.logger.debug({ err: error }, `transport ${this.name}: connection lost`);
     if (!willReconnect) {
       this.#state = 'closed';
       for (const c of [...this.#consumers]) c.abandon();
