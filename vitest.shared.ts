@@ -9,6 +9,7 @@ export const sourceAlias = [{ find: /^@tf\/([a-z0-9-]+)$/, replacement: `${packa
 export function packageTestConfig(name: string): ViteUserConfig {
   return defineConfig({
     resolve: { alias: sourceAlias },
-    test: { name, include: ['test/**/*.test.ts'] },
+    // 2 shared cores: the 5 s default fails heavy tests (graph compiles, spawned processes) under load.
+    test: { name, testTimeout: 30_000, include: ['test/**/*.test.ts'] },
   });
 }
