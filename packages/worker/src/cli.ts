@@ -5,6 +5,7 @@
  *   tf-worker --url amqp://guest:guest@localhost:5672// --exchange test-exchange \
  *     --topic test-tasks --tasks ./tasks.js:TestTask1 --tasks ./tasks.js:TestTask2
  *   tf-worker --config worker.json
+ *   tf-worker --import tsx --tasks ./tasks.mts ...    # a TypeScript tasks module, through tsx
  *
  * Prints the banner on stdout, logs (pino, JSON lines) on stderr, stops gracefully on
  * SIGTERM/SIGINT (running tasks finish; exit 0; a second signal exits at once with 1),
@@ -22,8 +23,9 @@ import {
   type TransportSelection,
 } from '@tf/core';
 import pino from 'pino';
-import { WorkerConfigError } from './errors';
+import { WorkerConfigError, WorkerImportError } from './errors';
 import { WORKER_OPTION_NAMES, type WorkerOptions } from './options';
+import { resolveModuleSpecifier, type ModuleImporter } from './tasks';
 import { VERSION } from './version';
 import { Worker } from './worker';
 
@@ -61,6 +63,8 @@ interface Flags extends Pick<TransportSelection, 'url' | 'transportOptions' | 'r
   concurrency?: number;
   config?: string;
   logLevel?: LogLevel;
+  /** `--import`: modules imported, in order, before the tasks (TypeScript loaders). */
+  import?: string[];
 }
 
 /** A configuration problem found by the CLI itself (bad flag value, bad config file). */
@@ -134,6 +138,13 @@ function program(out: (text: string) => void): Command {
       ),
     )
     .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(LOG_LEVELS))
+    .addOption(
+      new Option(
+        '--import <module>',
+        'import a module before the tasks, as node --import does, resolved from the working directory (repeatable); ' +
+          '--import tsx registers a TypeScript loader for .ts/.mts/.cts tasks modules',
+      ).argParser(collect),
+    )
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({
@@ -172,6 +183,41 @@ function readConfig(file: string): Record<string, unknown> {
     }
   }
   return config;
+}
+
+const importModule: ModuleImporter = (specifier) => import(/* @vite-ignore */ specifier);
+
+/** The package a bare specifier names (`tsx/esm` -> `tsx`, `@scope/pkg/sub` -> `@scope/pkg`); undefined for paths and URLs. */
+function packageName(specifier: string): string | undefined {
+  if (/^(\.|\/|[A-Za-z]:[\\/]|[a-z]+:)/.test(specifier)) return undefined;
+  const parts = specifier.split('/');
+  return parts.slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+}
+
+/**
+ * Imports the `--import` modules in order, resolved from `cwd` (paths and package names,
+ * as task modules are), before any tasks module loads: what `node --import` does, for a
+ * loader such as tsx that registers its hooks (`module.register()`) when imported. A module
+ * that cannot be found or throws is a `WorkerImportError` (`TF_WORKER_IMPORT`).
+ */
+export async function importModules(specifiers: readonly string[], cwd: string, importer: ModuleImporter = importModule): Promise<void> {
+  for (const specifier of specifiers) {
+    if (specifier.trim() === '') throw new WorkerImportError(specifier, '--import needs a module: a package name (tsx) or a path.');
+    try {
+      await importer(resolveModuleSpecifier(specifier, cwd));
+    } catch (error) {
+      const pkg = packageName(specifier);
+      // Node: "Cannot find package 'tsx' imported from ...": the module itself, not one of its imports.
+      const missing =
+        pkg !== undefined &&
+        (error as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND' &&
+        errorMessage(error).includes(`'${pkg}'`);
+      const hint = missing ? `; install ${pkg} where the worker runs (npm install ${pkg}) or fix the name` : '';
+      throw new WorkerImportError(specifier, `--import ${specifier} failed (from ${cwd}): ${errorMessage(error)}${hint}`, {
+        cause: error,
+      });
+    }
+  }
 }
 
 /** Flags over the config file, as Worker options (and the log level). */
@@ -239,6 +285,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     const { options, logLevel } = buildOptions(flags);
     logger = context.logger ?? pino({ name: 'tf-worker', level: logLevel }, pino.destination({ dest: 2, sync: true }));
     worker = new Worker({ ...options, logger });
+    // Loaders first: the tasks modules are imported by start().
+    await importModules(flags.import ?? [], process.cwd());
   } catch (error) {
     return fail(error);
   }

@@ -10,6 +10,8 @@ export const WorkerErrorCode = {
   DuplicateTask: 'TF_DUPLICATE_TASK',
   /** A request named a task that is not on the worker's allow-list (sent back as a FAILURE). */
   UnknownTask: 'TF_UNKNOWN_TASK',
+  /** A `tf-worker --import` module (a loader such as tsx) that could not be found or failed to load. */
+  Import: 'TF_WORKER_IMPORT',
 } as const;
 export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
 
@@ -29,6 +31,16 @@ export class TaskLoadError extends TfError {
   readonly specifier: string;
   constructor(specifier: string, message: string, options?: { cause?: unknown }) {
     super(WorkerErrorCode.TaskLoad, message, options);
+    this.specifier = specifier;
+  }
+}
+
+/** A module named by `tf-worker --import` (such as a TypeScript loader) that could not be imported. */
+export class WorkerImportError extends TfError {
+  /** The module as given to `--import`. */
+  readonly specifier: string;
+  constructor(specifier: string, message: string, options?: { cause?: unknown }) {
+    super(WorkerErrorCode.Import, message, options);
     this.specifier = specifier;
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isTaskClass, type TaskClass } from '@tf/core';
 import { DuplicateTaskError, TaskLoadError } from './errors';
 
@@ -133,6 +133,37 @@ function oneLine(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
+/** The extensions a TypeScript loader (tsx, ts-node...) handles and Node 20 refuses by itself. */
+const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
+
+/**
+ * When `error` is Node refusing a TypeScript file (`ERR_UNKNOWN_FILE_EXTENSION` for `.ts`,
+ * `.mts`, `.cts` or `.tsx`: the tasks module itself, or a file it imports), the one-line
+ * reason with the fix; otherwise undefined. `moduleUrl` is the tasks module's resolved URL,
+ * so that a refused file other than it is named.
+ */
+export function typeScriptLoaderHint(error: unknown, moduleUrl?: string): string | undefined {
+  if (error === null || typeof error !== 'object') return undefined;
+  if ((error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') return undefined;
+  const message = error instanceof Error ? error.message : '';
+  const m = /Unknown file extension "([^"]+)"(?: for (.+))?/.exec(message);
+  const extension = m?.[1];
+  if (extension === undefined || !TYPESCRIPT_EXTENSIONS.includes(extension)) return undefined;
+  const file = m?.[2]?.trim();
+  let itself = false;
+  try {
+    itself = file !== undefined && moduleUrl !== undefined && path.resolve(file) === fileURLToPath(moduleUrl);
+  } catch {
+    // moduleUrl is a bare name or not a file: URL
+  }
+  const refused = file === undefined || itself ? '' : ` (it imports ${file})`;
+  return (
+    `Node cannot import "${extension}" files without a TypeScript loader${refused}. ` +
+    'Register one before the tasks load: tf-worker --import tsx ... (or node --import tsx $(which tf-worker) ...), ' +
+    'with tsx installed (npm install tsx); or point the tasks at built JavaScript.'
+  );
+}
+
 /** True for the abstract `Task` base itself (its parent is no Task class), as opposed to a subclass. */
 function isBaseTaskClass(cls: TaskClass): boolean {
   return !isTaskClass(Object.getPrototypeOf(cls));
@@ -153,12 +184,12 @@ async function loadEntry(entry: string, cwd: string, importer: ModuleImporter): 
   const [moduleSpec, exportName] = splitTaskSpecifier(entry);
   if (moduleSpec.trim() === '') throw new TaskLoadError(entry, `Invalid task entry ${JSON.stringify(entry)}: no module.`);
   let mod: unknown;
+  const resolved = resolveModuleSpecifier(moduleSpec, cwd);
   try {
-    mod = await importer(resolveModuleSpecifier(moduleSpec, cwd));
+    mod = await importer(resolved);
   } catch (error) {
-    throw new TaskLoadError(entry, `Cannot load the tasks module '${moduleSpec}' (from ${cwd}): ${oneLine(error)}`, {
-      cause: error,
-    });
+    const reason = typeScriptLoaderHint(error, resolved) ?? oneLine(error);
+    throw new TaskLoadError(entry, `Cannot load the tasks module '${moduleSpec}' (from ${cwd}): ${reason}`, { cause: error });
   }
   const exported = exportsOf(mod);
   if (exportName !== undefined) {

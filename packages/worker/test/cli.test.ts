@@ -199,6 +199,7 @@ describe('tf-worker main() in process', () => {
     expect(await main(['--help'], { stdout: (t) => (out += t), handleSignals: false })).toBe(0);
     expect(out).toContain('--transport-options <json>');
     expect(out).toContain('--tasks <entry>');
+    expect(out).toContain('--import <module>');
     out = '';
     expect(await main(['--version'], { stdout: (t) => (out += t), handleSignals: false })).toBe(0);
     expect(out).toMatch(/^\d+\.\d+\.\d+/);
@@ -248,5 +249,69 @@ describe('tf-worker main() in process', () => {
     expect(await done).toBe(0);
     await vi.waitFor(() => expect(engine.responses(slow).at(-1)).toEqual({ state: 'SUCCESS', data: { result: 'done slow' } }));
     await engine.close();
+  });
+});
+
+describe('tf-worker --import', () => {
+  afterEach(() => memoryBroker.reset());
+
+  it('imports its modules, in order, before the tasks modules', async () => {
+    const order: string[] = [];
+    (globalThis as Record<symbol, unknown>)[Symbol.for('tf.test.importOrder')] = order;
+    const controller = new AbortController();
+    let started: Worker | undefined;
+    let out = '';
+    const done = main(
+      [
+        '--import',
+        './packages/worker/test/fixtures/preload.mjs',
+        '--transport',
+        'memory',
+        '--exchange',
+        uniqueExchange(),
+        '--topic',
+        't',
+        '--tasks',
+        './packages/worker/test/fixtures/needs-preload.mjs',
+      ],
+      {
+        stdout: (t) => (out += t),
+        stderr: (t) => (out += t),
+        logger: recordingLogger(),
+        signal: controller.signal,
+        handleSignals: false,
+        onStarted: (w) => (started = w),
+      },
+    );
+    await vi.waitFor(() => expect(started?.state).toBe('running'));
+    expect(out).toContain('  - preload.ImportOrder');
+    expect(order).toEqual(['preload', 'tasks']);
+    controller.abort();
+    expect(await done).toBe(0);
+  });
+
+  const failing: [string, string, RegExp][] = [
+    [
+      'a package that is not installed',
+      'tf-no-such-loader',
+      /^tf-worker: TF_WORKER_IMPORT: --import tf-no-such-loader failed \(from .+\): Cannot find package 'tf-no-such-loader' .*; install tf-no-such-loader where the worker runs \(npm install tf-no-such-loader\) or fix the name\n$/,
+    ],
+    [
+      'a module that throws',
+      './packages/worker/test/fixtures/broken-preload.mjs',
+      /^tf-worker: TF_WORKER_IMPORT: --import \.\/packages\/worker\/test\/fixtures\/broken-preload\.mjs failed \(from .+\): the loader broke\n$/,
+    ],
+    ['an empty name', '', /^tf-worker: TF_WORKER_IMPORT: --import needs a module: a package name \(tsx\) or a path\.\n$/],
+  ];
+  it.each(failing)('%s: exit 1 with one line, before any tasks module loads', async (_name, module, pattern) => {
+    let out = '';
+    let err = '';
+    const code = await main(
+      ['--import', module, '--transport', 'memory', '--exchange', 'e', '--topic', 't', '--tasks', './no/such/tasks.js'],
+      { stdout: (t) => (out += t), stderr: (t) => (err += t), logger: recordingLogger(), handleSignals: false },
+    );
+    expect(code).toBe(1);
+    expect(err).toMatch(pattern); // not the TF_TASK_LOAD of the missing tasks module: --import came first
+    expect(out).toBe('');
   });
 });

@@ -5,7 +5,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TfError } from '@tf/core';
 import { memoryBroker } from '@tf/transport-memory';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DuplicateTaskError, resolveModuleSpecifier, resolveTasks, splitTaskSpecifier, TaskLoadError, Worker } from '../src/index';
+import {
+  DuplicateTaskError,
+  type ResolveTasksOptions,
+  resolveModuleSpecifier,
+  resolveTasks,
+  splitTaskSpecifier,
+  TaskLoadError,
+  Worker,
+} from '../src/index';
 import { AddOne, Multiply } from './fixtures/tasks';
 import { FakeEngine, uniqueExchange } from './helpers';
 
@@ -14,7 +22,7 @@ const fixtures = path.join(here, 'fixtures');
 /** The package directory: entries below are written relative to it, as a user writes them relative to the working directory. */
 const cwd = path.dirname(here);
 
-async function loadError(entries: Parameters<typeof resolveTasks>[0], options = { cwd }): Promise<TfError> {
+async function loadError(entries: Parameters<typeof resolveTasks>[0], options: ResolveTasksOptions = { cwd }): Promise<TfError> {
   try {
     await resolveTasks(entries, options);
   } catch (error) {
@@ -87,6 +95,31 @@ describe('resolveTasks: the allow-list from classes and module specifiers', () =
     const pkg = await loadError(['no-such-package-tf-worker-test:Thing']);
     expect(pkg.code).toBe('TF_TASK_LOAD');
     expect(pkg.message).toContain('no-such-package-tf-worker-test');
+  });
+
+  it('a TypeScript module Node refuses (no loader) is a TaskLoadError whose one line names the fix', async () => {
+    // What Node 20 throws for `import('./tasks.mts')` without a loader (the real thing is tested across processes).
+    const refuse = (file: string) => async () => {
+      throw Object.assign(new TypeError(`Unknown file extension "${path.extname(file)}" for ${file}`), {
+        code: 'ERR_UNKNOWN_FILE_EXTENSION',
+      });
+    };
+    const itself = path.join(cwd, 'tasks.mts');
+    const error = await loadError(['./tasks.mts'], { cwd, importer: refuse(itself) });
+    expect(error.code).toBe('TF_TASK_LOAD');
+    expect(error.message).toBe(
+      `Cannot load the tasks module './tasks.mts' (from ${cwd}): Node cannot import ".mts" files without a TypeScript loader. ` +
+        'Register one before the tasks load: tf-worker --import tsx ... (or node --import tsx $(which tf-worker) ...), ' +
+        'with tsx installed (npm install tsx); or point the tasks at built JavaScript.',
+    );
+    expect(error.message).not.toContain('\n');
+    // A JavaScript tasks module that imports TypeScript: the refused file is named.
+    const nested = await loadError(['./tasks.js'], { cwd, importer: refuse('/srv/app/lib.cts') });
+    expect(nested.message).toContain('Node cannot import ".cts" files without a TypeScript loader (it imports /srv/app/lib.cts).');
+    // Another unknown extension keeps Node's own message.
+    const coffee = await loadError(['./tasks.coffee'], { cwd, importer: refuse(path.join(cwd, 'tasks.coffee')) });
+    expect(coffee.message).toMatch(/: Unknown file extension "\.coffee" for .*tasks\.coffee$/);
+    expect(coffee.message).not.toContain('--import');
   });
 
   it('a missing export is a TaskLoadError that lists what the module exports', async () => {
