@@ -2,8 +2,7 @@ import { FLOW_BRAND, hasBrand } from '../brand';
 import { isRetry, isTask } from '../atoms/atom';
 import type { Retry } from '../atoms/retry';
 import type { Task } from '../atoms/task';
-import { AmbiguousProviderError, CycleError } from '../compiler/errors';
-import { InvalidFlowError } from './errors';
+import { AmbiguousProviderError, CycleError, InvalidFlowError } from './errors';
 
 /** How far a decider's "no" reaches (TaskFlow's `Depth`); the default is `ALL`. */
 export const Depth = {

@@ -5,9 +5,10 @@ import { compile } from '../compiler/compile';
 import { InvalidStateError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import type { StorageBackend } from './backend';
+import type { AtomEventDetails, FlowEventDetails } from './events';
 import { LocalTaskExecutor, type TaskExecutor } from './executor';
 import { Notifier } from './notifier';
-import { Runtime, type AtomEventDetails, type FlowEventDetails, type MachineState, type RuntimeStatistics } from './runtime';
+import { Runtime, type MachineState, type RuntimeStatistics } from './runtime';
 import { Storage } from './storage';
 
 export interface ActionEngineOptions {

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
+import { PROGRESS_EVENT } from '../protocol/constants';
+import type { AtomEventDetails, FlowEventDetails } from './events';
 import type { Notifier } from './notifier';
-import { PROGRESS_EVENT, type AtomEventDetails, type FlowEventDetails } from './runtime';
 
 /** Anything with the two notifiers of an engine. */
 export interface Observable {

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=failure-like.js.map

@@ -1,0 +1,76 @@
+import { Atom, type AtomOptions, type ProvidesSpec, type Version } from './atom';
+import type { FailureLike } from './failure-like';
+/** Options a task constructor takes (see {@link AtomOptions}). */
+export type TaskOptions = AtomOptions;
+/** What `revert` receives besides the arguments. */
+export interface RevertContext<Result = unknown> {
+    /** What `execute` returned, or the failure it raised, or `undefined` if it never ran to completion. */
+    result: Result | FailureLike | undefined;
+    /** The failures that made the flow revert, by atom name. */
+    flowFailures: Readonly<Record<string, FailureLike>>;
+}
+/** Receives progress reports; the runtime installs one per execution. */
+export type ProgressSink = (progress: number, details: Record<string, unknown> | undefined) => void;
+/** A Task class: what workers allow-list and `defineTask` returns. */
+export interface TaskClass<Args extends object = any, Result = unknown> {
+    new (options?: TaskOptions): Task<Args, Result>;
+    readonly name: string;
+    taskName: string;
+    requires: readonly string[];
+    optional: readonly string[];
+    provides: ProvidesSpec | null | undefined;
+    version: Version;
+}
+/**
+ * A unit of work. Subclass it, declare what `execute` reads in `static requires`
+ * (and `static optional`), and what the result provides in `static provides` or the
+ * `provides` option. `execute` and `revert` may be sync or async.
+ */
+export declare abstract class Task<Args extends object = any, Result = unknown> extends Atom {
+    #private;
+    /**
+     * The wire name (TaskFlow's `task_cls`), also the default instance name.
+     * Defaults to the class name; a subclass inherits a value its parent assigned.
+     */
+    static get taskName(): string;
+    static set taskName(value: string);
+    /** Argument names `execute` needs (looked up by symbol, see `rebind`). */
+    static requires: readonly string[];
+    /** Argument names that are passed when available and left out otherwise. */
+    static optional: readonly string[];
+    /** The default `provides` (see {@link ProvidesSpec}). */
+    static provides: ProvidesSpec | null | undefined;
+    /** The default version. */
+    static version: Version;
+    readonly kind: "task";
+    constructor(options?: TaskOptions);
+    /** Does the work; its result is stored and provided (see `provides`). */
+    abstract execute(args: Args): Result | Promise<Result>;
+    /** Undoes what `execute` did. The default does nothing. */
+    revert(_args: Args, _context: RevertContext<Result>): void | Promise<void>;
+    /** The class's wire name. */
+    get taskName(): string;
+    /**
+     * Reports progress from inside `execute`: `progress` is clamped to [0, 1] (NaN
+     * counts as 0); `details` travel along. Does nothing outside an execution.
+     */
+    updateProgress(progress: number, details?: Record<string, unknown>): void;
+    /**
+     * Runtime hook: routes `updateProgress` to `sink` (or back to nothing with
+     * `undefined`). Returns the sink that was installed before, so callers can restore it.
+     */
+    setProgressSink(sink: ProgressSink | undefined): ProgressSink | undefined;
+}
+/** What `defineTask` takes. */
+export interface TaskSpec<Args extends object, Result> {
+    /** The wire name and default instance name. */
+    name: string;
+    requires?: readonly string[];
+    optional?: readonly string[];
+    provides?: ProvidesSpec | null;
+    version?: Version;
+    execute: (this: Task<Args, Result>, args: Args) => Result | Promise<Result>;
+    revert?: (this: Task<Args, Result>, args: Args, context: RevertContext<Result>) => void | Promise<void>;
+}
+/** A Task class without a class statement; `taskName` (and the class's `name`) is `spec.name`. */
+export declare function defineTask<Args extends object = Record<string, any>, Result = unknown>(spec: TaskSpec<Args, Result>): TaskClass<Args, Result>;

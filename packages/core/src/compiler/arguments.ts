@@ -1,0 +1,79 @@
+import { AmbiguousProviderError, type Ambiguity } from '../patterns/errors';
+import type { MAtom } from './nodes';
+import { resolveProviders } from './providers';
+import type { ArgBinding } from './types';
+
+/** A binding without provider, shared by every atom it describes; `list` is `[binding]`. */
+interface SharedBinding {
+  readonly binding: ArgBinding;
+  list: readonly ArgBinding[] | undefined;
+  /** Another binding of the same symbol. */
+  next: SharedBinding | undefined;
+}
+
+/**
+ * Binds every argument of every atom to the nearest visible provider of its
+ * symbol (`argList`). Throws `AmbiguousProviderError` with every consumer that
+ * could read a symbol from unordered providers. Returns the external requirements,
+ * kept flat: symbol, atom name, symbol, atom name, ...
+ *
+ * Bindings without a provider depend on (arg, symbol, optional, injected) only:
+ * identical ones are shared (keyed by symbol, then arg), and so is the list of an
+ * atom whose only argument is one (every task of an unordered flow reading `x`).
+ */
+export function bindArguments(tree: readonly MAtom[]): string[] {
+  const ambiguities: Ambiguity[] = [];
+  const external: string[] = [];
+  let shared: Map<string, SharedBinding> | undefined;
+  for (let t = 0; t < tree.length; t++) {
+    const a = tree[t]!;
+    const atom = a.atom;
+    const mapping = atom.argMapping;
+    const size = mapping.size;
+    if (size === 0) continue;
+    const args = new Array<ArgBinding>(size);
+    let k = 0;
+    let last: SharedBinding | undefined;
+    const inject = atom.inject;
+    const optionalArgs = atom.optionalArgs;
+    for (const [arg, symbol] of mapping) {
+      const optional = optionalArgs.has(arg);
+      const injected = Object.prototype.hasOwnProperty.call(inject, symbol);
+      let provider: MAtom | undefined;
+      if (!injected) {
+        const found = resolveProviders(a, symbol);
+        if (Array.isArray(found)) {
+          const list = found as readonly MAtom[];
+          if (list.length > 1) ambiguities.push({ symbol, consumer: a.name, providers: list.map((p) => p.name) });
+          provider = list[0];
+        } else provider = found as MAtom;
+        if (!provider && !optional) external.push(symbol, a.name);
+      }
+      if (provider === undefined) {
+        shared ??= new Map();
+        let s = shared.get(symbol);
+        while (s !== undefined && (s.binding.arg !== arg || s.binding.optional !== optional || s.binding.injected !== injected)) s = s.next;
+        if (s === undefined) {
+          const binding: ArgBinding = { arg, symbol, optional, injected, provider: undefined, key: undefined };
+          s = { binding, list: undefined, next: shared.get(symbol) };
+          shared.set(symbol, s);
+        }
+        args[k++] = s.binding;
+        last = s;
+        continue;
+      }
+      args[k++] = {
+        arg,
+        symbol,
+        optional,
+        injected,
+        provider: provider.name,
+        key: provider.atom.saveAs.get(symbol) ?? null,
+      };
+    }
+    if (size === 1 && last !== undefined) a.argList = last.list ??= args;
+    else a.argList = args;
+  }
+  if (ambiguities.length > 0) throw new AmbiguousProviderError(ambiguities);
+  return external;
+}

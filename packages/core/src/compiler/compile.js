@@ -1,0 +1,38 @@
+import { isTask } from '../atoms/atom';
+import { InvalidFlowError } from '../patterns/errors';
+import { LinearFlow, isFlow } from '../patterns/flow';
+import { bindArguments } from './arguments';
+import { attachEdges } from './attach-edges';
+import { Compiled } from './compiled';
+import { collectDeciders } from './deciders';
+import { buildExecutionGraph } from './execution-graph';
+import { buildHierarchy } from './hierarchy';
+import { orderTopologically } from './topological-order';
+/**
+ * Compiles a flow (or a single task) into its execution graph, in time linear in
+ * atoms + links. Throws `InvalidFlowError` (an item used twice, a flow inside
+ * itself), `DuplicateNameError` (all duplicated atom names), `CycleError` (one
+ * cycle of a graph flow, in order) and `AmbiguousProviderError` (every consumer
+ * that could read a symbol from unordered providers). Missing requirements are
+ * checked separately by `compiled.validate(availableSymbols)`.
+ */
+export function compile(input) {
+    const hierarchy = buildHierarchy(rootFlowOf(input));
+    const graph = buildExecutionGraph(hierarchy);
+    const indegree = attachEdges(graph.nodes, graph.edges);
+    const order = orderTopologically(graph.nodes, indegree, hierarchy.tree.length);
+    collectDeciders(order.nodes);
+    const external = bindArguments(hierarchy.tree);
+    for (const f of hierarchy.flows)
+        f.release();
+    return new Compiled(hierarchy.root, order.atoms, order.nodes, graph.edges, hierarchy.flows, hierarchy.byName, external);
+}
+/** The flow to compile: `input` itself, or a linear flow holding the task. */
+function rootFlowOf(input) {
+    if (isFlow(input))
+        return input;
+    if (isTask(input))
+        return new LinearFlow(input.name).add(input);
+    throw new InvalidFlowError(String(input?.name ?? input), 'only flows and tasks can be compiled');
+}
+//# sourceMappingURL=compile.js.map

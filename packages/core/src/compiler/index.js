@@ -1,0 +1,3 @@
+export * from './errors';
+export { compile } from './compile';
+//# sourceMappingURL=index.js.map

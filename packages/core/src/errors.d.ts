@@ -1,0 +1,1 @@
+export { InvalidArgumentError, InvalidStateError, NotFoundError, TfError } from '@tf/transport';

@@ -1,0 +1,2 @@
+export { InvalidArgumentError, InvalidStateError, NotFoundError, TfError } from '@tf/transport';
+//# sourceMappingURL=errors.js.map

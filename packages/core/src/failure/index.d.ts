@@ -1,0 +1,2 @@
+export * from './dict';
+export * from './failure';

@@ -1,0 +1,3 @@
+export * from './dict';
+export * from './failure';
+//# sourceMappingURL=index.js.map

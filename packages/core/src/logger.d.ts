@@ -1,0 +1,1 @@
+export { childLogger, silentLogger, type Logger } from '@tf/transport';

@@ -1,0 +1,2 @@
+export { childLogger, silentLogger } from '@tf/transport';
+//# sourceMappingURL=logger.js.map

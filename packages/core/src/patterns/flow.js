@@ -1,0 +1,339 @@
+import { FLOW_BRAND, hasBrand } from '../brand';
+import { isRetry, isTask } from '../atoms/atom';
+import { AmbiguousProviderError, CycleError, InvalidFlowError } from './errors';
+/** How far a decider's "no" reaches (TaskFlow's `Depth`); the default is `ALL`. */
+export const Depth = {
+    /** The target atom and every atom after it, nested flows included. */
+    ALL: 'ALL',
+    /** The target atom and the atoms after it in the same flow, not nested flows. */
+    FLOW: 'FLOW',
+    /** The target atom and its immediate successor tasks. */
+    NEIGHBORS: 'NEIGHBORS',
+    /** The target atom only. */
+    ATOM: 'ATOM',
+};
+/** True for a flow of any pattern, from any copy of `@tf/core`. */
+export function isFlow(value) {
+    return typeof value === 'object' && hasBrand(value, FLOW_BRAND);
+}
+function itemName(item) {
+    const name = item?.name;
+    return typeof name === 'string' ? name : String(item);
+}
+/**
+ * Computes the symbols of `root` and every flow under it, bottom-up and without
+ * recursion, into `cache` (which may already hold some flows).
+ */
+export function computeSymbols(root, cache) {
+    const of = (item) => (isFlow(item) ? cache.get(item) : item);
+    if (!isFlow(root))
+        return root;
+    if (cache.has(root))
+        return cache.get(root);
+    const stack = [[root, false]];
+    const onStack = new Set();
+    while (stack.length > 0) {
+        const top = stack[stack.length - 1];
+        const [flow, expanded] = top;
+        if (cache.has(flow)) {
+            stack.pop();
+            continue;
+        }
+        if (!expanded) {
+            top[1] = true;
+            onStack.add(flow);
+            for (const item of flow.items) {
+                if (isFlow(item) && !cache.has(item)) {
+                    if (onStack.has(item))
+                        throw new InvalidFlowError(flow.name, `flow '${item.name}' contains itself`, item.name);
+                    stack.push([item, false]);
+                }
+            }
+            continue;
+        }
+        stack.pop();
+        onStack.delete(flow);
+        const provides = new Set(flow.retry?.provides ?? []);
+        for (const item of flow.items)
+            for (const s of of(item).provides)
+                provides.add(s);
+        cache.set(flow, { requires: flow.requiresFrom(of), provides });
+    }
+    return cache.get(root);
+}
+/**
+ * @internal The symbols a flow of `pattern` with retry `retry` and items of symbols
+ * `items` (in the order added) needs from outside: linear, what no earlier item
+ * (or the retry) provides; unordered, what the retry does not provide; graph, what
+ * no other item (or the retry) provides.
+ */
+export function requiresOfItems(pattern, retry, items) {
+    const requires = new Set(retry?.requires ?? []);
+    const retryProvides = retry?.provides;
+    if (pattern === 'linear') {
+        const provided = new Set(retryProvides ?? []);
+        for (const sym of items) {
+            for (const s of sym.requires)
+                if (!provided.has(s))
+                    requires.add(s);
+            for (const s of sym.provides)
+                provided.add(s);
+        }
+    }
+    else if (pattern === 'unordered') {
+        for (const sym of items) {
+            for (const s of sym.requires)
+                if (!retryProvides?.has(s))
+                    requires.add(s);
+        }
+    }
+    else {
+        // symbol -> position of the item providing it, or -1 when several do.
+        const providers = new Map();
+        for (let i = 0; i < items.length; i++) {
+            for (const s of items[i].provides)
+                providers.set(s, providers.has(s) ? -1 : i);
+        }
+        for (let i = 0; i < items.length; i++) {
+            for (const s of items[i].requires) {
+                if (retryProvides?.has(s))
+                    continue;
+                const p = providers.get(s);
+                if (p === undefined || p === i)
+                    requires.add(s);
+            }
+        }
+    }
+    return requires;
+}
+/**
+ * A pattern: a named set of items (tasks and flows) with an ordering, and an
+ * optional retry controller. Build with {@link linearFlow}, {@link unorderedFlow},
+ * {@link graphFlow}; the compiler turns it into a {@link CompiledFlow}.
+ */
+export class Flow {
+    name;
+    retry;
+    /** @internal */
+    _items = [];
+    /** @internal */
+    _members = new Set();
+    constructor(name, options = {}) {
+        if (typeof name !== 'string' || name.length === 0)
+            throw new InvalidFlowError(String(name), 'a flow needs a non-empty name');
+        this.name = name;
+        const retry = options?.retry;
+        if (retry !== undefined && retry !== null) {
+            if (!isRetry(retry))
+                throw new InvalidFlowError(name, 'retry must be a Retry (Times, ForEach, ...)');
+            if (!retry.hasName)
+                retry.adoptName(`${name}_retry`);
+            this.retry = retry;
+        }
+    }
+    /** The direct items, in the order they were added. */
+    get items() {
+        return this._items;
+    }
+    /** How many direct items the flow holds. */
+    get size() {
+        return this._items.length;
+    }
+    /** True when `item` is a direct item of this flow. */
+    has(item) {
+        return this._members.has(item);
+    }
+    /** Adds tasks and flows (nested freely). Adding an item twice, a retry, or anything else throws. */
+    add(...items) {
+        const batch = new Set();
+        for (const item of items) {
+            if (isRetry(item)) {
+                throw new InvalidFlowError(this.name, `retry '${itemName(item)}' cannot be an item; pass it as the flow's { retry }`, itemName(item));
+            }
+            if (!isTask(item) && !isFlow(item)) {
+                throw new InvalidFlowError(this.name, `cannot add ${itemName(item)}: items are tasks or flows`);
+            }
+            if (item === this)
+                throw new InvalidFlowError(this.name, 'a flow cannot contain itself', this.name);
+            if (this._members.has(item) || batch.has(item)) {
+                throw new InvalidFlowError(this.name, `'${item.name}' is already in the flow`, item.name);
+            }
+            batch.add(item);
+        }
+        for (const item of batch) {
+            this._items.push(item);
+            this._members.add(item);
+        }
+        return this;
+    }
+    /** Symbols needed from outside the flow (what nothing before them inside provides). */
+    get requires() {
+        return computeSymbols(this, new Map()).requires;
+    }
+    /** Symbols the flow's atoms (and retry) provide. */
+    get provides() {
+        return computeSymbols(this, new Map()).provides;
+    }
+    /** The ordering links between direct items (graph flows include their auto-links). */
+    iterLinks() {
+        const cache = new Map();
+        return this.linksFrom((item) => computeSymbols(item, cache));
+    }
+    toString() {
+        return `${this.pattern} flow '${this.name}' (${this._items.length} items)`;
+    }
+}
+Object.defineProperty(Flow.prototype, FLOW_BRAND, { value: true });
+Object.defineProperty(Flow, FLOW_BRAND, { value: true });
+/** Runs its items one after the other, in the order added. */
+export class LinearFlow extends Flow {
+    pattern = 'linear';
+    linksFrom() {
+        const links = [];
+        for (let i = 1; i < this._items.length; i++) {
+            links.push({ from: this._items[i - 1], to: this._items[i], manual: false, reasons: [] });
+        }
+        return links;
+    }
+    requiresFrom(of) {
+        return requiresOfItems('linear', this.retry, this._items.map(of));
+    }
+}
+/** Runs its items in any order (in parallel when the engine can); no item sees another's results. */
+export class UnorderedFlow extends Flow {
+    pattern = 'unordered';
+    linksFrom() {
+        return [];
+    }
+    requiresFrom(of) {
+        return requiresOfItems('unordered', this.retry, this._items.map(of));
+    }
+}
+/**
+ * Runs its items in dependency order: an item that requires a symbol another item
+ * provides runs after it (auto-links, resolved at compile time), plus the explicit
+ * links made with `link()`, which may carry a decider.
+ */
+export class GraphFlow extends Flow {
+    pattern = 'graph';
+    #links = new Map();
+    /**
+     * Makes `to` run after `from` (both must be items of this flow). With a
+     * `decider`, `to` (and, per `deciderDepth`, what follows it) is ignored when the
+     * decider returns false. Cycles are reported when the flow is compiled.
+     */
+    link(from, to, options = {}) {
+        if (!this._members.has(from))
+            throw new InvalidFlowError(this.name, `cannot link from '${itemName(from)}': not an item of this flow`, itemName(from));
+        if (!this._members.has(to))
+            throw new InvalidFlowError(this.name, `cannot link to '${itemName(to)}': not an item of this flow`, itemName(to));
+        if (from === to)
+            throw new CycleError(this.name, [from.name, to.name]);
+        const { decider, deciderDepth } = options ?? {};
+        if (decider !== undefined && typeof decider !== 'function') {
+            throw new InvalidFlowError(this.name, 'a decider must be a function', to.name);
+        }
+        let depth;
+        if (deciderDepth !== undefined) {
+            if (decider === undefined)
+                throw new InvalidFlowError(this.name, 'deciderDepth needs a decider', to.name);
+            const upper = String(deciderDepth).toUpperCase();
+            if (!Object.prototype.hasOwnProperty.call(Depth, upper)) {
+                throw new InvalidFlowError(this.name, `deciderDepth must be one of ${Object.keys(Depth).join(', ')}, got '${deciderDepth}'`, to.name);
+            }
+            depth = upper;
+        }
+        let out = this.#links.get(from);
+        if (!out)
+            this.#links.set(from, (out = new Map()));
+        const meta = out.get(to) ?? { manual: true, reasons: [] };
+        meta.manual = true;
+        if (decider !== undefined) {
+            meta.decider = decider;
+            meta.deciderDepth = depth ?? 'ALL';
+        }
+        out.set(to, meta);
+        return this;
+    }
+    linksFrom(of) {
+        const retryProvides = this.retry?.provides;
+        // symbol -> the item providing it, or the list when several do.
+        const providers = new Map();
+        for (const item of this._items) {
+            for (const s of of(item).provides) {
+                const cur = providers.get(s);
+                if (cur === undefined)
+                    providers.set(s, item);
+                else if (Array.isArray(cur))
+                    cur.push(item);
+                else
+                    providers.set(s, [cur, item]);
+            }
+        }
+        const explicitReasons = new Map();
+        const auto = [];
+        for (const consumer of this._items) {
+            let mine;
+            for (const s of of(consumer).requires) {
+                if (retryProvides?.has(s))
+                    continue;
+                const cur = providers.get(s);
+                if (cur === undefined || cur === consumer)
+                    continue;
+                let provider;
+                if (Array.isArray(cur)) {
+                    const others = cur.filter((p) => p !== consumer);
+                    if (others.length > 1) {
+                        throw new AmbiguousProviderError([{ symbol: s, consumer: consumer.name, providers: others.map((p) => p.name) }]);
+                    }
+                    provider = others[0];
+                }
+                else
+                    provider = cur;
+                const meta = this.#links.get(provider)?.get(consumer);
+                if (meta) {
+                    const reasons = explicitReasons.get(meta);
+                    if (reasons)
+                        reasons.push(s);
+                    else
+                        explicitReasons.set(meta, [s]);
+                    continue;
+                }
+                const entry = (mine ??= []).find((m) => m[0] === provider);
+                if (entry)
+                    entry[1].push(s);
+                else
+                    mine.push([provider, [s]]);
+            }
+            if (mine)
+                for (const [from, reasons] of mine)
+                    auto.push({ from, to: consumer, manual: false, reasons });
+        }
+        const links = [];
+        for (const [from, out] of this.#links) {
+            for (const [to, meta] of out) {
+                const reasons = explicitReasons.get(meta) ?? [];
+                links.push({ from, to, manual: true, reasons, ...(meta.decider ? { decider: meta.decider, deciderDepth: meta.deciderDepth } : {}) });
+            }
+        }
+        for (const link of auto)
+            links.push(link);
+        return links;
+    }
+    requiresFrom(of) {
+        return requiresOfItems('graph', this.retry, this._items.map(of));
+    }
+}
+/** A flow whose items run one after the other. */
+export function linearFlow(name, options) {
+    return new LinearFlow(name, options);
+}
+/** A flow whose items run in any order. */
+export function unorderedFlow(name, options) {
+    return new UnorderedFlow(name, options);
+}
+/** A flow whose items run in dependency order (symbols and explicit links). */
+export function graphFlow(name, options) {
+    return new GraphFlow(name, options);
+}
+//# sourceMappingURL=flow.js.map

@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './flow';
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,61 @@
+const DEPTH_WIDTH = { ATOM: 0, NEIGHBORS: 1, FLOW: 2, ALL: 3 };
+/** Applies the deciders that gate an atom, and ignores what a "no" reaches. */
+export class DeciderGate {
+    storage;
+    transitions;
+    readiness;
+    successors;
+    constructor(storage, transitions, readiness, successors) {
+        this.storage = storage;
+        this.transitions = transitions;
+        this.readiness = readiness;
+        this.successors = successors;
+    }
+    /** True to run the atom; false when a decider said no and it was ignored. */
+    allows(node) {
+        if (node.deciders.length === 0)
+            return true;
+        const history = {};
+        const voters = [];
+        for (const d of node.deciders) {
+            if (d.from.kind === 'task' || d.from.kind === 'retry') {
+                if (this.storage.getState(d.from.name) === 'IGNORE')
+                    continue;
+                history[d.from.name] = this.storage.get(d.from.name);
+            }
+            voters.push(d);
+        }
+        let widest;
+        for (const d of voters) {
+            if (!d.decider({ ...history })) {
+                if (widest === undefined || DEPTH_WIDTH[d.depth] > DEPTH_WIDTH[widest])
+                    widest = d.depth;
+            }
+        }
+        if (widest === undefined)
+            return true;
+        this.#ignore(node, widest);
+        return false;
+    }
+    #ignore(node, depth) {
+        const affected = [node];
+        if (depth === 'ALL')
+            affected.push(...this.successors.of(node));
+        else if (depth === 'FLOW')
+            affected.push(...this.successors.inSameFlow(node));
+        else if (depth === 'NEIGHBORS') {
+            for (const e of node.out)
+                if (e.to.kind === 'task')
+                    affected.push(e.to);
+        }
+        for (const atom of affected) {
+            if (this.storage.getState(atom.name) !== 'PENDING')
+                continue;
+            this.transitions.changeState(atom, 'IGNORE');
+            this.storage.setIntention(atom.name, 'IGNORE');
+        }
+        for (const atom of affected)
+            this.readiness.refresh(atom);
+    }
+}
+//# sourceMappingURL=decider-gate.js.map

@@ -1,0 +1,39 @@
+import type { Task, ProgressSink } from '../atoms/task';
+import type { TaskNode } from '../compiler/types';
+import type { Failure } from '../failure/failure';
+/** What an executor is told about one task execution. */
+export interface ExecutionContext {
+    readonly node: TaskNode;
+    readonly flowUuid: string;
+    /** Report progress (0..1) as if the task called `updateProgress`. */
+    readonly onProgress: ProgressSink;
+}
+/** What an executor is told about one task reversion. */
+export interface RevertExecutionContext extends ExecutionContext {
+    /** The task's own outcome: its result, or the Failure it raised. */
+    readonly result: unknown;
+    /** Every execute failure of the flow, by atom name. */
+    readonly flowFailures: Readonly<Record<string, Failure>>;
+}
+/**
+ * Runs tasks for the scheduler. The scheduler is the same for every engine; only the
+ * executor differs: a local one calls the task in this process, the worker-based one
+ * sends a request to a worker and waits for the response.
+ *
+ * `execute` and `revert` return the outcome or a promise of it. Throwing (or
+ * rejecting) with anything, including a `Failure`, marks the task failed.
+ */
+export interface TaskExecutor {
+    execute(task: Task, args: Record<string, unknown>, context: ExecutionContext): unknown;
+    revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): unknown;
+    /** Called once before a run starts (e.g. connect a transport). */
+    start?(): void | Promise<void>;
+    /** Called once after a run ends, successfully or not. */
+    stop?(): void | Promise<void>;
+}
+/** Runs tasks in this process, routing `updateProgress` to the engine. */
+export declare class LocalTaskExecutor implements TaskExecutor {
+    execute(task: Task, args: Record<string, unknown>, context: ExecutionContext): unknown;
+    revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): unknown;
+}
+export declare function isPromiseLike(value: unknown): value is PromiseLike<unknown>;

@@ -1,0 +1,250 @@
+import { Failure, WrappedFailure } from '../failure/failure';
+import { AtomRunner } from './atom-runner';
+import { Completions } from './completions';
+import { DeciderGate } from './decider-gate';
+import { FailureResolver } from './failure-resolution';
+import { Readiness } from './readiness';
+import { Successors } from './successors';
+import { Transitions } from './transitions';
+/** Synchronous completions in a row before the loop yields to the event loop. */
+const SYNC_BURST = 512;
+/**
+ * The scheduler: runs every atom whose inputs are ready (see `Readiness`), reverts
+ * in reverse dependency order on failure, asks retry controllers what to do
+ * (`FailureResolver`), applies deciders (`DeciderGate`). It is the same for every
+ * engine; only the executor differs.
+ */
+export class Runtime {
+    #compiled;
+    #storage;
+    #max;
+    #logger;
+    #transitions;
+    #readiness;
+    #deciders;
+    #resolver;
+    #runner;
+    #completions = new Completions();
+    /** Failures no strategy resolves (a revert that failed, a broken listener-free internal error). */
+    #failures = [];
+    statistics = { completed: 0, discardedFailures: 0, activeForMs: 0 };
+    constructor(options) {
+        const { compiled, storage, logger } = options;
+        this.#compiled = compiled;
+        this.#storage = storage;
+        this.#max = Math.max(1, Math.floor(options.maxConcurrency));
+        this.#logger = logger;
+        this.#transitions = new Transitions(storage, options.notifier, options.atomNotifier);
+        this.#readiness = new Readiness(compiled, storage);
+        const successors = new Successors(compiled.nodes);
+        this.#deciders = new DeciderGate(storage, this.#transitions, this.#readiness, successors);
+        const onUndecided = (failure) => {
+            this.#failures.push(failure);
+        };
+        this.#resolver = new FailureResolver(storage, compiled.atoms, this.#readiness, successors, this.#transitions, logger, onUndecided);
+        this.#runner = new AtomRunner(storage, options.executor, this.#transitions);
+    }
+    /** Asks the run to stop scheduling new atoms; running ones finish and the flow ends SUSPENDED. */
+    suspend() {
+        const state = this.#storage.flowState;
+        if (state === 'RUNNING')
+            this.#transitions.setFlowState('SUSPENDING');
+    }
+    /** Runs the flow, yielding the machine's states; the last is the flow's final state. Throws on failure. */
+    async *run() {
+        const started = performance.now();
+        const completions = this.#completions;
+        this.#failures = [];
+        completions.reset();
+        this.#prepareFlowForRun();
+        yield 'RESUMING';
+        this.#readiness.initialise();
+        try {
+            for (;;) {
+                yield 'SCHEDULING';
+                await this.#schedule();
+                if (completions.running === 0 && !completions.hasCompletions)
+                    break;
+                yield 'WAITING';
+                if (!completions.hasCompletions)
+                    await completions.arrival();
+                yield 'ANALYZING';
+                await this.#completeAll();
+            }
+        }
+        catch (error) {
+            this.#failures.push(Failure.fromError(error));
+            this.#logger.error({ err: error }, 'scheduler failed');
+            await this.#drain();
+        }
+        const final = this.#gameOver();
+        this.statistics.activeForMs = performance.now() - started;
+        this.#transitions.setFlowState(final);
+        yield final;
+        this.#raiseFor(final);
+    }
+    /** The intention of every atom (for inspection and tests). */
+    intentions() {
+        const out = {};
+        for (const node of this.#compiled.atoms)
+            out[node.name] = this.#storage.getIntention(node.name);
+        return out;
+    }
+    #prepareFlowForRun() {
+        const storage = this.#storage;
+        if (storage.flowState === 'REVERTED') {
+            this.#transitions.setFlowState('PENDING');
+            for (const node of this.#compiled.atoms) {
+                storage.setState(node.name, 'PENDING');
+                storage.setIntention(node.name, 'EXECUTE');
+                if (node.kind === 'retry')
+                    storage.clearHistory(node.name);
+            }
+        }
+        this.#transitions.setFlowState('RUNNING');
+        // Atoms left mid-flight by an earlier run that stopped abruptly start over.
+        for (const node of this.#compiled.atoms) {
+            const s = storage.getState(node.name);
+            if (s === 'RUNNING')
+                storage.setState(node.name, 'PENDING');
+            else if (s === 'REVERTING')
+                storage.setState(node.name, 'FAILURE');
+        }
+    }
+    // --- scheduling -------------------------------------------------------------------
+    async #schedule() {
+        let burst = 0;
+        while (this.#storage.flowState === 'RUNNING' && this.#failures.length === 0 && this.#completions.running < this.#max) {
+            const next = this.#takeReady();
+            if (!next)
+                break;
+            const outcome = next.job === 'execute' ? this.#startExecute(next.node) : this.#startRevert(next.node);
+            if (outcome !== undefined) {
+                await this.#complete(outcome);
+                if (++burst >= SYNC_BURST) {
+                    burst = 0;
+                    await new Promise((resolve) => setImmediate(resolve));
+                    await this.#completeAll();
+                }
+            }
+        }
+    }
+    #takeReady() {
+        // Reverting first: it releases what a failure holds and keeps revert order tight.
+        const revert = this.#readiness.nextToRevert();
+        if (revert)
+            return { node: revert, job: 'revert' };
+        for (let node = this.#readiness.nextToExecute(); node; node = this.#readiness.nextToExecute()) {
+            if (this.#deciders.allows(node))
+                return { node, job: 'execute' };
+        }
+        return undefined;
+    }
+    /** Starts executing an atom; returns its completion when it finished synchronously. */
+    #startExecute(node) {
+        this.#transitions.changeState(node, 'RUNNING');
+        this.#readiness.refresh(node);
+        return this.#start(node, 'execute');
+    }
+    #startRevert(node) {
+        if (node.kind === 'retry' && this.#storage.getIntention(node.name) === 'RETRY') {
+            this.#resolver.retrySubflow(node);
+            return undefined;
+        }
+        this.#transitions.changeState(node, 'REVERTING');
+        this.#readiness.refresh(node);
+        return this.#start(node, 'revert');
+    }
+    #start(node, job) {
+        let outcome;
+        try {
+            outcome = job === 'execute' ? this.#runner.execute(node) : this.#runner.revert(node);
+        }
+        catch (error) {
+            return { node, job, ok: false, value: error };
+        }
+        return this.#completions.settle(node, job, outcome);
+    }
+    // --- completion -------------------------------------------------------------------
+    /** Handles every completion that arrived, and those arriving meanwhile. */
+    async #completeAll() {
+        for (let c = this.#completions.take(); c; c = this.#completions.take())
+            await this.#complete(c);
+    }
+    async #drain() {
+        const completions = this.#completions;
+        while (completions.running > 0 || completions.hasCompletions) {
+            if (!completions.hasCompletions)
+                await completions.arrival();
+            const completion = completions.take();
+            if (completion) {
+                try {
+                    await this.#complete(completion);
+                }
+                catch (error) {
+                    this.#failures.push(Failure.fromError(error));
+                }
+            }
+        }
+    }
+    async #complete(c) {
+        const { node, job } = c;
+        const storage = this.#storage;
+        this.statistics.completed++;
+        if (job === 'execute') {
+            if (c.ok) {
+                if (node.kind === 'retry')
+                    storage.addRetryAttempt(node.name, c.value);
+                storage.saveResult(node.name, c.value);
+                this.#transitions.changeState(node, 'SUCCESS', c.value);
+                this.#readiness.refresh(node);
+                return;
+            }
+            const failure = Failure.fromError(c.value);
+            storage.saveFailure(node.name, failure);
+            this.#transitions.changeState(node, 'FAILURE', failure);
+            this.#logger.debug({ atom: node.name, failure: failure.pformat() }, 'atom failed');
+            await this.#resolver.resolve(node, failure);
+            this.statistics.discardedFailures++;
+            return;
+        }
+        if (c.ok) {
+            storage.saveRevertResult(node.name, c.value);
+            if (node.kind === 'retry')
+                storage.clearHistory(node.name);
+            this.#transitions.changeState(node, 'REVERTED');
+            this.#readiness.refresh(node);
+            return;
+        }
+        const failure = Failure.fromError(c.value);
+        storage.saveRevertFailure(node.name, failure);
+        this.#transitions.changeState(node, 'REVERT_FAILURE', failure);
+        this.#readiness.refresh(node);
+        this.#failures.push(failure);
+    }
+    // --- the end ----------------------------------------------------------------------
+    #gameOver() {
+        if (this.#failures.length > 0)
+            return 'FAILURE';
+        if (this.#readiness.hasReadyWork())
+            return 'SUSPENDED';
+        for (const node of this.#compiled.atoms) {
+            const s = this.#storage.getState(node.name);
+            if (s !== 'SUCCESS' && s !== 'IGNORE')
+                return 'REVERTED';
+        }
+        return 'SUCCESS';
+    }
+    #raiseFor(final) {
+        if (final === 'SUCCESS' || final === 'SUSPENDED')
+            return;
+        const failures = final === 'FAILURE'
+            ? this.#failures
+            : [...Object.values(this.#storage.getFailures()), ...Object.values(this.#storage.getRevertFailures())];
+        if (failures.length === 1)
+            throw failures[0].toError();
+        if (failures.length > 1)
+            throw new WrappedFailure(failures);
+    }
+}
+//# sourceMappingURL=runtime.js.map

@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import { MissingRequirementsError } from '../compiler/errors';
+import { NotFoundError } from '../errors';
+import { Failure } from '../failure/failure';
+import { RetryHistory } from '../atoms/retry';
+import { MemoryBackend } from './backend';
+const NOTHING = Symbol('nothing');
+/**
+ * The live state of one flow run: atom states and intentions, results and failures,
+ * the store, retry histories. Symbols are resolved as TaskFlow does: an atom's own
+ * `inject`, then the store, then the nearest provider that produced a result.
+ */
+export class Storage {
+    flowUuid;
+    backend;
+    #compiled;
+    #flow;
+    #atoms = new Map();
+    /** symbol -> provider atom names, in topological order. */
+    #providers = new Map();
+    #pending = Promise.resolve();
+    #queued = 0;
+    #writeError;
+    constructor(compiled, options = {}) {
+        this.#compiled = compiled;
+        this.backend = options.backend ?? new MemoryBackend();
+        this.flowUuid = options.flowUuid ?? randomUUID();
+        this.#flow = { uuid: this.flowUuid, name: compiled.root.name, state: 'PENDING', store: { ...options.store } };
+        for (const node of compiled.atoms) {
+            const record = { name: node.name, kind: node.kind, state: 'PENDING', intention: 'EXECUTE', progress: 0 };
+            if (node.kind === 'retry')
+                record.history = [];
+            this.#atoms.set(node.name, record);
+            for (const symbol of node.atom.provides) {
+                let list = this.#providers.get(symbol);
+                if (!list)
+                    this.#providers.set(symbol, (list = []));
+                list.push(node.name);
+            }
+        }
+        this.#write((r) => this.backend.saveFlow(r), this.#flow);
+    }
+    // --- flow -------------------------------------------------------------------------
+    get flowName() {
+        return this.#flow.name;
+    }
+    get flowState() {
+        return this.#flow.state;
+    }
+    setFlowState(state) {
+        this.#flow.state = state;
+        this.#write((r) => this.backend.saveFlow(r), this.#flow);
+    }
+    /** Adds values to the store (what atoms read when no atom provides a symbol). */
+    inject(values) {
+        Object.assign(this.#flow.store, values);
+        this.#write((r) => this.backend.saveFlow(r), this.#flow);
+    }
+    /** The symbols the store holds. */
+    get storeKeys() {
+        return Object.keys(this.#flow.store);
+    }
+    // --- atoms ------------------------------------------------------------------------
+    #record(name) {
+        const record = this.#atoms.get(name);
+        if (!record)
+            throw new NotFoundError(`No atom named '${name}' in flow '${this.#flow.name}'`);
+        return record;
+    }
+    /** A read-only snapshot of an atom's record. */
+    atom(name) {
+        return { ...this.#record(name) };
+    }
+    atomNames() {
+        return [...this.#atoms.keys()];
+    }
+    getState(name) {
+        return this.#record(name).state;
+    }
+    /** Every atom's state, by name. */
+    getStates() {
+        const out = {};
+        for (const [name, record] of this.#atoms)
+            out[name] = record.state;
+        return out;
+    }
+    getIntention(name) {
+        return this.#record(name).intention;
+    }
+    /** Sets the state; going back to PENDING forgets results, failures and progress. */
+    setState(name, state) {
+        const record = this.#record(name);
+        record.state = state;
+        if (state === 'PENDING') {
+            delete record.result;
+            delete record.failure;
+            delete record.revertResult;
+            delete record.revertFailure;
+            record.progress = 0;
+        }
+        this.#save(record);
+    }
+    setIntention(name, intention) {
+        const record = this.#record(name);
+        if (record.intention === intention)
+            return;
+        record.intention = intention;
+        this.#save(record);
+    }
+    saveResult(name, result) {
+        const record = this.#record(name);
+        record.result = result;
+        delete record.failure;
+        this.#save(record);
+    }
+    saveFailure(name, failure) {
+        const record = this.#record(name);
+        record.failure = failure;
+        delete record.result;
+        this.#save(record);
+    }
+    saveRevertResult(name, result) {
+        const record = this.#record(name);
+        record.revertResult = result;
+        delete record.revertFailure;
+        this.#save(record);
+    }
+    saveRevertFailure(name, failure) {
+        const record = this.#record(name);
+        record.revertFailure = failure;
+        this.#save(record);
+    }
+    setProgress(name, progress) {
+        this.#record(name).progress = progress;
+    }
+    getProgress(name) {
+        return this.#record(name).progress;
+    }
+    /** What the atom's `execute` produced: its result, its Failure, or undefined. */
+    get(name) {
+        const record = this.#record(name);
+        return record.failure !== undefined ? record.failure : record.result;
+    }
+    /** Atoms whose `execute` failed, with their failures. */
+    getFailures() {
+        const out = {};
+        for (const [name, record] of this.#atoms)
+            if (record.failure !== undefined)
+                out[name] = record.failure;
+        return out;
+    }
+    /** Atoms whose `revert` failed, with their failures. */
+    getRevertFailures() {
+        const out = {};
+        for (const [name, record] of this.#atoms) {
+            if (record.revertFailure !== undefined)
+                out[name] = record.revertFailure;
+        }
+        return out;
+    }
+    // --- retry histories --------------------------------------------------------------
+    getHistory(retryName) {
+        const record = this.#record(retryName);
+        const attempts = (record.history ?? []).map((a) => ({ value: a.value, failures: { ...a.failures } }));
+        return new RetryHistory(attempts, record.failure);
+    }
+    /** Starts a new attempt of a retry controller with the value its `execute` returned. */
+    addRetryAttempt(retryName, value) {
+        const record = this.#record(retryName);
+        (record.history ??= []).push({ value, failures: {} });
+        this.#save(record);
+    }
+    /** Records a failure in the scope of a retry controller, in its current attempt. */
+    addRetryFailure(retryName, atomName, failure) {
+        const record = this.#record(retryName);
+        const history = (record.history ??= []);
+        if (history.length === 0)
+            history.push({ value: undefined, failures: {} });
+        history[history.length - 1].failures[atomName] = failure;
+        this.#save(record);
+    }
+    clearHistory(retryName) {
+        const record = this.#record(retryName);
+        record.history = [];
+        this.#save(record);
+    }
+    // --- symbols ----------------------------------------------------------------------
+    /** The value of a symbol: from the store, else from the latest provider with a result. */
+    fetch(symbol) {
+        const value = this.#lookup(symbol);
+        if (value === NOTHING)
+            throw new NotFoundError(`Symbol '${symbol}' has no value (no provider produced it and the store lacks it)`);
+        return value;
+    }
+    /** Every symbol with a value: the store plus whatever atoms provided. */
+    fetchAll() {
+        const out = { ...this.#flow.store };
+        for (const symbol of this.#providers.keys()) {
+            const value = this.#lookup(symbol);
+            if (value !== NOTHING)
+                out[symbol] = value;
+        }
+        return out;
+    }
+    /** The arguments an atom's `execute` (and `revert`) receives, by argument name. */
+    fetchArgs(node) {
+        const args = {};
+        let missing;
+        const inject = node.atom.inject;
+        for (const binding of node.args.values()) {
+            let value = NOTHING;
+            if (binding.injected)
+                value = inject[binding.symbol];
+            else if (Object.prototype.hasOwnProperty.call(this.#flow.store, binding.symbol)) {
+                value = this.#flow.store[binding.symbol];
+            }
+            else if (binding.provider !== undefined) {
+                value = this.#fromProvider(binding.provider, binding.key);
+            }
+            if (value !== NOTHING)
+                args[binding.arg] = value;
+            else if (!binding.optional)
+                (missing ??= []).push(binding.symbol);
+        }
+        if (missing) {
+            throw new MissingRequirementsError(missing.map((symbol) => ({ symbol, requiredBy: [node.name] })));
+        }
+        return args;
+    }
+    #lookup(symbol) {
+        if (Object.prototype.hasOwnProperty.call(this.#flow.store, symbol))
+            return this.#flow.store[symbol];
+        const providers = this.#providers.get(symbol);
+        if (providers) {
+            for (let i = providers.length - 1; i >= 0; i--) {
+                const node = this.#compiled.get(providers[i]);
+                const value = this.#fromProvider(providers[i], node?.atom.saveAs.get(symbol));
+                if (value !== NOTHING)
+                    return value;
+            }
+        }
+        return NOTHING;
+    }
+    #fromProvider(provider, key) {
+        const record = this.#atoms.get(provider);
+        if (!record || record.state === 'IGNORE' || record.failure !== undefined || !('result' in record))
+            return NOTHING;
+        const result = record.result;
+        if (key === null || key === undefined)
+            return result;
+        if (result === null || typeof result !== 'object')
+            return NOTHING;
+        const container = result;
+        return key in container ? container[key] : NOTHING;
+    }
+    // --- persistence ------------------------------------------------------------------
+    #save(record) {
+        this.#write((r) => this.backend.saveAtom(this.flowUuid, r), record);
+    }
+    /**
+     * Writes through in order. A sync backend is called at once with the live record; once
+     * a write is pending, later ones queue behind it with a snapshot of the record as it
+     * was, so an async backend sees every change in the order it happened.
+     */
+    #write(write, record) {
+        if (this.#writeError !== undefined)
+            return;
+        if (this.#queued > 0) {
+            const snapshot = { ...record };
+            this.#queued++;
+            this.#pending = this.#pending
+                .then(() => (this.#writeError === undefined ? write(snapshot) : undefined))
+                .catch((error) => {
+                this.#writeError ??= error;
+            })
+                .finally(() => this.#queued--);
+            return;
+        }
+        try {
+            const pending = write(record);
+            if (pending && typeof pending.then === 'function') {
+                this.#queued++;
+                this.#pending = Promise.resolve(pending)
+                    .catch((error) => {
+                    this.#writeError ??= error;
+                })
+                    .finally(() => this.#queued--);
+            }
+        }
+        catch (error) {
+            this.#writeError = error;
+        }
+    }
+    /** Waits for the backend to have every write; rethrows the first write error. */
+    async flush() {
+        await this.#pending;
+        if (this.#writeError !== undefined)
+            throw this.#writeError;
+    }
+}
+//# sourceMappingURL=storage.js.map

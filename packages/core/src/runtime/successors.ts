@@ -1,0 +1,45 @@
+import type { AtomNode, ExecNode } from '../compiler/types';
+
+/** The atoms after an atom in the execution graph (what a retry resets, what a decider's "no" ignores). */
+export class Successors {
+  readonly #nodeCount: number;
+  readonly #cache = new Map<number, AtomNode[]>();
+
+  constructor(nodes: readonly ExecNode[]) {
+    this.#nodeCount = nodes.length;
+  }
+
+  /** Every atom after `node` (its transitive successors), in atom order. */
+  of(node: AtomNode): AtomNode[] {
+    const cached = this.#cache.get(node.id);
+    if (cached) return cached;
+    const out = this.#walk(node, false);
+    this.#cache.set(node.id, out);
+    return out;
+  }
+
+  /** The atoms after `node` reached without crossing a flow boundary or a retry (TaskFlow's FLOW depth). */
+  inSameFlow(node: AtomNode): AtomNode[] {
+    return this.#walk(node, true);
+  }
+
+  #walk(node: AtomNode, sameFlow: boolean): AtomNode[] {
+    const seen = new Uint8Array(this.#nodeCount);
+    const out: AtomNode[] = [];
+    const stack: (AtomNode | ExecNode)[] = [node];
+    seen[node.id] = 1;
+    while (stack.length > 0) {
+      const current = stack.pop()!;
+      for (const e of current.out) {
+        const next = e.to;
+        if (seen[next.id]) continue;
+        seen[next.id] = 1;
+        if (sameFlow && next.kind !== 'task') continue;
+        if (next.kind === 'task' || next.kind === 'retry') out.push(next as AtomNode);
+        stack.push(next);
+      }
+    }
+    out.sort((a, b) => a.index - b.index);
+    return out;
+  }
+}
