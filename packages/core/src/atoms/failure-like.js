@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=failure-like.js.map

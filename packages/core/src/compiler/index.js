@@ -1,3 +1,0 @@
-export * from './errors';
-export { compile } from './compile';
-//# sourceMappingURL=index.js.map

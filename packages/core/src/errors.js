@@ -1,2 +1,0 @@
-export { InvalidArgumentError, InvalidStateError, NotFoundError, TfError } from '@tf/transport';
-//# sourceMappingURL=errors.js.map

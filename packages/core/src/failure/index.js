@@ -1,3 +1,0 @@
-export * from './dict';
-export * from './failure';
-//# sourceMappingURL=index.js.map

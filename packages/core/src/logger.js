@@ -1,2 +1,0 @@
-export { childLogger, silentLogger } from '@tf/transport';
-//# sourceMappingURL=logger.js.map

@@ -1,3 +1,0 @@
-export * from './errors';
-export * from './flow';
-//# sourceMappingURL=index.js.map

@@ -1,4 +1,0 @@
-export * from './constants';
-export * from './schemas';
-export * from './messages';
-//# sourceMappingURL=index.js.map
