@@ -1,3 +1,0 @@
-export * from './errors';
-export type * from './types';
-export { compile } from './compile';

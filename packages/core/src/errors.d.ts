@@ -1,1 +1,0 @@
-export { InvalidArgumentError, InvalidStateError, NotFoundError, TfError } from '@tf/transport';

@@ -1,2 +1,0 @@
-export * from './dict';
-export * from './failure';

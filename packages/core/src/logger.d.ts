@@ -1,1 +1,0 @@
-export { childLogger, silentLogger, type Logger } from '@tf/transport';

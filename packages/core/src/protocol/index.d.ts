@@ -1,3 +1,0 @@
-export * from './constants';
-export * from './schemas';
-export * from './messages';
