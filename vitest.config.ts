@@ -5,7 +5,10 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: 'unit', testTimeout: 30_000, include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'] } },
+      {
+        resolve: { alias },
+        test: { name: 'unit', testTimeout: 30_000, include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'] },
+      },
       {
         resolve: { alias },
         test: {

@@ -23,7 +23,14 @@ describe('functorTask', () => {
   });
 
   it('needs a name for anonymous functions', () => {
-    expect(() => functorTask((() => () => 1)())).toThrow(InvalidAtomError);
+    expect(() =>
+      functorTask(
+        (
+          () => () =>
+            1
+        )(),
+      ),
+    ).toThrow(InvalidAtomError);
   });
 });
 

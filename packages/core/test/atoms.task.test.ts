@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidAtomError,
-  Task,
-  TfError,
-  defineTask,
-  isAtom,
-  isRetry,
-  isTask,
-  isTaskClass,
-  Times,
-  type ProgressSink,
-} from '@tf/core';
+import { InvalidAtomError, Task, TfError, defineTask, isAtom, isRetry, isTask, isTaskClass, Times, type ProgressSink } from '@tf/core';
 
 class AddOne extends Task<{ x: number }, number> {
   static override taskName = 'tasks.AddOne';
@@ -45,7 +34,10 @@ describe('Task', () => {
     const t = new Plain();
     expect([...t.requires]).toEqual(['a']);
     expect([...t.optional]).toEqual(['b']);
-    expect([...t.argMapping]).toEqual([['a', 'a'], ['b', 'b']]);
+    expect([...t.argMapping]).toEqual([
+      ['a', 'a'],
+      ['b', 'b'],
+    ]);
     expect([...t.optionalArgs]).toEqual(['b']);
     expect([...t.provides]).toEqual(['sum']);
     expect(t.saveAs.get('sum')).toBeNull();
@@ -64,7 +56,10 @@ describe('Task', () => {
 
     const Two = defineTask({ name: 'two', requires: ['a', 'b'], execute: ({ a, b }: { a: number; b: number }) => a * b });
     const byList = new Two({ rebind: ['x', 'y'] });
-    expect([...byList.argMapping]).toEqual([['a', 'x'], ['b', 'y']]);
+    expect([...byList.argMapping]).toEqual([
+      ['a', 'x'],
+      ['b', 'y'],
+    ]);
     expect([...new Two({ rebind: ['x'] }).requires]).toEqual(['x', 'b']);
 
     const extra = new Plain({ requires: ['c'], optional: ['d'] });
@@ -86,9 +81,15 @@ describe('Task', () => {
 
   it('supports the three provides forms', () => {
     expect([...new AddOne({ provides: 'y' }).saveAs]).toEqual([['y', null]]);
-    expect([...new AddOne({ provides: ['lo', 'hi'] }).saveAs]).toEqual([['lo', 0], ['hi', 1]]);
+    expect([...new AddOne({ provides: ['lo', 'hi'] }).saveAs]).toEqual([
+      ['lo', 0],
+      ['hi', 1],
+    ]);
     const mapped = new AddOne({ provides: { host: 'hostname', first: 0 } });
-    expect([...mapped.saveAs]).toEqual([['host', 'hostname'], ['first', 0]]);
+    expect([...mapped.saveAs]).toEqual([
+      ['host', 'hostname'],
+      ['first', 0],
+    ]);
     expect([...mapped.provides]).toEqual(['host', 'first']);
     // null overrides a class default
     expect(new Plain({ provides: null }).provides.size).toBe(0);
@@ -126,7 +127,12 @@ describe('Task', () => {
     t.updateProgress(-3);
     t.updateProgress(7);
     t.updateProgress(Number.NaN);
-    expect(seen).toEqual([[0.25, { step: 1 }], [0, undefined], [1, undefined], [0, undefined]]);
+    expect(seen).toEqual([
+      [0.25, { step: 1 }],
+      [0, undefined],
+      [1, undefined],
+      [0, undefined],
+    ]);
     expect(t.setProgressSink(undefined)).toBe(sink);
     t.updateProgress(0.9);
     expect(seen).toHaveLength(4);
@@ -189,7 +195,7 @@ describe('brands', () => {
     const lookAlike = { [Symbol.for('tf.task')]: true, name: 'foreign' };
     expect(lookAlike instanceof Task).toBe(false);
     expect(isTask(lookAlike)).toBe(true);
-    const ForeignClass = function () {} as unknown as Record<symbol, unknown>;
+    const ForeignClass = (() => {}) as unknown as Record<symbol, unknown>;
     ForeignClass[Symbol.for('tf.task')] = true;
     expect(isTaskClass(ForeignClass)).toBe(true);
     expect(isTask(ForeignClass)).toBe(false);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ParameterizedForEach, Times, compile, defineTask, graphFlow, linearFlow, unorderedFlow } from '@tf/core';
 
 const T = defineTask({ name: 'T', execute: () => undefined });
-const task = (name: string, requires: string[] = [], provides: string[] = [], extra: object = {}) => new T({ name, requires, provides, ...extra });
+const task = (name: string, requires: string[] = [], provides: string[] = [], extra: object = {}) =>
+  new T({ name, requires, provides, ...extra });
 
 describe('argument resolution', () => {
   it('binds each argument to its symbol, provider and result key', () => {
@@ -63,7 +64,7 @@ describe('argument resolution', () => {
     expect(compile(f).get('c')!.args.get('v')!.provider).toBe('b');
   });
 
-  it('lets retries provide to their flow, and resolves a retry\'s own arguments outside its flow', () => {
+  it("lets retries provide to their flow, and resolves a retry's own arguments outside its flow", () => {
     const retry = new ParameterizedForEach({ rebind: ['hosts'], provides: 'host' });
     const f = linearFlow('f').add(
       task('list', [], ['hosts']),

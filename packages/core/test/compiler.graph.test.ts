@@ -24,8 +24,8 @@ describe('compile: structure', () => {
     expect(c.nodes.map((n) => n.name)).toEqual(['f', 'a', 'b', 'c', 'f[$]']);
     expect(c.nodes.map((n) => n.kind)).toEqual(['flow', 'task', 'task', 'task', 'flow_end']);
     expect(edgeNames(c).sort()).toEqual(['a->b', 'b->c', 'c->f[$]', 'f->a'].sort());
-    c.nodes.forEach((n, i) => expect(n.id).toBe(i));
-    c.atoms.forEach((a, i) => expect(a.index).toBe(i));
+    for (const [i, n] of c.nodes.entries()) expect(n.id).toBe(i);
+    for (const [i, a] of c.atoms.entries()) expect(a.index).toBe(i);
     expect(c.atomPredecessors('b').map((a) => a.name)).toEqual(['a']);
     expect(c.atomSuccessors('b').map((a) => a.name)).toEqual(['c']);
     expect(c.atomPredecessors('a')).toEqual([]);
@@ -114,7 +114,12 @@ describe('compile: retry controllers', () => {
     expect(r.controls).toBe(c.root);
     expect(c.root.retry).toBe(r);
     expect(r.retry).toBeUndefined();
-    expect(c.atomSuccessors(r).map((a) => a.name).sort()).toEqual(['a', 'inner_r']);
+    expect(
+      c
+        .atomSuccessors(r)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['a', 'inner_r']);
     expect(c.get('a')!.retry).toBe(r);
     const ir = c.get('inner_r') as RetryNode;
     expect(ir.retry).toBe(r); // a retry's own controller is the enclosing one
@@ -123,11 +128,12 @@ describe('compile: retry controllers', () => {
     expect(c.scope('f_retry').map((a) => a.name)).toEqual(['a', 'inner_r', 'i1']);
     expect(c.scope(ir).map((a) => a.name)).toEqual(['i1']);
     expect(ir.scope.map((a) => a.name)).toEqual(['i1']);
-    expect(c.edges.filter((e) => e.kind === 'retry').map((e) => `${e.from.name}->${e.to.name}`).sort()).toEqual([
-      'f_retry->a',
-      'f_retry->inner',
-      'inner_r->i1',
-    ]);
+    expect(
+      c.edges
+        .filter((e) => e.kind === 'retry')
+        .map((e) => `${e.from.name}->${e.to.name}`)
+        .sort(),
+    ).toEqual(['f_retry->a', 'f_retry->inner', 'inner_r->i1']);
     expect(c.get('a')!.args.get('attempt')).toMatchObject({ provider: 'f_retry', key: null });
     expect(() => c.scope('a')).toThrow(/not a retry/);
     expect(() => c.scope('nope')).toThrow(/No atom 'nope'/);
@@ -164,7 +170,11 @@ describe('compile: deciders', () => {
   it('labels links from a nested flow with its exit node', () => {
     const sub = unorderedFlow('sub').add(task('s'));
     const t = task('t');
-    const c = compile(graphFlow('g').add(sub, t).link(sub, t, { decider: () => true }));
+    const c = compile(
+      graphFlow('g')
+        .add(sub, t)
+        .link(sub, t, { decider: () => true }),
+    );
     const d = c.get('t')!.deciders[0]!;
     expect(d.from.kind).toBe('flow_end');
     expect(d.from.name).toBe('sub[$]');

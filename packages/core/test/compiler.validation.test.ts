@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AmbiguousProviderError,
-  CycleError,
-  DuplicateNameError,
-  InvalidFlowError,
-  MissingRequirementsError,
+  type AmbiguousProviderError,
+  type CycleError,
+  type DuplicateNameError,
+  type InvalidFlowError,
+  type MissingRequirementsError,
   TfError,
   Times,
   compile,
@@ -15,7 +15,8 @@ import {
 } from '@tf/core';
 
 const T = defineTask({ name: 'T', execute: () => undefined });
-const task = (name: string, requires: string[] = [], provides: string[] = [], extra: object = {}) => new T({ name, requires, provides, ...extra });
+const task = (name: string, requires: string[] = [], provides: string[] = [], extra: object = {}) =>
+  new T({ name, requires, provides, ...extra });
 
 function thrown<E>(fn: () => unknown): E {
   try {
@@ -51,7 +52,12 @@ describe('duplicate names', () => {
     const outer = linearFlow('outer');
     const inner = linearFlow('inner').add(outer);
     outer.add(inner);
-    expect(TfError.is(thrown(() => compile(outer)), 'TF_INVALID_FLOW')).toBe(true);
+    expect(
+      TfError.is(
+        thrown(() => compile(outer)),
+        'TF_INVALID_FLOW',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -84,7 +90,11 @@ describe('cycles', () => {
 
 describe('ambiguous providers', () => {
   it('names symbol, providers and consumer when unordered providers precede a consumer', () => {
-    const f = linearFlow('f').add(unorderedFlow('u').add(task('p1', [], ['v']), task('p2', [], ['v'])), task('c', ['v']), task('c2', ['v']));
+    const f = linearFlow('f').add(
+      unorderedFlow('u').add(task('p1', [], ['v']), task('p2', [], ['v'])),
+      task('c', ['v']),
+      task('c2', ['v']),
+    );
     const e = thrown<AmbiguousProviderError>(() => compile(f));
     expect(TfError.is(e, 'TF_AMBIGUOUS_PROVIDER')).toBe(true);
     expect(e.symbol).toBe('v');

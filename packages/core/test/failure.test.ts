@@ -4,9 +4,7 @@ import { Failure, RemoteFailureError, TfError, WrappedFailure, type FailureDict 
 
 // Produced by Python TaskFlow 5.0.0 (Debian's python3-taskflow): Failure().to_dict() for
 //   try: raise IOError('disk gone') except IOError as e: raise RuntimeError('boom') from e
-const pythonDict = JSON.parse(
-  readFileSync(new URL('./fixtures/python-failure.json', import.meta.url), 'utf8'),
-) as FailureDict;
+const pythonDict = JSON.parse(readFileSync(new URL('./fixtures/python-failure.json', import.meta.url), 'utf8')) as FailureDict;
 
 class DiskError extends Error {}
 class QuotaError extends DiskError {}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AmbiguousProviderError,
-  CycleError,
+  type AmbiguousProviderError,
+  type CycleError,
   Flow,
   InvalidFlowError,
   LinearFlow,
@@ -94,7 +94,9 @@ describe('graphFlow', () => {
   it('defaults the decider depth to ALL and validates it', () => {
     const a = task('a');
     const b = task('b');
-    const g = graphFlow('g').add(a, b).link(a, b, { decider: () => false });
+    const g = graphFlow('g')
+      .add(a, b)
+      .link(a, b, { decider: () => false });
     expect([...g.iterLinks()][0]!.deciderDepth).toBe('ALL');
     expect(thrown(() => g.link(a, b, { decider: () => true, deciderDepth: 'DEEP' as never }))).toBeInstanceOf(InvalidFlowError);
     expect((thrown(() => g.link(a, b, { deciderDepth: 'ATOM' })) as Error).message).toMatch(/needs a decider/);

@@ -13,9 +13,7 @@ import {
   type FailureDict,
 } from '@tf/core';
 
-const pythonFailure = JSON.parse(
-  readFileSync(new URL('./fixtures/python-failure.json', import.meta.url), 'utf8'),
-) as FailureDict;
+const pythonFailure = JSON.parse(readFileSync(new URL('./fixtures/python-failure.json', import.meta.url), 'utf8')) as FailureDict;
 
 const msg = (type: string | undefined, body: unknown) => ({
   body: typeof body === 'string' ? body : JSON.stringify(body),

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { Failure, MemoryBackend, Storage, Task, TfError, compile, linearFlow, type AtomRecord, type FlowRecord, type StorageBackend } from '@tf/core';
+import {
+  Failure,
+  MemoryBackend,
+  Storage,
+  Task,
+  TfError,
+  compile,
+  linearFlow,
+  type AtomRecord,
+  type FlowRecord,
+  type StorageBackend,
+} from '@tf/core';
 
 class Echo extends Task {
   static override requires = ['x'];

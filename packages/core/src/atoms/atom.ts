@@ -119,12 +119,16 @@ export function saveAsMapping(atom: string, provides: ProvidesSpec | null | unde
 const NO_INJECT: Readonly<Record<string, unknown>> = Object.freeze({});
 
 function hasOwnKeys(o: object): boolean {
-  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true;
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
   return Object.getOwnPropertySymbols(o).length > 0;
 }
 
 /** Computes an atom's binding from class defaults and constructor options (TaskFlow's `_build_arg_mapping`). */
-export function computeBinding(kind: AtomKind, defaults: AtomDefaults, options: AtomOptions): Omit<AtomBinding, 'name'> & { name: string | undefined } {
+export function computeBinding(
+  kind: AtomKind,
+  defaults: AtomDefaults,
+  options: AtomOptions,
+): Omit<AtomBinding, 'name'> & { name: string | undefined } {
   const name = options.name ?? defaults.name;
   const label = name ?? `(unnamed ${kind})`;
   if (name !== undefined) checkName(label, 'name', name);
@@ -132,11 +136,17 @@ export function computeBinding(kind: AtomKind, defaults: AtomDefaults, options: 
   const required: string[] = [];
   const seen = new Set<string>();
   for (const a of [...checkNameList(label, 'requires', defaults.requires), ...checkNameList(label, 'requires', options.requires)]) {
-    if (!seen.has(a)) { seen.add(a); required.push(a); }
+    if (!seen.has(a)) {
+      seen.add(a);
+      required.push(a);
+    }
   }
   const optionalArgs: string[] = [];
   for (const a of [...checkNameList(label, 'optional', defaults.optional), ...checkNameList(label, 'optional', options.optional)]) {
-    if (!seen.has(a)) { seen.add(a); optionalArgs.push(a); }
+    if (!seen.has(a)) {
+      seen.add(a);
+      optionalArgs.push(a);
+    }
   }
 
   const rebound = new Map<string, string>();
@@ -145,9 +155,12 @@ export function computeBinding(kind: AtomKind, defaults: AtomDefaults, options: 
     if (Array.isArray(rebind)) {
       const list = rebind as readonly unknown[];
       if (list.length > required.length) {
-        throw new InvalidAtomError(label, `rebind lists ${list.length} names but only ${required.length} arguments are required (${required.join(', ') || 'none'})`);
+        throw new InvalidAtomError(
+          label,
+          `rebind lists ${list.length} names but only ${required.length} arguments are required (${required.join(', ') || 'none'})`,
+        );
       }
-      list.forEach((symbol, i) => rebound.set(required[i]!, checkName(label, 'each rebind target', symbol)));
+      for (const [i, symbol] of list.entries()) rebound.set(required[i]!, checkName(label, 'each rebind target', symbol));
     } else if (typeof rebind === 'object') {
       for (const [arg, symbol] of Object.entries(rebind as Record<string, unknown>)) {
         if (!seen.has(arg)) {
@@ -164,7 +177,7 @@ export function computeBinding(kind: AtomKind, defaults: AtomDefaults, options: 
   if (typeof inject !== 'object' || inject === null || Array.isArray(inject)) {
     throw new InvalidAtomError(label, 'inject must be a plain object');
   }
-  const injected = (symbol: string) => Object.prototype.hasOwnProperty.call(inject, symbol);
+  const injected = (symbol: string) => Object.hasOwn(inject, symbol);
 
   const argMapping = new Map<string, string>();
   const requires = new Set<string>();

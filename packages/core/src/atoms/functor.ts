@@ -106,11 +106,17 @@ export class ReduceFunctorTask<T = any> extends Task<Record<string, T>, T> {
 }
 
 /** `new MapFunctorTask(fn, options)`: e.g. `mapTask((x) => x * 2, { requires: ['a', 'b'], provides: 'doubled' })`. */
-export function mapTask<In = any, Out = unknown>(fn: (value: In) => Out | Promise<Out>, options: CollectionTaskOptions): MapFunctorTask<In, Out> {
+export function mapTask<In = any, Out = unknown>(
+  fn: (value: In) => Out | Promise<Out>,
+  options: CollectionTaskOptions,
+): MapFunctorTask<In, Out> {
   return new MapFunctorTask(fn, options);
 }
 
 /** `new ReduceFunctorTask(fn, options)`: e.g. `reduceTask((a, b) => a + b, { requires: ['a', 'b', 'c'], provides: 'sum' })`. */
-export function reduceTask<T = any>(fn: (accumulator: T, value: T) => T | Promise<T>, options: CollectionTaskOptions): ReduceFunctorTask<T> {
+export function reduceTask<T = any>(
+  fn: (accumulator: T, value: T) => T | Promise<T>,
+  options: CollectionTaskOptions,
+): ReduceFunctorTask<T> {
   return new ReduceFunctorTask(fn, options);
 }

@@ -60,7 +60,7 @@ export class RetryHistory implements Iterable<RetryAttempt> {
   /** The failure of atom `atomName` in attempt `index` (default: the last attempt). */
   failureOf(atomName: string, index = -1): FailureLike | undefined {
     const a = this.attempts.at(index);
-    return a && Object.prototype.hasOwnProperty.call(a.failures, atomName) ? a.failures[atomName] : undefined;
+    return a && Object.hasOwn(a.failures, atomName) ? a.failures[atomName] : undefined;
   }
 
   /**
@@ -99,7 +99,11 @@ export abstract class Retry<Args extends object = any, Value = unknown> extends 
 
   constructor(options: RetryOptions = {}) {
     const cls = new.target as unknown as { requires?: readonly string[]; optional?: readonly string[]; provides?: ProvidesSpec | null };
-    super('retry', { name: undefined, requires: cls.requires ?? [], optional: cls.optional ?? [], provides: cls.provides, version: [1, 0] }, options);
+    super(
+      'retry',
+      { name: undefined, requires: cls.requires ?? [], optional: cls.optional ?? [], provides: cls.provides, version: [1, 0] },
+      options,
+    );
   }
 
   /** True once the retry has a name (given, or adopted from its flow). */
@@ -191,7 +195,7 @@ function sameValue(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /** `values` minus what `history` already tried (one occurrence per attempt), as TaskFlow's `sequence_minus`. */

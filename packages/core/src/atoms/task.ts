@@ -41,7 +41,7 @@ export abstract class Task<Args extends object = any, Result = unknown> extends 
    * Defaults to the class name; a subclass inherits a value its parent assigned.
    */
   static get taskName(): string {
-    return Object.prototype.hasOwnProperty.call(this, TASK_NAME) ? (this as unknown as Record<symbol, string>)[TASK_NAME]! : this.name;
+    return Object.hasOwn(this, TASK_NAME) ? (this as unknown as Record<symbol, string>)[TASK_NAME]! : this.name;
   }
   static set taskName(value: string) {
     Object.defineProperty(this, TASK_NAME, { value, configurable: true, writable: true });
@@ -60,13 +60,17 @@ export abstract class Task<Args extends object = any, Result = unknown> extends 
 
   constructor(options: TaskOptions = {}) {
     const cls = new.target as unknown as TaskClass;
-    super('task', {
-      name: cls.taskName,
-      requires: cls.requires ?? [],
-      optional: cls.optional ?? [],
-      provides: cls.provides,
-      version: cls.version ?? [1, 0],
-    }, options);
+    super(
+      'task',
+      {
+        name: cls.taskName,
+        requires: cls.requires ?? [],
+        optional: cls.optional ?? [],
+        provides: cls.provides,
+        version: cls.version ?? [1, 0],
+      },
+      options,
+    );
     if (this._name === undefined || this._name === '') throw new InvalidAtomError('(unnamed task)', 'a task needs a name');
   }
 
@@ -120,7 +124,9 @@ export interface TaskSpec<Args extends object, Result> {
 }
 
 /** A Task class without a class statement; `taskName` (and the class's `name`) is `spec.name`. */
-export function defineTask<Args extends object = Record<string, any>, Result = unknown>(spec: TaskSpec<Args, Result>): TaskClass<Args, Result> {
+export function defineTask<Args extends object = Record<string, any>, Result = unknown>(
+  spec: TaskSpec<Args, Result>,
+): TaskClass<Args, Result> {
   if (typeof spec?.name !== 'string' || spec.name.length === 0) {
     throw new InvalidAtomError('(defineTask)', 'defineTask needs a non-empty name');
   }

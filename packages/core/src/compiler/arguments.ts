@@ -38,7 +38,7 @@ export function bindArguments(tree: readonly MAtom[]): string[] {
     const optionalArgs = atom.optionalArgs;
     for (const [arg, symbol] of mapping) {
       const optional = optionalArgs.has(arg);
-      const injected = Object.prototype.hasOwnProperty.call(inject, symbol);
+      const injected = Object.hasOwn(inject, symbol);
       let provider: MAtom | undefined;
       if (!injected) {
         const found = resolveProviders(a, symbol);

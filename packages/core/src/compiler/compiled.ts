@@ -31,7 +31,8 @@ export class Compiled implements CompiledFlow {
 
   private atomOf(atom: string | AtomNode): AtomNode {
     const node = typeof atom === 'string' ? this.byName.get(atom) : atom;
-    if (!node || this.byName.get(node.name) !== node) throw new NotFoundError(`No atom '${typeof atom === 'string' ? atom : atom.name}' in flow '${this.root.name}'`);
+    if (!node || this.byName.get(node.name) !== node)
+      throw new NotFoundError(`No atom '${typeof atom === 'string' ? atom : atom.name}' in flow '${this.root.name}'`);
     return node;
   }
 

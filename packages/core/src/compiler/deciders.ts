@@ -22,7 +22,10 @@ export function collectDeciders(order: readonly MNode[]): void {
       if (!add || add.length === 0) continue;
       if (result.length === 0) result = add;
       else {
-        if (!owned) { result = [...result]; owned = true; }
+        if (!owned) {
+          result = [...result];
+          owned = true;
+        }
         (result as EdgeDecider[]).push(...add);
       }
     }

@@ -108,10 +108,16 @@ function sortItems(f: MFlow, g: GraphInfo): Int32Array {
     let next = -1;
     for (let j = g.predStart[cur]!; j < g.predStart[cur + 1]!; j++) {
       const p = g.linkFrom[g.predLink[j]!]!;
-      if (indeg[p]! > 0) { next = p; break; }
+      if (indeg[p]! > 0) {
+        next = p;
+        break;
+      }
     }
     cur = next;
   }
-  const cycle = walked.slice(at.get(cur)!).reverse().map((i) => f.children[i]!.name);
+  const cycle = walked
+    .slice(at.get(cur)!)
+    .reverse()
+    .map((i) => f.children[i]!.name);
   throw new CycleError(f.name, [...cycle, cycle[0]!]);
 }

@@ -39,9 +39,21 @@ Object.defineProperties(MEdge.prototype, {
 
 /** A `link` edge of a graph flow (own fields). */
 export class MLinkEdge extends MEdge {
-  constructor(from: MNode, to: MNode, manual: boolean, reasons: readonly string[], decider: Decider | undefined, deciderDepth: DeciderDepth | undefined) {
+  constructor(
+    from: MNode,
+    to: MNode,
+    manual: boolean,
+    reasons: readonly string[],
+    decider: Decider | undefined,
+    deciderDepth: DeciderDepth | undefined,
+  ) {
     super(from, to, 'link');
-    const self = this as { manual: boolean; reasons: readonly string[]; decider: Decider | undefined; deciderDepth: DeciderDepth | undefined };
+    const self = this as {
+      manual: boolean;
+      reasons: readonly string[];
+      decider: Decider | undefined;
+      deciderDepth: DeciderDepth | undefined;
+    };
     self.manual = manual;
     self.reasons = reasons;
     self.decider = decider;
@@ -104,7 +116,10 @@ export abstract class MAtomBase extends MNodeBase {
 
 export class MTask extends MAtomBase implements TaskNode {
   declare readonly kind: 'task';
-  constructor(readonly atom: Task, flow: MFlow) {
+  constructor(
+    readonly atom: Task,
+    flow: MFlow,
+  ) {
     super(atom, flow);
   }
 }
@@ -113,7 +128,11 @@ Object.defineProperty(MTask.prototype, 'kind', { value: 'task', enumerable: true
 export class MRetry extends MAtomBase implements RetryNode {
   declare readonly kind: 'retry';
   #scope: readonly AtomNode[] | undefined;
-  constructor(readonly atom: Retry, flow: MFlow, private readonly tree: MAtom[]) {
+  constructor(
+    readonly atom: Retry,
+    flow: MFlow,
+    private readonly tree: MAtom[],
+  ) {
     super(atom, flow);
   }
   get controls(): FlowNode {

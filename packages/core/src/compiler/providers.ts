@@ -79,7 +79,10 @@ function visibleInGraph(level: MFlow, x: MItem, symbol: string): Finals {
   const queue: number[] = [];
   for (let j = p0; j < p1; j++) {
     const from = g.linkFrom[g.predLink[j]!]!;
-    if (!visited.has(from)) { visited.add(from); queue.push(from); }
+    if (!visited.has(from)) {
+      visited.add(from);
+      queue.push(from);
+    }
   }
   for (let h = 0; h < queue.length; h++) {
     const item = queue[h]!;
@@ -89,7 +92,10 @@ function visibleInGraph(level: MFlow, x: MItem, symbol: string): Finals {
     }
     for (let j = g.predStart[item]!; j < g.predStart[item + 1]!; j++) {
       const from = g.linkFrom[g.predLink[j]!]!;
-      if (!visited.has(from)) { visited.add(from); queue.push(from); }
+      if (!visited.has(from)) {
+        visited.add(from);
+        queue.push(from);
+      }
     }
   }
   return nonEmpty(unionFinals(level, maximal(g, found), symbol));

@@ -51,8 +51,6 @@ let validator: ValidateFunction | undefined;
 export function assertFailureDict(value: unknown): asserts value is FailureDict {
   validator ??= new Ajv({ allErrors: true, strict: false }).compile(failureDictSchema);
   if (validator(value)) return;
-  const problems = (validator.errors ?? []).map(
-    (e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`,
-  );
+  const problems = (validator.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
   throw new InvalidFailureDictError(problems.length ? problems : ['not a failure dict']);
 }

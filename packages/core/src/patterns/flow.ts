@@ -86,7 +86,10 @@ export function computeSymbols(root: FlowItem, cache: Map<Flow, ItemSymbols>): I
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     const [flow, expanded] = top;
-    if (cache.has(flow)) { stack.pop(); continue; }
+    if (cache.has(flow)) {
+      stack.pop();
+      continue;
+    }
     if (!expanded) {
       top[1] = true;
       onStack.add(flow);
@@ -188,7 +191,11 @@ export abstract class Flow {
     const batch = new Set<FlowItem>();
     for (const item of items) {
       if (isRetry(item)) {
-        throw new InvalidFlowError(this.name, `retry '${itemName(item)}' cannot be an item; pass it as the flow's { retry }`, itemName(item));
+        throw new InvalidFlowError(
+          this.name,
+          `retry '${itemName(item)}' cannot be an item; pass it as the flow's { retry }`,
+          itemName(item),
+        );
       }
       if (!isTask(item) && !isFlow(item)) {
         throw new InvalidFlowError(this.name, `cannot add ${itemName(item)}: items are tasks or flows`);
@@ -287,8 +294,10 @@ export class GraphFlow extends Flow {
    * decider returns false. Cycles are reported when the flow is compiled.
    */
   link(from: FlowItem, to: FlowItem, options: LinkOptions = {}): this {
-    if (!this._members.has(from)) throw new InvalidFlowError(this.name, `cannot link from '${itemName(from)}': not an item of this flow`, itemName(from));
-    if (!this._members.has(to)) throw new InvalidFlowError(this.name, `cannot link to '${itemName(to)}': not an item of this flow`, itemName(to));
+    if (!this._members.has(from))
+      throw new InvalidFlowError(this.name, `cannot link from '${itemName(from)}': not an item of this flow`, itemName(from));
+    if (!this._members.has(to))
+      throw new InvalidFlowError(this.name, `cannot link to '${itemName(to)}': not an item of this flow`, itemName(to));
     if (from === to) throw new CycleError(this.name, [from.name, to.name]);
     const { decider, deciderDepth } = options ?? {};
     if (decider !== undefined && typeof decider !== 'function') {
@@ -298,8 +307,12 @@ export class GraphFlow extends Flow {
     if (deciderDepth !== undefined) {
       if (decider === undefined) throw new InvalidFlowError(this.name, 'deciderDepth needs a decider', to.name);
       const upper = String(deciderDepth).toUpperCase();
-      if (!Object.prototype.hasOwnProperty.call(Depth, upper)) {
-        throw new InvalidFlowError(this.name, `deciderDepth must be one of ${Object.keys(Depth).join(', ')}, got '${deciderDepth}'`, to.name);
+      if (!Object.hasOwn(Depth, upper)) {
+        throw new InvalidFlowError(
+          this.name,
+          `deciderDepth must be one of ${Object.keys(Depth).join(', ')}, got '${deciderDepth}'`,
+          to.name,
+        );
       }
       depth = upper as DeciderDepth;
     }
@@ -360,7 +373,13 @@ export class GraphFlow extends Flow {
     for (const [from, out] of this.#links) {
       for (const [to, meta] of out) {
         const reasons = explicitReasons.get(meta) ?? [];
-        links.push({ from, to, manual: true, reasons, ...(meta.decider ? { decider: meta.decider, deciderDepth: meta.deciderDepth! } : {}) });
+        links.push({
+          from,
+          to,
+          manual: true,
+          reasons,
+          ...(meta.decider ? { decider: meta.decider, deciderDepth: meta.deciderDepth! } : {}),
+        });
       }
     }
     for (const link of auto) links.push(link);

@@ -50,11 +50,7 @@ export const responseSchema = {
   properties: {
     state: { type: 'string', enum: ['WAITING', 'PENDING', 'RUNNING', 'SUCCESS', 'FAILURE', 'EVENT'] },
     data: {
-      anyOf: [
-        { $ref: '#/definitions/event' },
-        { $ref: '#/definitions/completion' },
-        { $ref: '#/definitions/empty' },
-      ],
+      anyOf: [{ $ref: '#/definitions/event' }, { $ref: '#/definitions/completion' }, { $ref: '#/definitions/empty' }],
     },
   },
   required: ['state', 'data'],

@@ -19,12 +19,7 @@ function flowChildren(flow: FlowNode): FlowNode[] {
 
 /** Mermaid label text: entities for the characters Mermaid would read as syntax. */
 function mermaidText(text: string): string {
-  return text
-    .replace(/#/g, '#35;')
-    .replace(/"/g, '#quot;')
-    .replace(/</g, '#lt;')
-    .replace(/>/g, '#gt;')
-    .replace(/\r?\n/g, ' ');
+  return text.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/\r?\n/g, ' ');
 }
 
 /**
@@ -35,10 +30,9 @@ function mermaidText(text: string): string {
 export function toMermaid(input: Flow | CompiledFlow): string {
   const compiled = compiledOf(input);
   const flowIds = new Map<FlowNode, string>();
-  compiled.flows.forEach((f, i) => flowIds.set(f, `f${i}`));
+  for (const [i, f] of compiled.flows.entries()) flowIds.set(f, `f${i}`);
   const atomId = (node: ExecNode) => `a${node.id}`;
-  const endpoint = (node: ExecNode): string =>
-    node.kind === 'flow' || node.kind === 'flow_end' ? flowIds.get(node.flow)! : atomId(node);
+  const endpoint = (node: ExecNode): string => (node.kind === 'flow' || node.kind === 'flow_end' ? flowIds.get(node.flow)! : atomId(node));
 
   const lines = ['flowchart TD'];
   // Subgraphs, depth first, without recursion.

@@ -42,9 +42,7 @@ export class LocalTaskExecutor implements TaskExecutor {
   }
 
   revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): unknown {
-    return withProgress(task, context.onProgress, () =>
-      task.revert(args, { result: context.result, flowFailures: context.flowFailures }),
-    );
+    return withProgress(task, context.onProgress, () => task.revert(args, { result: context.result, flowFailures: context.flowFailures }));
   }
 }
 
@@ -66,8 +64,6 @@ function withProgress(task: Task, sink: ProgressSink, run: () => unknown): unkno
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
+    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
   );
 }

@@ -16,26 +16,9 @@ export const States = {
   RESUMING: 'RESUMING',
 } as const;
 
-export type AtomState =
-  | 'PENDING'
-  | 'RUNNING'
-  | 'SUCCESS'
-  | 'FAILURE'
-  | 'REVERTING'
-  | 'REVERTED'
-  | 'REVERT_FAILURE'
-  | 'RETRYING'
-  | 'IGNORE';
+export type AtomState = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'REVERTING' | 'REVERTED' | 'REVERT_FAILURE' | 'RETRYING' | 'IGNORE';
 
-export type FlowState =
-  | 'PENDING'
-  | 'RUNNING'
-  | 'SUCCESS'
-  | 'FAILURE'
-  | 'REVERTED'
-  | 'SUSPENDING'
-  | 'SUSPENDED'
-  | 'RESUMING';
+export type FlowState = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'REVERTED' | 'SUSPENDING' | 'SUSPENDED' | 'RESUMING';
 
 /** What the runtime means to do next with an atom. */
 export type Intention = 'EXECUTE' | 'REVERT' | 'RETRY' | 'IGNORE';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AtomNode, CompiledFlow } from '../compiler/types';
 import { MissingRequirementsError } from '../compiler/errors';
 import { NotFoundError } from '../errors';
-import { Failure } from '../failure/failure';
+import type { Failure } from '../failure/failure';
 import { RetryHistory } from '../atoms/retry';
 import { MemoryBackend, type AtomRecord, type FlowRecord, type StorageBackend } from './backend';
 import type { AtomState, FlowState, Intention } from './states';
@@ -243,7 +243,7 @@ export class Storage {
     for (const binding of node.args.values()) {
       let value: unknown = NOTHING;
       if (binding.injected) value = inject[binding.symbol];
-      else if (Object.prototype.hasOwnProperty.call(this.#flow.store, binding.symbol)) {
+      else if (Object.hasOwn(this.#flow.store, binding.symbol)) {
         value = this.#flow.store[binding.symbol];
       } else if (binding.provider !== undefined) {
         value = this.#fromProvider(binding.provider, binding.key);
@@ -258,7 +258,7 @@ export class Storage {
   }
 
   #lookup(symbol: string): unknown {
-    if (Object.prototype.hasOwnProperty.call(this.#flow.store, symbol)) return this.#flow.store[symbol];
+    if (Object.hasOwn(this.#flow.store, symbol)) return this.#flow.store[symbol];
     const providers = this.#providers.get(symbol);
     if (providers) {
       for (let i = providers.length - 1; i >= 0; i--) {
