@@ -3,7 +3,10 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 // Tests run against source: every `@tf/<name>` import resolves to packages/<name>/src.
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-export const sourceAlias = [{ find: /^@tf\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }];
+export const sourceAlias = [
+  { find: /^@tf\/core\/internal$/, replacement: `${packagesDir}core/src/internal.ts` },
+  { find: /^@tf\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+];
 
 /** The config of one package's own tests, so `pnpm test` works from its folder. */
 export function packageTestConfig(name: string): ViteUserConfig {

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { Failure, TfError, type FailureDict } from '@tf/core';
 import {
-  Failure,
-  TfError,
   decodeMessage,
   decodeRequestResult,
   encodeBody,
@@ -10,8 +9,7 @@ import {
   wireFailureDict,
   validateRequest,
   validateResponse,
-  type FailureDict,
-} from '@tf/core';
+} from '@tf/core/internal';
 
 const pythonFailure = JSON.parse(readFileSync(new URL('./fixtures/python-failure.json', import.meta.url), 'utf8')) as FailureDict;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TfError, checkFlowTransition, checkRetryTransition, checkTaskTransition } from '@tf/core';
+import { TfError } from '@tf/core';
+import { checkFlowTransition, checkRetryTransition, checkTaskTransition } from '@tf/core/internal';
 
 describe('state machines', () => {
   it('allows exactly TaskFlow task transitions', () => {

@@ -3,7 +3,8 @@
  * what the engine sends, and how it treats what comes back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CapturingListener, Failure, Task, TfError, decodeMessage, linearFlow, type Delivery, type RequestBody } from '@tf/core';
+import { CapturingListener, Failure, Task, TfError, linearFlow, type Delivery, type RequestBody } from '@tf/core';
+import { decodeMessage } from '@tf/core/internal';
 import { load, normaliseOptions } from '@tf/engine';
 import { MemoryTransport, memoryBroker } from '@tf/transport-memory';
 

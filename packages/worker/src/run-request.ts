@@ -1,12 +1,5 @@
-import {
-  decodeRequestResult,
-  Failure,
-  LocalTaskExecutor,
-  type ExecutionContext,
-  type ProgressSink,
-  type RequestBody,
-  type Task,
-} from '@tf/core';
+import { Failure, LocalTaskExecutor, type ExecutionContext, type ProgressSink, type RequestBody, type Task } from '@tf/core';
+import { decodeRequestResult } from '@tf/core/internal';
 
 /** How a task's run ended: what it returned (a `Failure` included), or what it threw. */
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };

@@ -2,16 +2,12 @@ import { hostname } from 'node:os';
 import {
   PROGRESS_EVENT,
   childLogger,
-  decodeMessage,
-  encodeBody,
   Failure,
   InvalidStateError,
   MessageType,
   resolveTransport,
   silentLogger,
   UnserializableValueError,
-  wireFailureDict,
-  type DecodedMessage,
   type Delivery,
   type FailureDict,
   type Logger,
@@ -23,6 +19,7 @@ import {
   type Transport,
   type TransportConsumer,
 } from '@tf/core';
+import { decodeMessage, encodeBody, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
 import { UnknownTaskError } from './errors';
 import { normaliseWorkerOptions, type NormalisedWorkerOptions, type WorkerOptions } from './options';
 import { runRequest } from './run-request';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { decodeMessage, encodeBody, type DecodedMessage, type Logger, type RequestBody, type ResponseBody } from '@tf/core';
+import type { Logger, RequestBody, ResponseBody } from '@tf/core';
+import { decodeMessage, encodeBody, type DecodedMessage } from '@tf/core/internal';
 import { MemoryTransport } from '@tf/transport-memory';
 import { vi } from 'vitest';
 

@@ -1,3 +1,11 @@
 export * from './constants';
-export * from './schemas';
-export * from './messages';
+export {
+  InvalidMessageError,
+  MessageType,
+  PYTHON_BASE_EXCEPTIONS,
+  UnserializableValueError,
+  type NotifyResponseBody,
+  type RequestBody,
+  type ResponseBody,
+  type ResponseState,
+} from './messages';

@@ -1,9 +1,9 @@
-export * from './states';
+export { States, InvalidTransitionError, type AtomState, type FlowState, type Intention } from './states';
 export * from './notifier';
 export * from './backend';
 export * from './storage';
-export * from './executor';
+export { LocalTaskExecutor, type ExecutionContext, type RevertExecutionContext, type TaskExecutor } from './executor';
 export * from './events';
-export * from './runtime';
+export type { MachineState, RuntimeStatistics } from './runtime';
 export * from './engine';
 export * from './listeners';

@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Failure,
   TfError,
-  decodeMessage,
-  encodeBody,
-  encodeRequestResult,
   normaliseTransportSelection,
-  wireFailureDict,
-  type DecodedMessage,
   type Delivery,
   type ExecutionContext,
   type Logger,
@@ -19,6 +14,7 @@ import {
   type Transport,
   type TransportSelection,
 } from '@tf/core';
+import { decodeMessage, encodeBody, encodeRequestResult, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
 import { RequestBook, type PendingRequest } from './request-book';
 import { TransportSession } from './transport-session';
 import { WorkerFinder, type KnownWorker } from './worker-finder';
