@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { linearFlow, unorderedFlow, type Flow } from '@tf/core';
-import { load, type LoadOptions } from '@tf/engine';
+import { load, type WorkerBasedLoadOptions } from '@tf/engine';
 import { Noop } from './fixtures/tasks';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -59,7 +59,7 @@ export function noopFlow(kind: 'linear' | 'unordered', n: number): Flow {
 }
 
 /** Runs `flow` on the worker-based engine once its workers answer; returns the run's milliseconds. */
-export async function timeFlow(flow: Flow, options: Omit<LoadOptions, 'engine'>): Promise<number> {
+export async function timeFlow(flow: Flow, options: Omit<WorkerBasedLoadOptions, 'engine'>): Promise<number> {
   const engine = load(flow, { ...options, engine: 'worker-based' });
   await engine.waitForWorkers(1, 30_000);
   const started = performance.now();

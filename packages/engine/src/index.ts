@@ -1,11 +1,22 @@
-export { load, run, WorkerBasedEngine, type Engine } from './load';
-export {
-  normaliseOptions,
-  type LoadOptions,
-  type NormalisedOptions,
-  type EngineKind,
-  type WorkerBasedSettings,
-} from './options';
+export { load, run } from './load';
+export { Engine } from './engine';
+export { WorkerBasedEngine } from './worker-based/engine';
+export type {
+  CommonLoadOptions,
+  EngineKind,
+  EngineName,
+  LoadOptions,
+  LocalLoadOptions,
+  WorkerBasedLoadOptions,
+  WorkerBasedOnlyOptions,
+} from './load-options';
+export { normaliseOptions, type NormalisedOptions, type WorkerBasedSettings } from './options';
 export { WorkerBasedExecutor, type WorkerBasedOptions } from './worker-based/executor';
-export { RequestTimeoutError } from './worker-based/errors';
+export { EngineStoppedError, RequestTimeoutError, type RequestTimeoutDetails } from './worker-based/errors';
+export {
+  DEFAULT_NO_WORKER_WARNING_MS,
+  NO_CAPABLE_WORKER_EVENT,
+  type AnsweredWorker,
+  type NoCapableWorkerDetails,
+} from './worker-based/no-worker-watch';
 export type { RequestState } from './worker-based/request-book';

@@ -10,53 +10,12 @@ import {
   type StorageBackend,
   type TaskExecutor,
   type TransportSelection,
-  type TransportSelectionInput,
 } from '@tf/core';
+import type { EngineKind, LoadOptions, LocalLoadOptions, WorkerBasedLoadOptions } from './load-options';
+import { DEFAULT_NO_WORKER_WARNING_MS } from './worker-based/no-worker-watch';
 
-/** The engines `load` knows. */
-export type EngineKind = 'serial' | 'parallel' | 'worker-based';
-
-/**
- * Options of `load` and `run`. camelCase; the seed's snake_case keys are accepted too
- * (`max_workers`, `transport_options`, `transition_timeout` in seconds...).
- */
-export interface LoadOptions extends TransportSelectionInput {
-  /** `'serial'` (default), `'parallel'` or `'worker-based'`. */
-  engine?: EngineKind | (string & {});
-  /** Values the flow's atoms can read. */
-  store?: Record<string, unknown>;
-  /** Parallel engine: most tasks running at once (default 8). */
-  maxWorkers?: number;
-  /** Where storage writes through to (in memory by default). */
-  backend?: StorageBackend;
-  /** Runs the tasks (overrides the engine's own executor). */
-  executor?: TaskExecutor;
-  /** The flow run's uuid. */
-  flowUuid?: string;
-  /** A pino-compatible logger; silent by default. */
-  logger?: Logger;
-
-  // --- worker-based engine -------------------------------------------------------------
-  /** The exchange engine and workers share. */
-  exchange?: string;
-  /** The topics workers listen on; the engine asks each which tasks it runs. */
-  topics?: readonly string[];
-  // The transport: `transport`, `url`, `transportOptions`, `retryOptions`, from TransportSelectionInput.
-  /** A request no worker started after this long fails with RequestTimeoutError (default 60 000; null: never). */
-  transitionTimeoutMs?: number | null;
-  /** A worker not heard from for this long is forgotten (default 60 000). */
-  workerExpiryMs?: number;
-  /** How often the engine asks the topics for workers (default 5 000). */
-  notifyIntervalMs?: number;
-
-  // --- the seed's (TaskFlow's) spellings, accepted as written ----------------------------
-  /** = `maxWorkers`. */
-  max_workers?: number;
-  /** = `transitionTimeoutMs`, in SECONDS as in TaskFlow; null waits forever. */
-  transition_timeout?: number | null;
-  /** = `workerExpiryMs`, in SECONDS as in TaskFlow. */
-  worker_expiry?: number;
-}
+/** Every option's camelCase name. */
+type OptionKey = keyof LocalLoadOptions | keyof WorkerBasedLoadOptions;
 
 /** The worker-based engine's settings after normalisation (the transport selection checked, retry options parsed). */
 export interface WorkerBasedSettings extends TransportSelection {
@@ -65,6 +24,8 @@ export interface WorkerBasedSettings extends TransportSelection {
   transitionTimeoutMs: number | null;
   workerExpiryMs: number;
   notifyIntervalMs: number;
+  /** null: never warn. */
+  noWorkerWarningMs: number | null;
 }
 
 /** Options after normalisation: every key camelCase, every duration in milliseconds. */
@@ -81,7 +42,7 @@ export interface NormalisedOptions {
   workerBased: WorkerBasedSettings | undefined;
 }
 
-const ALIASES: Record<string, keyof LoadOptions> = {
+const ALIASES: Record<string, OptionKey> = {
   max_workers: 'maxWorkers',
   flow_uuid: 'flowUuid',
   transport_options: 'transportOptions',
@@ -89,10 +50,11 @@ const ALIASES: Record<string, keyof LoadOptions> = {
   worker_expiry_ms: 'workerExpiryMs',
   transition_timeout_ms: 'transitionTimeoutMs',
   notify_interval_ms: 'notifyIntervalMs',
+  no_worker_warning_ms: 'noWorkerWarningMs',
 };
 
 /** The seed's keys whose values are seconds, as TaskFlow has them. */
-const SECONDS: Record<string, keyof LoadOptions> = {
+const SECONDS: Record<string, OptionKey> = {
   transition_timeout: 'transitionTimeoutMs',
   worker_expiry: 'workerExpiryMs',
 };
@@ -107,7 +69,8 @@ const WORKER_BASED_KEYS = [
   'transitionTimeoutMs',
   'workerExpiryMs',
   'notifyIntervalMs',
-] as const;
+  'noWorkerWarningMs',
+] as const satisfies readonly OptionKey[];
 
 const KNOWN = new Set<string>(['engine', 'store', 'maxWorkers', 'backend', 'executor', 'flowUuid', 'logger', ...WORKER_BASED_KEYS]);
 
@@ -144,6 +107,9 @@ export function normaliseOptions(options: LoadOptions | Record<string, unknown> 
   const store = plainObject('store (symbol -> value)', given.store ?? {});
   let workerBased: WorkerBasedSettings | undefined;
   if (engine === 'worker-based') {
+    if (given.executor !== undefined) {
+      throw new InvalidArgumentError("Option 'executor' does not apply to engine 'worker-based': it sends every task to a worker");
+    }
     workerBased = workerBasedSettings(given);
   } else {
     const stray = WORKER_BASED_KEYS.filter((key) => key in given);
@@ -169,6 +135,11 @@ function valueOr(given: Record<string, unknown>, key: string, fallback: unknown)
   return key in given ? given[key] : fallback;
 }
 
+/** A duration in milliseconds, or null for "never". */
+function nullOrPositive(name: string, value: unknown): number | null {
+  return value === null ? null : positiveNumber(`${name} (milliseconds, or null)`, value);
+}
+
 function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSettings {
   const exchange = given.exchange;
   if (typeof exchange !== 'string' || exchange.length === 0) {
@@ -178,14 +149,13 @@ function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSetting
   if (!Array.isArray(topics) || topics.length === 0 || !topics.every((t) => typeof t === 'string' && t.length > 0)) {
     throw new InvalidArgumentError("The worker-based engine needs 'topics' (a non-empty list of topic names)");
   }
-  const transitionTimeoutMs = valueOr(given, 'transitionTimeoutMs', 60_000);
   return {
     ...normaliseTransportSelection(given, { owner: 'Engine' }).selection,
     exchange,
     topics: [...(topics as string[])],
-    transitionTimeoutMs:
-      transitionTimeoutMs === null ? null : positiveNumber('transitionTimeoutMs (milliseconds, or null)', transitionTimeoutMs),
+    transitionTimeoutMs: nullOrPositive('transitionTimeoutMs', valueOr(given, 'transitionTimeoutMs', 60_000)),
     workerExpiryMs: positiveNumber('workerExpiryMs (milliseconds)', valueOr(given, 'workerExpiryMs', 60_000)),
     notifyIntervalMs: positiveNumber('notifyIntervalMs (milliseconds)', valueOr(given, 'notifyIntervalMs', 5_000)),
+    noWorkerWarningMs: nullOrPositive('noWorkerWarningMs', valueOr(given, 'noWorkerWarningMs', DEFAULT_NO_WORKER_WARNING_MS)),
   };
 }

@@ -82,7 +82,7 @@ describe('worker-based engine: protocol', () => {
     expect(engine.executor.transport).toBeUndefined();
   });
 
-  it('fails a request no worker offers with RequestTimeout; its revert request times out too', async () => {
+  it('fails a request no worker offers with RequestTimeout naming where it looked; reverts it here, at once', async () => {
     const exchange = newExchange();
     await fakeWorker(exchange, ['some.OtherTask'], () => {});
     const engine = engineFor(exchange, undefined, { transitionTimeoutMs: 200 });
@@ -91,21 +91,28 @@ describe('worker-based engine: protocol', () => {
       () => undefined,
       (e: unknown) => e,
     );
+    const elapsed = Date.now() - started;
     expect(TfError.is(error, 'TF_REQUEST_TIMEOUT')).toBe(true);
     expect((error as Error).message).toContain("'remote' (remote.Task)");
     expect((error as Error).message).toContain('WAITING');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
-    // As in TaskFlow, the failed atom is reverted through a worker too: nobody offers it either.
-    expect(engine.storage.getState('remote')).toBe('REVERT_FAILURE');
-    expect(engine.storage.flowState).toBe('FAILURE');
+    expect((error as Error).message).toContain(`exchange '${exchange}', topic(s) 'workers'`);
+    expect(error).toMatchObject({ state: 'WAITING', exchange, topics: ['workers'], timeoutMs: 200 });
+    // The execute request never reached a worker: nothing to undo remotely, so the revert
+    // does not wait for a worker a second time (TaskFlow would; the task never ran).
+    expect(elapsed).toBeGreaterThanOrEqual(200);
+    expect(elapsed).toBeLessThan(400);
+    expect(engine.storage.getState('remote')).toBe('REVERTED');
+    expect(engine.storage.flowState).toBe('REVERTED');
     expect(Failure.fromError(engine.storage.getFailures().remote).check('RequestTimeoutError')).toBe('RequestTimeoutError');
   });
 
   it('times out a request a worker took but never started (PENDING), and ignores its late responses', async () => {
     const exchange = newExchange();
     let late: (() => Promise<void>) | undefined;
-    await fakeWorker(exchange, ['remote.Task'], (_body, reply) => {
-      late = () => reply({ state: 'SUCCESS', data: { result: 'too late' } });
+    const actions: string[] = [];
+    await fakeWorker(exchange, ['remote.Task'], (body, reply) => {
+      actions.push(body.action);
+      late ??= () => reply({ state: 'SUCCESS', data: { result: 'too late' } });
     });
     const engine = engineFor(exchange, undefined, { transition_timeout: 0.2 });
     const error = await engine.run().then(
@@ -114,7 +121,11 @@ describe('worker-based engine: protocol', () => {
     );
     expect(TfError.is(error, 'TF_REQUEST_TIMEOUT')).toBe(true);
     expect((error as Error).message).toContain('PENDING');
+    expect((error as Error).message).toContain(`sent to topic 'workers' on exchange '${exchange}'`);
     expect(late).toBeDefined();
+    // A worker held the execute request, so it may yet run it: the revert goes to a worker too.
+    expect(actions).toEqual(['execute', 'revert']);
+    expect(engine.storage.getState('remote')).toBe('REVERT_FAILURE');
   });
 
   it('gives a revert request the result and the flow failures as TaskFlow dicts', async () => {

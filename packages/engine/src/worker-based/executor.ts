@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Failure,
-  TfError,
+  Notifier,
   normaliseTransportSelection,
   type Delivery,
   type ExecutionContext,
@@ -15,6 +15,8 @@ import {
   type TransportSelection,
 } from '@tf/core';
 import { decodeMessage, encodeBody, encodeRequestResult, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
+import { EngineStoppedError, neverReachedAWorker } from './errors';
+import { DEFAULT_NO_WORKER_WARNING_MS, NoWorkerWatch, type NoCapableWorkerDetails } from './no-worker-watch';
 import { RequestBook, type PendingRequest } from './request-book';
 import { TransportSession } from './transport-session';
 import { WorkerFinder, type KnownWorker } from './worker-finder';
@@ -30,7 +32,18 @@ export interface WorkerBasedOptions extends TransportSelection {
   workerExpiryMs: number;
   /** How often the engine asks every topic which workers are there. */
   notifyIntervalMs: number;
+  /**
+   * A request WAITING this long with no worker able to take it is reported (a warn log
+   * line and a `no_capable_worker` event); at the latest when it times out. null: never.
+   * Default 5 000.
+   */
+  noWorkerWarningMs?: number | null;
   logger: Logger;
+}
+
+/** The name a class is likely exported under: its own, when that is an identifier. */
+function exportNameOf(cls: TaskClass): string | undefined {
+  return /^[A-Za-z_$][\w$]*$/.test(cls.name) ? cls.name : undefined;
 }
 
 /**
@@ -41,22 +54,36 @@ export interface WorkerBasedOptions extends TransportSelection {
  */
 export class WorkerBasedExecutor implements TaskExecutor {
   readonly uuid: string;
+  /** Worker discovery events: `no_capable_worker` ({@link NoCapableWorkerDetails}). */
+  readonly workerNotifier = new Notifier<NoCapableWorkerDetails>();
   readonly #logger: Logger;
-  readonly #transitionTimeoutMs: number | null;
+  /** How often expired requests and workers are looked for, and the no-worker warning checked. */
+  readonly #tickMs: number;
   readonly #session: TransportSession;
   readonly #finder: WorkerFinder;
   readonly #book: RequestBook;
+  readonly #watch: NoWorkerWatch;
+  /** By task name: the name its class is likely exported under (for the no-worker hint). */
+  readonly #exportNames = new Map<string, string | undefined>();
   #tickTimer: NodeJS.Timeout | undefined;
   #starting: Promise<void> | undefined;
+  /** True from a successful `start()` until `stop()`: requests are taken only then. */
+  #accepting = false;
 
   constructor(options: WorkerBasedOptions) {
     const { exchange, topics, transitionTimeoutMs, workerExpiryMs, notifyIntervalMs, logger } = options;
     if (topics.length === 0) throw new TypeError('the worker-based engine needs at least one topic');
     this.uuid = options.uuid ?? randomUUID();
     this.#logger = logger;
-    this.#transitionTimeoutMs = transitionTimeoutMs;
+    this.workerNotifier.onListenerError = (error, event) => logger.warn({ err: error, event }, 'worker listener threw');
+    // The warning comes at the latest when a WAITING request would time out.
+    const warnAfter = options.noWorkerWarningMs === undefined ? DEFAULT_NO_WORKER_WARNING_MS : options.noWorkerWarningMs;
+    const noWorkerWarningMs = warnAfter === null ? null : Math.min(warnAfter, transitionTimeoutMs ?? Infinity);
+    const shortest = Math.min(transitionTimeoutMs ?? Infinity, noWorkerWarningMs ?? Infinity);
+    this.#tickMs = Math.max(10, Math.min(1000, Math.floor((Number.isFinite(shortest) ? shortest : 1000) / 4)));
+    const selection = normaliseTransportSelection(options, { owner: 'Engine' });
     this.#session = new TransportSession(
-      normaliseTransportSelection(options, { owner: 'Engine' }),
+      selection,
       { exchange, topic: this.uuid, logger },
       { receive: (delivery) => this.#receive(delivery), reconnected: () => void this.#finder.askAll() },
     );
@@ -69,7 +96,17 @@ export class WorkerBasedExecutor implements TaskExecutor {
         },
       },
     );
-    this.#book = new RequestBook(transitionTimeoutMs);
+    this.#book = new RequestBook({ transitionTimeoutMs, exchange, topics });
+    this.#watch = new NoWorkerWatch({
+      afterMs: noWorkerWarningMs,
+      exchange,
+      topics,
+      selection: selection.selection,
+      flowUuid: this.uuid,
+      logger,
+      notifier: this.workerNotifier,
+      exportNameOf: (taskName) => this.#exportNames.get(taskName),
+    });
   }
 
   /** The transport in use (after `start()`). */
@@ -93,36 +130,55 @@ export class WorkerBasedExecutor implements TaskExecutor {
 
   async #start(): Promise<void> {
     await this.#session.open();
-    await this.#finder.start();
-    const tick = Math.max(10, Math.min(1000, Math.floor((this.#transitionTimeoutMs ?? 1000) / 4)));
+    try {
+      await this.#finder.start();
+    } catch (error) {
+      this.#finder.stop();
+      await this.#session.close().catch(() => undefined);
+      throw error;
+    }
     clearInterval(this.#tickTimer);
-    this.#tickTimer = setInterval(() => {
-      const now = Date.now();
-      this.#book.expire(now);
-      this.#finder.forgetExpired(now);
-    }, tick);
+    this.#tickTimer = setInterval(() => this.#tick(Date.now()), this.#tickMs);
+    // It keeps the process alive only while requests are in flight (see #submit and #tick):
+    // a request waiting to time out must get its answer even when nothing else (the memory
+    // transport) holds the event loop.
     this.#tickTimer.unref();
+    this.#accepting = true;
+  }
+
+  #tick(now: number): void {
+    const stuck = this.#book.waiting().filter((request) => !this.#finder.serves(request.taskName));
+    // Warned first: a request that times out in this tick has been reported by then.
+    this.#watch.check(now, stuck, this.#finder.workers);
+    this.#book.expire(now);
+    this.#finder.forgetExpired(now);
+    if (this.#book.size === 0) this.#tickTimer?.unref();
   }
 
   /**
-   * Stops discovery, fails what is still in flight, and closes the transport it created (a
-   * transport object passed in stays open).
+   * Stops discovery, fails what is still in flight (`EngineStoppedError`), and closes the
+   * transport it created (a transport object passed in stays open). Clears every timer it
+   * set. Idempotent; a later `start()` connects again.
    */
   async stop(): Promise<void> {
+    this.#accepting = false;
     const starting = this.#starting;
     this.#starting = undefined;
     if (starting) await starting.catch(() => undefined);
+    this.#accepting = false;
     clearInterval(this.#tickTimer);
     this.#tickTimer = undefined;
     this.#finder.stop();
-    this.#book.failAll((request) => new TfError('TF_ENGINE_STOPPED', `Engine stopped before '${request.atomName}' finished`));
+    this.#book.failAll((request) => new EngineStoppedError(request.atomName, request.state));
+    this.#watch.reset();
     await this.#session.close();
     this.#finder.clear();
   }
 
   /**
    * Resolves with the number of known workers once at least `count` (distinct topics)
-   * answered discovery, or with how many there are when `timeoutMs` runs out.
+   * answered discovery, or with how many there are when `timeoutMs` runs out (or when
+   * `stop()` is called meanwhile).
    */
   async waitForWorkers(count = 1, timeoutMs = 30_000): Promise<number> {
     await this.start();
@@ -133,7 +189,16 @@ export class WorkerBasedExecutor implements TaskExecutor {
     return this.#submit(task, { action: 'execute', arguments: args }, context);
   }
 
+  /**
+   * Sends a revert request; but a task whose execute request never reached a worker (it
+   * timed out, or the engine stopped, while WAITING) did not run: there is nothing to undo
+   * remotely, and it reverts here, at once.
+   */
   revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): Promise<unknown> {
+    if (neverReachedAWorker(context.result)) {
+      this.#logger.debug({ atom: task.name }, 'reverted locally: its execute request never reached a worker');
+      return Promise.resolve(undefined);
+    }
     const failures: Record<string, ReturnType<Failure['toDict']>> = {};
     for (const [name, failure] of Object.entries(context.flowFailures)) failures[name] = wireFailureDict(failure);
     return this.#submit(task, { action: 'revert', arguments: args, result: encodeRequestResult(context.result), failures }, context);
@@ -144,9 +209,15 @@ export class WorkerBasedExecutor implements TaskExecutor {
     part: Pick<RequestBody, 'action' | 'arguments' | 'result' | 'failures'>,
     context: ExecutionContext,
   ): Promise<unknown> {
-    const taskName = (task.constructor as TaskClass).taskName;
+    // Outside start()..stop() nothing would send, time out or answer the request: refuse it now.
+    if (!this.#accepting)
+      return Promise.reject(new EngineStoppedError(task.name, 'WAITING', `Engine not running: '${task.name}' cannot be sent`));
+    const cls = task.constructor as TaskClass;
+    const taskName = cls.taskName;
+    if (!this.#exportNames.has(taskName)) this.#exportNames.set(taskName, exportNameOf(cls));
     const body: RequestBody = { task_cls: taskName, task_name: task.name, task_version: [...task.version], ...part };
     const { request, outcome } = this.#book.open({ taskName, atomName: task.name, body, onProgress: context.onProgress });
+    this.#tickTimer?.ref();
     this.#dispatch(request);
     return outcome;
   }
@@ -162,7 +233,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
       this.#book.fail(request, error);
       return;
     }
-    this.#book.sent(request);
+    this.#book.sent(request, topic);
+    this.#watch.served(request.taskName);
     this.#session
       .publish(topic, text, { type: 'REQUEST', replyTo: this.uuid, correlationId: request.id })
       .catch((error: unknown) => this.#book.fail(request, error));

@@ -13,6 +13,17 @@ export interface PendingRequest {
   readonly atomName: string;
   readonly body: RequestBody;
   readonly state: RequestState;
+  /** When it was opened (`Date.now()`); the transition timeout counts from here. */
+  readonly createdAt: number;
+}
+
+/** What the book needs to time requests out and to say where they looked. */
+export interface RequestBookOptions {
+  /** How long a request may stay WAITING or PENDING; null: forever. */
+  readonly transitionTimeoutMs: number | null;
+  readonly exchange: string;
+  /** The topics the engine asks for workers (named by a timeout's message). */
+  readonly topics: readonly string[];
 }
 
 /** What `RequestBook.open` is told about a new request. */
@@ -30,6 +41,8 @@ interface Entry extends NewRequest {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   state: RequestState;
+  /** Where it was sent, once PENDING. */
+  topic?: string;
 }
 
 /**
@@ -39,13 +52,12 @@ interface Entry extends NewRequest {
  * late responses find nothing.
  */
 export class RequestBook {
-  readonly #transitionTimeoutMs: number | null;
+  readonly #options: RequestBookOptions;
   /** In arrival order. */
   readonly #entries = new Map<string, Entry>();
 
-  /** `transitionTimeoutMs`: how long a request may stay WAITING or PENDING; null: forever. */
-  constructor(transitionTimeoutMs: number | null) {
-    this.#transitionTimeoutMs = transitionTimeoutMs;
+  constructor(options: RequestBookOptions) {
+    this.#options = options;
   }
 
   /** Adds a WAITING request; `outcome` settles with its result or its failure. */
@@ -58,6 +70,11 @@ export class RequestBook {
     return { request: this.#entries.get(id)!, outcome };
   }
 
+  /** How many requests are live (not finished). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
   /** The live request with this correlation id, if any. */
   get(id: string | undefined): PendingRequest | undefined {
     return id === undefined ? undefined : this.#entries.get(id);
@@ -68,10 +85,13 @@ export class RequestBook {
     return [...this.#entries.values()].filter((entry) => entry.state === 'WAITING');
   }
 
-  /** The request was handed to a worker: WAITING -> PENDING. */
-  sent(request: PendingRequest): void {
+  /** The request was handed to a worker on `topic`: WAITING -> PENDING. */
+  sent(request: PendingRequest, topic: string): void {
     const entry = this.#entries.get(request.id);
-    if (entry) entry.state = 'PENDING';
+    if (entry) {
+      entry.state = 'PENDING';
+      entry.topic = topic;
+    }
   }
 
   /** Applies a worker's RESPONSE: RUNNING, a progress EVENT, SUCCESS or FAILURE. */
@@ -112,11 +132,13 @@ export class RequestBook {
 
   /** Fails the requests WAITING or PENDING for longer than the transition timeout. */
   expire(now = Date.now()): void {
-    const timeout = this.#transitionTimeoutMs;
-    if (timeout === null) return;
+    const { transitionTimeoutMs: timeoutMs, exchange, topics } = this.#options;
+    if (timeoutMs === null) return;
     for (const entry of this.#entries.values()) {
-      if ((entry.state === 'WAITING' || entry.state === 'PENDING') && now - entry.createdAt > timeout) {
-        this.#finish(entry, 'FAILURE', new RequestTimeoutError(entry.taskName, entry.atomName, timeout, entry.state));
+      const { state, taskName, atomName, topic } = entry;
+      if ((state === 'WAITING' || state === 'PENDING') && now - entry.createdAt > timeoutMs) {
+        const error = new RequestTimeoutError({ taskName, atomName, timeoutMs, state, exchange, topics, topic });
+        this.#finish(entry, 'FAILURE', error);
       }
     }
   }

@@ -42,8 +42,10 @@ export class WorkerFinder {
   readonly #workers = new Map<string, Heard>();
   /** By task name: how many requests were given a worker (the round robin's position). */
   readonly #turns = new Map<string, number>();
-  readonly #listeners = new Set<() => void>();
+  /** Pending `waitFor` calls: each checks its count on every answer; `stop()` ends them. */
+  readonly #waiters = new Set<{ check: () => void; done: () => void }>();
   #timer: NodeJS.Timeout | undefined;
+  #running = false;
 
   constructor(options: WorkerFinderOptions, host: WorkerFinderHost) {
     this.#options = options;
@@ -57,16 +59,19 @@ export class WorkerFinder {
 
   /** Asks every topic now, then every `notifyIntervalMs` until `stop()`. */
   async start(): Promise<void> {
+    this.#running = true;
     await this.askAll();
     clearInterval(this.#timer);
     this.#timer = setInterval(() => void this.askAll(), this.#options.notifyIntervalMs);
     this.#timer.unref();
   }
 
-  /** Stops asking; the workers known are kept until `clear()`. */
+  /** Stops asking, and ends every pending `waitFor` now; the workers known are kept until `clear()`. */
   stop(): void {
+    this.#running = false;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    for (const waiter of [...this.#waiters]) waiter.done();
   }
 
   /** Forgets every worker. */
@@ -94,7 +99,7 @@ export class WorkerFinder {
       this.#options.logger.debug({ topic, tasks }, 'discovered a worker');
     }
     this.#host.workersChanged();
-    for (const listener of [...this.#listeners]) listener();
+    for (const waiter of [...this.#waiters]) waiter.check();
   }
 
   /** The topic of a live worker running `taskName`, each in turn; undefined when none is known. */
@@ -128,21 +133,33 @@ export class WorkerFinder {
     return count;
   }
 
-  /** Resolves with `liveCount()` once it reaches `count`, or when `timeoutMs` runs out. */
+  /**
+   * Resolves with `liveCount()` once it reaches `count`, when `timeoutMs` runs out, or at
+   * once when the finder is stopped (or stops meanwhile).
+   */
   waitFor(count: number, timeoutMs: number): Promise<number> {
-    if (this.liveCount() >= count) return Promise.resolve(this.liveCount());
+    if (this.liveCount() >= count || !this.#running) return Promise.resolve(this.liveCount());
     return new Promise<number>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#listeners.delete(check);
-        resolve(this.liveCount());
+      const waiter = {
+        done: () => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          resolve(this.liveCount());
+        },
+        check: () => {
+          if (this.liveCount() >= count) waiter.done();
+        },
       };
-      const check = () => {
-        if (this.liveCount() >= count) done();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.#listeners.add(check);
+      const timer = setTimeout(waiter.done, timeoutMs);
+      this.#waiters.add(waiter);
     });
+  }
+
+  /** Whether a live worker runs `taskName`. */
+  serves(taskName: string): boolean {
+    const now = Date.now();
+    for (const worker of this.#workers.values()) if (worker.tasks.has(taskName) && this.#isLive(worker, now)) return true;
+    return false;
   }
 
   #isLive(worker: Heard, now: number): boolean {

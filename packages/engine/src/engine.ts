@@ -1,0 +1,54 @@
+import { ActionEngine, InvalidStateError, type MachineState } from '@tf/core';
+
+/**
+ * The key `await using` calls: `Symbol.asyncDispose`, or where a runtime lacks it (Node
+ * before 20.4), the one TypeScript's and esbuild's downlevel helpers look up instead.
+ */
+export const asyncDisposeSymbol: typeof Symbol.asyncDispose =
+  Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+
+/**
+ * An engine ready to run one flow: `run()`, `runIter()`, `suspend()`, `storage`, the
+ * notifiers; and `close()` (or `await using`), which releases what it holds. The serial and
+ * parallel engines hold nothing between runs; the worker-based engine holds its transport
+ * connection after `waitForWorkers()`.
+ */
+export class Engine extends ActionEngine implements AsyncDisposable {
+  #closing: Promise<void> | undefined;
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /**
+   * Releases what the engine holds (connections, timers) so the process can exit. Idempotent:
+   * later calls return the first call's promise. A closed engine cannot run again (its
+   * storage stays readable); a run in progress is cut short where the engine can (the
+   * worker-based engine fails its requests in flight with `TF_ENGINE_STOPPED`).
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.release();
+    return this.#closing;
+  }
+
+  /** `await using engine = load(...)` closes the engine at the end of the block. */
+  [asyncDisposeSymbol](): Promise<void> {
+    return this.close();
+  }
+
+  /** What `close()` does once; an engine that holds something overrides it. */
+  protected release(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Refuses to run a closed engine (InvalidStateError, `TF_INVALID_STATE`). */
+  protected assertOpen(what: string): void {
+    if (this.closed) throw new InvalidStateError(`Cannot ${what}: the engine of flow '${this.storage.flowName}' is closed`);
+  }
+
+  override async *runIter(): AsyncGenerator<MachineState, void, undefined> {
+    this.assertOpen('run');
+    yield* super.runIter();
+  }
+}

@@ -1,0 +1,73 @@
+import type { Logger, StorageBackend, TaskExecutor, TransportSelectionInput } from '@tf/core';
+
+/** The engines `load` knows, by their canonical names. */
+export type EngineKind = 'serial' | 'parallel' | 'worker-based';
+
+/** The names `engine` accepts: the canonical ones, and the seed's `'worker_based'`. */
+export type EngineName = EngineKind | 'worker_based';
+
+/** Options every engine takes. */
+export interface CommonLoadOptions {
+  /** Values the flow's atoms can read. */
+  store?: Record<string, unknown>;
+  /** Most tasks in progress at once (parallel: default 8; worker-based: unlimited; serial: always 1). */
+  maxWorkers?: number;
+  /** Where storage writes through to (in memory by default). */
+  backend?: StorageBackend;
+  /** The flow run's uuid (random by default); the worker-based engine's reply topic. */
+  flowUuid?: string;
+  /** A pino-compatible logger; silent by default. */
+  logger?: Logger;
+  /** = `maxWorkers` (the seed's spelling). */
+  max_workers?: number;
+}
+
+/** The options only the worker-based engine takes (camelCase, and the seed's spellings). */
+export interface WorkerBasedOnlyOptions extends TransportSelectionInput {
+  /** The exchange engine and workers share. */
+  exchange: string;
+  /** The topics workers listen on; the engine asks each which tasks it runs. */
+  topics: readonly string[];
+  // The transport: `transport`, `url`, `transportOptions`, `retryOptions`, from TransportSelectionInput.
+  /** A request no worker took (WAITING) or started (PENDING) after this long fails with RequestTimeoutError (default 60 000; null: never). */
+  transitionTimeoutMs?: number | null;
+  /** A worker not heard from for this long is forgotten (default 60 000). */
+  workerExpiryMs?: number;
+  /** How often the engine asks the topics for workers (default 5 000). */
+  notifyIntervalMs?: number;
+  /**
+   * A task waiting this long for a worker that serves it is reported: a warn log line and a
+   * `no_capable_worker` event on `engine.workerNotifier` (default 5 000, and at the latest at
+   * `transitionTimeoutMs`; null: never).
+   */
+  noWorkerWarningMs?: number | null;
+  /** = `transitionTimeoutMs`, in SECONDS as in TaskFlow; null waits forever. */
+  transition_timeout?: number | null;
+  /** = `workerExpiryMs`, in SECONDS as in TaskFlow. */
+  worker_expiry?: number;
+}
+
+/** Options of the serial and parallel engines: tasks run in this process. */
+export interface LocalLoadOptions extends CommonLoadOptions, Partial<Record<keyof WorkerBasedOnlyOptions, never>> {
+  /** `'serial'` (the default) or `'parallel'`. */
+  engine?: 'serial' | 'parallel';
+  /** Runs the tasks instead of the engine's own in-process executor. */
+  executor?: TaskExecutor;
+}
+
+/**
+ * Options of the worker-based engine: tasks run on workers reached through a transport.
+ * `load(flow, options)` with these returns a `WorkerBasedEngine` (with `waitForWorkers`).
+ */
+export interface WorkerBasedLoadOptions extends CommonLoadOptions, WorkerBasedOnlyOptions {
+  engine: 'worker-based' | 'worker_based';
+  /** Not for this engine: its executor sends every task to a worker. */
+  executor?: never;
+}
+
+/**
+ * Options of `load` and `run`, one engine's or the other's: `engine` tells which. camelCase;
+ * the seed's snake_case keys are accepted too (`max_workers`, `transport_options`,
+ * `transition_timeout` in seconds...).
+ */
+export type LoadOptions = LocalLoadOptions | WorkerBasedLoadOptions;

@@ -1,0 +1,37 @@
+import type { ActionEngineOptions, Flow, Notifier, Task } from '@tf/core';
+import { Engine } from '../engine';
+import type { WorkerBasedExecutor } from './executor';
+import type { NoCapableWorkerDetails } from './no-worker-watch';
+
+/** The worker-based engine: tasks run on workers, reached through a transport. */
+export class WorkerBasedEngine extends Engine {
+  readonly executor: WorkerBasedExecutor;
+
+  constructor(flow: Flow | Task, options: ActionEngineOptions & { executor: WorkerBasedExecutor }) {
+    super(flow, options);
+    this.executor = options.executor;
+  }
+
+  /**
+   * Worker discovery events. `no_capable_worker` ({@link NoCapableWorkerDetails}): a task has
+   * waited `noWorkerWarningMs` and no worker serves it. `on` returns an unsubscribe function.
+   */
+  get workerNotifier(): Notifier<NoCapableWorkerDetails> {
+    return this.executor.workerNotifier;
+  }
+
+  /**
+   * Connects (if not yet) and waits until `count` workers (topics) answered discovery, or
+   * `timeoutMs` passed; resolves with the number known. `run()` closes the connection; so
+   * does `close()`, for an engine that will not run.
+   */
+  async waitForWorkers(count = 1, timeoutMs = 30_000): Promise<number> {
+    this.assertOpen('wait for workers');
+    return this.executor.waitForWorkers(count, timeoutMs);
+  }
+
+  /** Stops the executor: requests in flight fail, timers stop, the transport it opened closes. */
+  protected override release(): Promise<void> {
+    return this.executor.stop();
+  }
+}
