@@ -54,7 +54,7 @@ describe('engine option types', () => {
   });
 
   it('narrows a LoadOptions variable that holds worker-based options', () => {
-    const options: LoadOptions = { engine: 'worker-based', exchange: 'types', topics: ['t'] };
+    const options: LoadOptions = { engine: 'worker-based', exchange: 'types', topics: ['t'], transport: 'memory' };
     expectTypeOf(load(flow(), options)).toEqualTypeOf<WorkerBasedEngine>();
     // Through a parameter typed LoadOptions the engine is not known: an Engine.
     const loadAny = (o: LoadOptions) => load(flow(), o);
