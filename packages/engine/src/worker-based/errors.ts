@@ -20,7 +20,8 @@ export interface RequestTimeoutDetails {
 const quoted = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
 
 /** A request no worker started within `transitionTimeoutMs` (TaskFlow's RequestTimeout). */
-export class RequestTimeoutError extends TfError {
+export class RequestTimeoutError extends TfError implements RequestTimeoutDetails {
+  // RequestTimeoutDetails' fields, declared again as a class must (their docs are on the interface).
   readonly taskName: string;
   readonly atomName: string;
   readonly timeoutMs: number;
