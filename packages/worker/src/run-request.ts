@@ -1,4 +1,4 @@
-import { Failure, LocalTaskExecutor, type ExecutionContext, type ProgressSink, type RequestBody, type Task } from '@tf/core';
+import { Failure, LocalTaskExecutor, type ProgressSink, type RequestBody, type Task } from '@tf/core';
 import { decodeRequestResult } from '@tf/core/internal';
 
 /** How a task's run ended: what it returned (a `Failure` included), or what it threw. */
@@ -12,15 +12,12 @@ const local = new LocalTaskExecutor();
  * the flow's failures (decoded from TaskFlow's dicts). `updateProgress` goes to `onProgress`.
  */
 export async function runRequest(task: Task, body: RequestBody, onProgress: ProgressSink): Promise<Outcome> {
-  // LocalTaskExecutor reads `onProgress` alone of these (plus `result` and `flowFailures` to
-  // revert). A worker runs one task outside any flow: there is no graph node or flow uuid.
-  const context = { onProgress } as ExecutionContext;
   try {
     const args = body.arguments ?? {};
-    if (body.action === 'execute') return { ok: true, value: await local.execute(task, args, context) };
+    if (body.action === 'execute') return { ok: true, value: await local.execute(task, args, { onProgress }) };
     const flowFailures: Record<string, Failure> = {};
     for (const [name, dict] of Object.entries(body.failures ?? {})) flowFailures[name] = Failure.fromDict(dict);
-    const value: unknown = await local.revert(task, args, { ...context, result: decodeRequestResult(body.result), flowFailures });
+    const value: unknown = await local.revert(task, args, { onProgress, result: decodeRequestResult(body.result), flowFailures });
     return { ok: true, value };
   } catch (error) {
     return { ok: false, error };

@@ -35,13 +35,21 @@ export interface TaskExecutor {
   stop?(): void | Promise<void>;
 }
 
-/** Runs tasks in this process, routing `updateProgress` to the engine. */
+/**
+ * Runs tasks in this process, routing `updateProgress` to the engine. It reads only the
+ * progress sink (and, to revert, the outcome and the flow's failures), so a caller outside
+ * a flow (a worker) can use it too.
+ */
 export class LocalTaskExecutor implements TaskExecutor {
-  execute(task: Task, args: Record<string, unknown>, context: ExecutionContext): unknown {
+  execute(task: Task, args: Record<string, unknown>, context: Pick<ExecutionContext, 'onProgress'>): unknown {
     return withProgress(task, context.onProgress, () => task.execute(args));
   }
 
-  revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): unknown {
+  revert(
+    task: Task,
+    args: Record<string, unknown>,
+    context: Pick<RevertExecutionContext, 'onProgress' | 'result' | 'flowFailures'>,
+  ): unknown {
     return withProgress(task, context.onProgress, () => task.revert(args, { result: context.result, flowFailures: context.flowFailures }));
   }
 }
