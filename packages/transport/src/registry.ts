@@ -5,6 +5,7 @@ import { isTransport } from './base';
 import { TransportError, TransportErrorCode, TransportNotInstalledError } from './errors';
 import { closestName, transportNotGiven, unknownTransportMessage } from './hints';
 import { checkTransportOptions, normaliseOptionKeys, parseRetryOptions } from './options';
+import { normaliseTransportSelection } from './selection';
 import type { Transport, TransportFactory, TransportRetryOptions, TransportRetryOptionsInput } from './types';
 
 /** The first-party transports and their packages. */
@@ -281,32 +282,13 @@ export async function resolveTransport(options: ResolveTransportOptions = {}): P
       throw new InvalidArgumentError(`Unknown transport selection option '${key}'. Allowed: ${RESOLVE_KEYS.join(', ')}.`);
     }
   }
-  const transport = o['transport'] as string | Transport | undefined;
-  const url = o['url'] as string | undefined;
-  const transportOptions = o['transportOptions'] as object | undefined;
-  const retryOptions = o['retryOptions'] as TransportRetryOptionsInput | undefined;
   const logger = (o['logger'] as Logger | undefined) ?? silentLogger;
   const importer = o['importer'] as TransportImporter | undefined;
-  if (url !== undefined && typeof url !== 'string') throw new InvalidArgumentError('url must be a string.');
-
-  if (transport !== undefined && typeof transport !== 'string') {
-    if (!isTransport(transport)) {
-      throw new InvalidArgumentError(
-        'transport must be a name (e.g. "amqp") or a transport object (one that carries TRANSPORT_BRAND, e.g. extends BaseTransport).',
-      );
-    }
-    const extra = [
-      url !== undefined ? 'url' : undefined,
-      transportOptions && Object.keys(transportOptions).length > 0 ? 'transportOptions' : undefined,
-      retryOptions && Object.keys(retryOptions).length > 0 ? 'retryOptions' : undefined,
-    ].filter((k): k is string => k !== undefined);
-    if (extra.length > 0) {
-      throw new InvalidArgumentError(
-        `A transport object is used as is; ${extra.join(' and ')} cannot apply to it. Configure the object itself.`,
-      );
-    }
-    return transport;
-  }
+  // The same checks as the engine's and the worker's (a name or a branded object, a string
+  // URL, nothing that cannot apply to an object); the error here keeps its own wording.
+  const { selection } = normaliseTransportSelection(o, { owner: 'resolveTransport', required: false });
+  const { transport, url, transportOptions, retryOptions } = selection;
+  if (isTransport(transport)) return transport;
 
   const name = transport ?? (url !== undefined ? transportNameForUrl(url) : undefined);
   if (name === undefined) throw transportNotGiven();
