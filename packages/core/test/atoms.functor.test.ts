@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FunctorTask, InvalidAtomError, MapFunctorTask, functorTask, mapTask, reduceTask } from '@tf/core';
+import { FunctorTask, InvalidAtomError, MapFunctorTask, UNABORTABLE_CONTEXT, functorTask, mapTask, reduceTask } from '@tf/core';
 
 describe('functorTask', () => {
   it('wraps a plain function, named after it by default', async () => {
@@ -18,7 +18,7 @@ describe('functorTask', () => {
   it('calls the revert function with args and context', async () => {
     const calls: unknown[] = [];
     const t = functorTask(() => 1, { name: 'one', revert: (args, ctx) => void calls.push([args, ctx.result]) });
-    await t.revert({}, { result: 1, flowFailures: {} });
+    await t.revert({}, { result: 1, flowFailures: {}, signal: UNABORTABLE_CONTEXT.signal });
     expect(calls).toEqual([[{}, 1]]);
   });
 

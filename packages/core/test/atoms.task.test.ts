@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidAtomError, Task, TfError, defineTask, isAtom, isRetry, isTask, isTaskClass, Times, type ProgressSink } from '@tf/core';
+import {
+  InvalidAtomError,
+  Task,
+  TfError,
+  UNABORTABLE_CONTEXT,
+  defineTask,
+  isAtom,
+  isRetry,
+  isTask,
+  isTaskClass,
+  Times,
+  type ProgressSink,
+} from '@tf/core';
 
 class AddOne extends Task<{ x: number }, number> {
   static override taskName = 'tasks.AddOne';
@@ -139,7 +151,7 @@ describe('Task', () => {
   });
 
   it('revert defaults to a no-op', async () => {
-    expect(await new AddOne().revert({ x: 1 }, { result: 2, flowFailures: {} })).toBeUndefined();
+    expect(await new AddOne().revert({ x: 1 }, { result: 2, flowFailures: {}, signal: UNABORTABLE_CONTEXT.signal })).toBeUndefined();
   });
 });
 
@@ -171,9 +183,9 @@ describe('defineTask', () => {
     expect([...m.provides]).toEqual(['product']);
     const progress: number[] = [];
     m.setProgressSink((p) => progress.push(p));
-    expect(await m.execute({ a: 2, b: 10 })).toBe(20);
+    expect(await m.execute({ a: 2, b: 10 }, UNABORTABLE_CONTEXT)).toBe(20);
     expect(progress).toEqual([1]);
-    await m.revert({ a: 2, b: 10 }, { result: 20, flowFailures: {} });
+    await m.revert({ a: 2, b: 10 }, { result: 20, flowFailures: {}, signal: UNABORTABLE_CONTEXT.signal });
     expect(reverted).toEqual([[{ a: 2, b: 10 }, 20]]);
   });
 

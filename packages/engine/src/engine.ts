@@ -37,6 +37,21 @@ export class Engine extends ActionEngine implements AsyncDisposable {
     return this.close();
   }
 
+  /**
+   * Stops the run as soon as it can: no new task starts (as `suspend()`), and tasks running
+   * on workers are aborted (their `context.signal` fires) instead of awaited. The run ends
+   * SUSPENDED; the aborted tasks are PENDING again, and a later `run()` resumes the flow
+   * (they run again). The serial and parallel engines cannot abort a task in this process:
+   * there it is `suspend()`.
+   */
+  cancel(): void {
+    this.suspend();
+    this.abortRunning();
+  }
+
+  /** What `cancel()` does beyond suspending; the worker-based engine aborts its requests. */
+  protected abortRunning(): void {}
+
   /** What `close()` does once; an engine that holds something overrides it. */
   protected release(): Promise<void> {
     return Promise.resolve();

@@ -41,6 +41,25 @@ export interface WorkerBasedOnlyOptions extends TransportSelectionInput {
    * `transitionTimeoutMs`; null: never).
    */
   noWorkerWarningMs?: number | null;
+  /**
+   * A request held by a worker that sends heartbeats (a tf worker), not heard of for this
+   * long (and at least three of its heartbeat intervals), is sent again to another worker
+   * (default 5 000). Python TaskFlow workers send none: their requests are sent again when
+   * the worker expires (`workerExpiryMs`).
+   */
+  heartbeatTimeoutMs?: number;
+  /** How many times a request is sent in all when its worker is lost, before it fails with `TF_WORKER_LOST` (default 3). */
+  maxAttempts?: number;
+  /**
+   * The longest one run of a task may take on its worker (ms): then its `context.signal`
+   * aborts and it fails with `TF_EXECUTION_TIMEOUT`. A Task class's `executionTimeoutMs` wins.
+   * Default null: no limit.
+   */
+  executionTimeoutMs?: number | null;
+  /** = `heartbeatTimeoutMs`, in seconds. */
+  heartbeat_timeout?: number;
+  /** = `executionTimeoutMs`, in seconds. */
+  execution_timeout?: number | null;
   /** = `transitionTimeoutMs`, in SECONDS as in TaskFlow; null waits forever. */
   transition_timeout?: number | null;
   /** = `workerExpiryMs`, in SECONDS as in TaskFlow. */

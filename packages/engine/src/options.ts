@@ -12,7 +12,15 @@ import {
   type TransportSelection,
 } from '@tf/core';
 import type { EngineKind, LoadOptions, LocalLoadOptions, WorkerBasedLoadOptions } from './load-options';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS } from './worker-based/executor';
 import { DEFAULT_NO_WORKER_WARNING_MS } from './worker-based/no-worker-watch';
+
+/**
+ * The engine's reconnect policy when none is given: 0.5 s after the loss, then 1 s more each
+ * attempt up to 5 s apart, 30 attempts (about two minutes); then `run()` fails with
+ * `TF_ENGINE_CONNECTION_LOST`. (Workers keep trying for ever.)
+ */
+export const ENGINE_RETRY_OPTIONS = Object.freeze({ intervalStartMs: 500, intervalStepMs: 1000, intervalMaxMs: 5000, maxRetries: 30 });
 
 /** Every option's camelCase name. */
 type OptionKey = keyof LocalLoadOptions | keyof WorkerBasedLoadOptions;
@@ -26,6 +34,10 @@ export interface WorkerBasedSettings extends TransportSelection {
   notifyIntervalMs: number;
   /** null: never warn. */
   noWorkerWarningMs: number | null;
+  heartbeatTimeoutMs: number;
+  maxAttempts: number;
+  /** null: no limit. */
+  executionTimeoutMs: number | null;
 }
 
 /** Options after normalisation: every key camelCase, every duration in milliseconds. */
@@ -51,12 +63,17 @@ const ALIASES: Record<string, OptionKey> = {
   transition_timeout_ms: 'transitionTimeoutMs',
   notify_interval_ms: 'notifyIntervalMs',
   no_worker_warning_ms: 'noWorkerWarningMs',
+  heartbeat_timeout_ms: 'heartbeatTimeoutMs',
+  max_attempts: 'maxAttempts',
+  execution_timeout_ms: 'executionTimeoutMs',
 };
 
 /** The seed's keys whose values are seconds, as TaskFlow has them. */
 const SECONDS: Record<string, OptionKey> = {
   transition_timeout: 'transitionTimeoutMs',
   worker_expiry: 'workerExpiryMs',
+  heartbeat_timeout: 'heartbeatTimeoutMs',
+  execution_timeout: 'executionTimeoutMs',
 };
 
 const WORKER_BASED_KEYS = [
@@ -70,6 +87,9 @@ const WORKER_BASED_KEYS = [
   'workerExpiryMs',
   'notifyIntervalMs',
   'noWorkerWarningMs',
+  'heartbeatTimeoutMs',
+  'maxAttempts',
+  'executionTimeoutMs',
 ] as const satisfies readonly OptionKey[];
 
 const KNOWN = new Set<string>(['engine', 'store', 'maxWorkers', 'backend', 'executor', 'flowUuid', 'logger', ...WORKER_BASED_KEYS]);
@@ -149,13 +169,22 @@ function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSetting
   if (!Array.isArray(topics) || topics.length === 0 || !topics.every((t) => typeof t === 'string' && t.length > 0)) {
     throw new InvalidArgumentError("The worker-based engine needs 'topics' (a non-empty list of topic names)");
   }
+  const selection = normaliseTransportSelection(given, { owner: 'Engine' });
+  const ownsTransport = selection.owned && selection.selection.retryOptions === undefined;
   return {
-    ...normaliseTransportSelection(given, { owner: 'Engine' }).selection,
+    ...selection.selection,
+    ...(ownsTransport ? { retryOptions: { ...ENGINE_RETRY_OPTIONS } } : {}),
     exchange,
     topics: [...(topics as string[])],
     transitionTimeoutMs: nullOrPositive('transitionTimeoutMs', valueOr(given, 'transitionTimeoutMs', 60_000)),
     workerExpiryMs: positiveNumber('workerExpiryMs (milliseconds)', valueOr(given, 'workerExpiryMs', 60_000)),
     notifyIntervalMs: positiveNumber('notifyIntervalMs (milliseconds)', valueOr(given, 'notifyIntervalMs', 5_000)),
     noWorkerWarningMs: nullOrPositive('noWorkerWarningMs', valueOr(given, 'noWorkerWarningMs', DEFAULT_NO_WORKER_WARNING_MS)),
+    heartbeatTimeoutMs: positiveNumber(
+      'heartbeatTimeoutMs (milliseconds)',
+      valueOr(given, 'heartbeatTimeoutMs', DEFAULT_HEARTBEAT_TIMEOUT_MS),
+    ),
+    maxAttempts: positiveInteger('maxAttempts', valueOr(given, 'maxAttempts', DEFAULT_MAX_ATTEMPTS)),
+    executionTimeoutMs: nullOrPositive('executionTimeoutMs', valueOr(given, 'executionTimeoutMs', null)),
   };
 }

@@ -4,6 +4,7 @@ import {
   normaliseOptionKeys,
   normaliseTransportSelection,
   positiveInteger,
+  positiveNumber,
   TfError,
   type Logger,
   type NormalisedTransportSelection,
@@ -45,6 +46,14 @@ export interface WorkerOptions extends TransportSelectionInput {
   cwd?: string | undefined;
   /** Replaces dynamic `import()` for task modules (bundlers, tests). */
   importer?: ModuleImporter | undefined;
+  /**
+   * How often the worker tells each engine whose requests it holds that it is alive (default
+   * 1 000 ms). The engine re-dispatches a request whose worker went silent for its
+   * `heartbeatTimeoutMs`.
+   */
+  heartbeatIntervalMs?: number | undefined;
+  /** = `heartbeatIntervalMs`, in seconds. */
+  heartbeat_interval?: number | undefined;
 }
 
 /** Options after normalisation and checks. */
@@ -58,7 +67,18 @@ export interface NormalisedWorkerOptions {
   readonly logger: Logger | undefined;
   readonly cwd: string;
   readonly importer: ModuleImporter | undefined;
+  readonly heartbeatIntervalMs: number;
 }
+
+/** How often a worker heartbeats by default. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
+
+/**
+ * A worker's reconnect policy when none is given: keep reconnecting, 0.5 s after the loss,
+ * then 1 s more each attempt up to 5 s apart, forever (as Celery's workers do). An engine's
+ * transport gives up; a worker waits for its broker.
+ */
+export const WORKER_RETRY_OPTIONS = Object.freeze({ intervalStartMs: 500, intervalStepMs: 1000, intervalMaxMs: 5000, maxRetries: null });
 
 /** Every option name a worker accepts, camelCase (snake_case spellings are normalised to these). */
 export const WORKER_OPTION_NAMES: readonly string[] = Object.freeze([
@@ -74,6 +94,7 @@ export const WORKER_OPTION_NAMES: readonly string[] = Object.freeze([
   'logger',
   'cwd',
   'importer',
+  'heartbeatIntervalMs',
 ]);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -112,6 +133,16 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
   let o: Record<string, unknown>;
   try {
     o = normaliseOptionKeys(input);
+    if (o['heartbeatInterval'] !== undefined) {
+      if (o['heartbeatIntervalMs'] !== undefined) {
+        throw new WorkerConfigError("Worker options 'heartbeatIntervalMs' and 'heartbeat_interval' are the same setting; give one.", {
+          option: 'heartbeatIntervalMs',
+        });
+      }
+      o['heartbeatIntervalMs'] =
+        positiveNumber("Worker option 'heartbeat_interval' (seconds)", o['heartbeatInterval'], configError('heartbeatIntervalMs')) * 1000;
+      delete o['heartbeatInterval'];
+    }
   } catch (error) {
     if (TfError.is(error)) throw new WorkerConfigError(error.message, { cause: error });
     throw error;
@@ -152,7 +183,14 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
     }
   }
 
-  const transport = normaliseTransportSelection(o, { owner: 'Worker', fail: (message, option) => configError(option)(message) });
+  let transport = normaliseTransportSelection(o, { owner: 'Worker', fail: (message, option) => configError(option)(message) });
+  if (transport.owned && transport.selection.retryOptions === undefined) {
+    transport = { ...transport, selection: { ...transport.selection, retryOptions: { ...WORKER_RETRY_OPTIONS } } };
+  }
+  const heartbeatIntervalMs =
+    o['heartbeatIntervalMs'] === undefined
+      ? DEFAULT_HEARTBEAT_INTERVAL_MS
+      : positiveNumber("Worker option 'heartbeatIntervalMs'", o['heartbeatIntervalMs'], configError('heartbeatIntervalMs'));
 
   const count = (option: 'concurrency' | 'threadsCount') => positiveInteger(`Worker option '${option}'`, o[option], configError(option));
   const given = o['concurrency'] !== undefined ? 'concurrency' : undefined;
@@ -189,5 +227,6 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
     logger: logger as Logger | undefined,
     cwd: (cwd as string | undefined) ?? process.cwd(),
     importer: importer as ModuleImporter | undefined,
+    heartbeatIntervalMs,
   };
 }

@@ -1,6 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  CANCEL_MESSAGE,
+  ExecutionTimeoutError,
   PROGRESS_EVENT,
+  readIds,
+  readRequestHeaders,
+  TaskCancelledError,
+  TfHeader,
   childLogger,
   Failure,
   InvalidStateError,
@@ -11,6 +18,7 @@ import {
   type Delivery,
   type FailureDict,
   type Logger,
+  type MessageHeaders,
   type NotifyResponseBody,
   type RequestBody,
   type ResponseBody,
@@ -21,6 +29,8 @@ import {
 } from '@tf/core';
 import { decodeMessage, encodeBody, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
 import { UnknownTaskError } from './errors';
+import { Heartbeat } from './heartbeat';
+import { HeldRequests, type Hold } from './held-requests';
 import { normaliseWorkerOptions, type NormalisedWorkerOptions, type WorkerOptions } from './options';
 import { runRequest } from './run-request';
 import { resolveTasks, type AllowedTask } from './tasks';
@@ -39,8 +49,6 @@ export interface WorkerStopOptions {
   timeoutMs?: number | undefined;
 }
 
-const ABANDONED = Symbol('abandoned');
-
 function serialisedFailure(error: unknown): ResponseBody {
   // Rooted in Python's Exception (wireFailureDict): a Python engine forwards it to Python workers.
   let dict: FailureDict = wireFailureDict(Failure.fromError(error));
@@ -52,6 +60,17 @@ function serialisedFailure(error: unknown): ResponseBody {
     );
   }
   return { state: 'FAILURE', data: { result: dict } };
+}
+
+/** A request being processed, as `#process` needs it. */
+interface HeldRequest {
+  readonly replyTo: string;
+  readonly correlationId: string;
+  /** This worker's headers, plus the request's attempt: on every response. */
+  readonly headers: MessageHeaders;
+  readonly hold: Hold;
+  /** From the request's headers; else the task class's own. */
+  readonly executionTimeoutMs: number | undefined;
 }
 
 /**
@@ -68,8 +87,12 @@ function serialisedFailure(error: unknown): ResponseBody {
  * ```
  */
 export class Worker {
+  /** Unique per worker: named on everything it sends (`x-tf-worker`), so an engine knows who holds its requests. */
+  readonly id: string;
   readonly exchange: string;
   readonly topic: string;
+  /** Where engines send this worker control messages (CANCEL); `tf-control-<id>`. */
+  readonly controlTopic: string;
   /** The most tasks run at once. */
   readonly concurrency: number;
 
@@ -80,16 +103,19 @@ export class Worker {
   #transport: Transport | undefined;
   #ownsTransport = false;
   #consumer: TransportConsumer | undefined;
+  #controlConsumer: TransportConsumer | undefined;
+  readonly #held = new HeldRequests();
+  readonly #heartbeat: Heartbeat;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #active = 0;
   readonly #waiters: ((granted: boolean) => void)[] = [];
-  #abandon: (() => void) | undefined;
-  readonly #abandoned: Promise<typeof ABANDONED>;
 
   /** Checks the options (a bad one is a `WorkerConfigError`, `TF_WORKER_CONFIG`); nothing is loaded or connected yet. */
   constructor(options: WorkerOptions) {
     this.#options = normaliseWorkerOptions(options);
+    this.id = randomUUID();
+    this.controlTopic = `tf-control-${this.id}`;
     this.exchange = this.#options.exchange;
     this.topic = this.#options.topic;
     this.concurrency = this.#options.concurrency;
@@ -98,9 +124,27 @@ export class Worker {
       exchange: this.exchange,
       topic: this.topic,
     });
-    this.#abandoned = new Promise((resolve) => {
-      this.#abandon = () => resolve(ABANDONED);
+    this.#heartbeat = new Heartbeat(this.#options.heartbeatIntervalMs, {
+      held: this.#held,
+      headers: () => this.#headers(),
+      notifyBody: () => encodeBody(this.#notifyAnswer()),
+      publish: (topic, body, properties) => this.#transport!.publish(this.exchange, topic, body, properties),
+      logger: this.#logger,
     });
+  }
+
+  /** What this worker says about itself on everything it sends. */
+  #headers(): MessageHeaders {
+    return {
+      [TfHeader.WORKER]: this.id,
+      [TfHeader.HEARTBEAT_MS]: this.#options.heartbeatIntervalMs,
+      [TfHeader.CONTROL]: this.controlTopic,
+      [TfHeader.CONCURRENCY]: this.concurrency,
+    };
+  }
+
+  #notifyAnswer(): NotifyResponseBody {
+    return { topic: this.topic, tasks: this.tasks };
   }
 
   get state(): WorkerState {
@@ -190,11 +234,13 @@ export class Worker {
       consumer = await transport.consume(this.exchange, this.topic, (d) => this.#onDelivery(d), {
         prefetch: this.concurrency + 1,
       });
+      this.#controlConsumer = await transport.consume(this.exchange, this.controlTopic, (d) => this.#onControl(d), { autoAck: true });
     } catch (error) {
       if (owns) await transport.close().catch(() => undefined);
       throw error;
     }
     this.#consumer = consumer;
+    this.#heartbeat.start();
     if (this.#state !== 'starting') return; // stop() was called meanwhile; it takes it from here
     this.#state = 'running';
     this.#logger.info({ tasks: this.tasks, concurrency: this.concurrency, transport: transport.details() }, 'worker started');
@@ -227,15 +273,18 @@ export class Worker {
       timer = setTimeout(
         () => {
           if (this.#active > 0) this.#logger.warn({ running: this.#active }, 'stop timed out; handing running requests back');
-          this.#abandon?.();
+          this.#held.abortAll(new TaskCancelledError('(any)', 'The worker is shutting down'));
         },
         Math.max(0, timeoutMs),
       );
     }
     try {
       if (consumer) await consumer.cancel();
+      this.#heartbeat.stop();
+      await this.#controlConsumer?.cancel().catch(() => undefined);
       if (this.#transport && this.#ownsTransport) await this.#transport.close();
     } finally {
+      this.#heartbeat.stop();
       clearTimeout(timer);
       this.#consumer = undefined;
       this.#state = 'stopped';
@@ -285,10 +334,10 @@ export class Worker {
       await delivery.reject({ requeue: false });
       return;
     }
-    const answer: NotifyResponseBody = { topic: this.topic, tasks: this.tasks };
     try {
-      await this.#transport!.publish(this.exchange, replyTo, encodeBody(answer), {
+      await this.#transport!.publish(this.exchange, replyTo, encodeBody(this.#notifyAnswer()), {
         type: MessageType.NOTIFY,
+        headers: this.#headers(),
         ...(delivery.properties.correlationId !== undefined ? { correlationId: delivery.properties.correlationId } : {}),
       });
     } catch (error) {
@@ -299,6 +348,21 @@ export class Worker {
     }
     this.#logger.debug({ replyTo }, 'answered a NOTIFY');
     await delivery.ack();
+  }
+
+  /** A control message on this worker's own topic: a CANCEL names requests to abort. */
+  #onControl(delivery: Delivery): void {
+    if (delivery.properties.type !== CANCEL_MESSAGE) {
+      this.#logger.warn({ type: delivery.properties.type }, 'dropping an unknown control message');
+      return;
+    }
+    const ids = readIds(delivery.properties.headers[TfHeader.CANCEL]);
+    if (!ids) {
+      this.#logger.warn({}, 'dropping a CANCEL without a list of ids');
+      return;
+    }
+    const aborted = this.#held.cancel(ids);
+    this.#logger.info({ asked: ids.length, aborted }, 'an engine cancelled requests');
   }
 
   #acquire(): Promise<boolean> {
@@ -323,22 +387,38 @@ export class Worker {
       await delivery.reject({ requeue: false });
       return;
     }
-    if (!(await this.#acquire())) {
-      await delivery.reject({ requeue: true });
+    const { attempt, executionTimeoutMs } = readRequestHeaders(delivery.properties.headers);
+    const headers = { ...this.#headers(), ...(attempt === undefined ? {} : { [TfHeader.ATTEMPT]: attempt }) };
+    if (this.#held.takeEarlyCancel(correlationId)) {
+      // Cancelled by its engine before it got here: answered, not run.
+      const text = encodeBody(serialisedFailure(new TaskCancelledError(body.task_name)));
+      await this.#reply(replyTo, correlationId, text, headers).catch(() => undefined);
+      await delivery.ack();
       return;
     }
+    // Held (listed in heartbeats) from now, also while it waits for a slot.
+    const hold = this.#held.open(replyTo, correlationId);
     try {
-      await this.#process(delivery, body, replyTo, correlationId);
+      if (!(await this.#acquire())) {
+        await delivery.reject({ requeue: true });
+        return;
+      }
+      try {
+        await this.#process(delivery, body, { replyTo, correlationId, headers, hold, executionTimeoutMs });
+      } finally {
+        this.#release();
+      }
     } finally {
-      this.#release();
+      hold.close();
     }
   }
 
-  #reply(replyTo: string, correlationId: string, text: string): Promise<void> {
-    return this.#transport!.publish(this.exchange, replyTo, text, { type: MessageType.RESPONSE, correlationId });
+  #reply(replyTo: string, correlationId: string, text: string, headers: MessageHeaders): Promise<void> {
+    return this.#transport!.publish(this.exchange, replyTo, text, { type: MessageType.RESPONSE, correlationId, headers });
   }
 
-  async #process(delivery: Delivery, body: RequestBody, replyTo: string, correlationId: string): Promise<void> {
+  async #process(delivery: Delivery, body: RequestBody, request: HeldRequest): Promise<void> {
+    const { replyTo, correlationId, headers, hold } = request;
     const log = { task: body.task_cls, name: body.task_name, action: body.action, correlationId };
     if (delivery.redelivered) this.#logger.info({ ...log, deliveryCount: delivery.deliveryCount }, 'request redelivered');
 
@@ -362,7 +442,7 @@ export class Worker {
     // them are confirmed before the request is acked.
     const sent: Promise<unknown>[] = [];
     const send = (text: string) => {
-      const publishing = this.#reply(replyTo, correlationId, text);
+      const publishing = this.#reply(replyTo, correlationId, text, headers);
       sent.push(publishing.catch(() => undefined));
       return publishing;
     };
@@ -390,13 +470,21 @@ export class Worker {
         send(text).catch((error: unknown) => this.#logger.warn({ ...log, err: error }, 'could not publish a progress event'));
       };
       this.#logger.debug(log, 'running');
-      const outcome = await Promise.race([runRequest(task, body, onProgress), this.#abandoned]);
+      const timeoutMs = request.executionTimeoutMs ?? entry?.cls.executionTimeoutMs;
+      const timer =
+        timeoutMs === undefined ? undefined : setTimeout(() => hold.abort(new ExecutionTimeoutError(body.task_name, timeoutMs)), timeoutMs);
+      const outcome = await Promise.race([runRequest(task, body, onProgress, hold.signal), hold.stopped]);
+      clearTimeout(timer);
       reporting = false;
-      if (outcome === ABANDONED) {
-        await delivery.reject({ requeue: true });
-        return;
-      }
-      if (outcome.ok && !Failure.is(outcome.value)) {
+      if ('handBack' in outcome) {
+        if (outcome.handBack) {
+          await delivery.reject({ requeue: true });
+          return;
+        }
+        // Timed out or cancelled: answered now; a run that ignores its signal goes on unheard.
+        final = serialisedFailure(outcome.reason);
+        this.#logger.warn({ ...log, err: outcome.reason }, 'the task was stopped');
+      } else if (outcome.ok && !Failure.is(outcome.value)) {
         final = { state: 'SUCCESS', data: { result: outcome.value === undefined ? null : outcome.value } };
       } else {
         const error = outcome.ok ? outcome.value : outcome.error;

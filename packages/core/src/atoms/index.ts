@@ -18,3 +18,5 @@ export type * from './failure-like';
 export * from './task';
 export * from './functor';
 export * from './retry';
+export * from './execution-errors';
+export * from './execution-context';

@@ -1,6 +1,7 @@
 import { TASK_BRAND } from '../brand';
 import { Atom, type AtomOptions, type ProvidesSpec, type Version } from './atom';
 import { InvalidAtomError } from './errors';
+import type { ExecuteContext } from './execution-context';
 import type { FailureLike } from './failure-like';
 
 /** Options a task constructor takes (see {@link AtomOptions}). */
@@ -12,6 +13,8 @@ export interface RevertContext<Result = unknown> {
   result: Result | FailureLike | undefined;
   /** The failures that made the flow revert, by atom name. */
   flowFailures: Readonly<Record<string, FailureLike>>;
+  /** As `execute`'s: fires when the revert should stop (see {@link ExecuteContext}). */
+  signal: AbortSignal;
 }
 
 /** Receives progress reports; the runtime installs one per execution. */
@@ -26,6 +29,8 @@ export interface TaskClass<Args extends object = any, Result = unknown> {
   optional: readonly string[];
   provides: ProvidesSpec | null | undefined;
   version: Version;
+  /** Longest a run of this task may take on a worker, in ms (overrides the engine's); undefined: the engine's. */
+  executionTimeoutMs?: number | undefined;
 }
 
 const TASK_NAME = Symbol('tf.taskName');
@@ -54,6 +59,11 @@ export abstract class Task<Args extends object = any, Result = unknown> extends 
   static provides: ProvidesSpec | null | undefined = undefined;
   /** The default version. */
   static version: Version = [1, 0];
+  /**
+   * Longest one run (execute or revert) may take on a worker, in ms: then its signal aborts
+   * and it fails with `ExecutionTimeoutError`. Overrides the engine's `executionTimeoutMs`.
+   */
+  static executionTimeoutMs: number | undefined = undefined;
 
   readonly kind = 'task' as const;
   #progressSink: ProgressSink | undefined;
@@ -74,8 +84,11 @@ export abstract class Task<Args extends object = any, Result = unknown> extends 
     if (this._name === undefined || this._name === '') throw new InvalidAtomError('(unnamed task)', 'a task needs a name');
   }
 
-  /** Does the work; its result is stored and provided (see `provides`). */
-  abstract execute(args: Args): Result | Promise<Result>;
+  /**
+   * Does the work; its result is stored and provided (see `provides`). `context.signal` fires
+   * when the run should stop (timeout, cancel, worker shutdown).
+   */
+  abstract execute(args: Args, context: ExecuteContext): Result | Promise<Result>;
 
   /** Undoes what `execute` did. The default does nothing. */
   revert(_args: Args, _context: RevertContext<Result>): void | Promise<void> {}
@@ -119,7 +132,9 @@ export interface TaskSpec<Args extends object, Result> {
   optional?: readonly string[];
   provides?: ProvidesSpec | null;
   version?: Version;
-  execute: (this: Task<Args, Result>, args: Args) => Result | Promise<Result>;
+  /** See `Task.executionTimeoutMs`. */
+  executionTimeoutMs?: number;
+  execute: (this: Task<Args, Result>, args: Args, context: ExecuteContext) => Result | Promise<Result>;
   revert?: (this: Task<Args, Result>, args: Args, context: RevertContext<Result>) => void | Promise<void>;
 }
 
@@ -133,8 +148,8 @@ export function defineTask<Args extends object = Record<string, any>, Result = u
   if (typeof spec.execute !== 'function') throw new InvalidAtomError(spec.name, 'defineTask needs an execute function');
   const { execute, revert } = spec;
   const cls = class extends Task<Args, Result> {
-    override execute(args: Args): Result | Promise<Result> {
-      return execute.call(this, args);
+    override execute(args: Args, context: ExecuteContext): Result | Promise<Result> {
+      return execute.call(this, args, context);
     }
     override revert(args: Args, context: RevertContext<Result>): void | Promise<void> {
       return revert ? revert.call(this, args, context) : undefined;
@@ -146,5 +161,6 @@ export function defineTask<Args extends object = Record<string, any>, Result = u
   cls.optional = [...(spec.optional ?? [])];
   cls.provides = spec.provides;
   cls.version = spec.version ?? [1, 0];
+  cls.executionTimeoutMs = spec.executionTimeoutMs;
   return cls;
 }

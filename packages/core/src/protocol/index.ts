@@ -9,3 +9,4 @@ export {
   type ResponseBody,
   type ResponseState,
 } from './messages';
+export * from './headers';

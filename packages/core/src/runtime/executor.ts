@@ -1,3 +1,4 @@
+import { UNABORTABLE_CONTEXT } from '../atoms/execution-context';
 import type { Task, ProgressSink } from '../atoms/task';
 import type { TaskNode } from '../compiler/types';
 import type { Failure } from '../failure/failure';
@@ -8,6 +9,8 @@ export interface ExecutionContext {
   readonly flowUuid: string;
   /** Report progress (0..1) as if the task called `updateProgress`. */
   readonly onProgress: ProgressSink;
+  /** Handed to the task (`context.signal`); absent: a signal that never fires. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What an executor is told about one task reversion. */
@@ -41,16 +44,19 @@ export interface TaskExecutor {
  * a flow (a worker) can use it too.
  */
 export class LocalTaskExecutor implements TaskExecutor {
-  execute(task: Task, args: Record<string, unknown>, context: Pick<ExecutionContext, 'onProgress'>): unknown {
-    return withProgress(task, context.onProgress, () => task.execute(args));
+  execute(task: Task, args: Record<string, unknown>, context: Pick<ExecutionContext, 'onProgress' | 'signal'>): unknown {
+    const taskContext = context.signal ? { signal: context.signal } : UNABORTABLE_CONTEXT;
+    return withProgress(task, context.onProgress, () => task.execute(args, taskContext));
   }
 
   revert(
     task: Task,
     args: Record<string, unknown>,
-    context: Pick<RevertExecutionContext, 'onProgress' | 'result' | 'flowFailures'>,
+    context: Pick<RevertExecutionContext, 'onProgress' | 'result' | 'flowFailures' | 'signal'>,
   ): unknown {
-    return withProgress(task, context.onProgress, () => task.revert(args, { result: context.result, flowFailures: context.flowFailures }));
+    const { result, flowFailures } = context;
+    const signal = context.signal ?? UNABORTABLE_CONTEXT.signal;
+    return withProgress(task, context.onProgress, () => task.revert(args, { result, flowFailures, signal }));
   }
 }
 

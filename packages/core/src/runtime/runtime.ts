@@ -1,4 +1,5 @@
 import type { AtomNode, CompiledFlow, RetryNode } from '../compiler/types';
+import { TfError } from '../errors';
 import { Failure, WrappedFailure } from '../failure/failure';
 import type { Logger } from '../logger';
 import { AtomRunner } from './atom-runner';
@@ -231,6 +232,13 @@ export class Runtime {
         this.#readiness.refresh(node);
         return;
       }
+      if (this.#cancelledWhileSuspending(c.value)) {
+        // Cut short by engine.cancel(): not the task's failure; it runs again on resume (as an
+        // atom left RUNNING by a run that stopped abruptly does).
+        storage.setState(node.name, 'PENDING');
+        this.#readiness.refresh(node);
+        return;
+      }
       const failure = Failure.fromError(c.value);
       storage.saveFailure(node.name, failure);
       this.#transitions.changeState(node, 'FAILURE', failure);
@@ -246,11 +254,21 @@ export class Runtime {
       this.#readiness.refresh(node);
       return;
     }
+    if (this.#cancelledWhileSuspending(c.value)) {
+      // The revert starts over when the flow resumes.
+      storage.setState(node.name, 'FAILURE');
+      this.#readiness.refresh(node);
+      return;
+    }
     const failure = Failure.fromError(c.value);
     storage.saveRevertFailure(node.name, failure);
     this.#transitions.changeState(node, 'REVERT_FAILURE', failure);
     this.#readiness.refresh(node);
     this.#failures.push(failure);
+  }
+
+  #cancelledWhileSuspending(error: unknown): boolean {
+    return this.#storage.flowState === 'SUSPENDING' && TfError.is(error, 'TF_TASK_CANCELLED');
   }
 
   // --- the end ----------------------------------------------------------------------

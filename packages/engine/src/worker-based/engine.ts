@@ -30,6 +30,11 @@ export class WorkerBasedEngine extends Engine {
     return this.executor.waitForWorkers(count, timeoutMs);
   }
 
+  /** Aborts every request in flight (CANCEL to the workers holding them); they fail here at once. */
+  protected override abortRunning(): void {
+    this.executor.cancelAll();
+  }
+
   /** Stops the executor: requests in flight fail, timers stop, the transport it opened closes. */
   protected override release(): Promise<void> {
     return this.executor.stop();

@@ -52,6 +52,51 @@ export class RequestTimeoutError extends TfError implements RequestTimeoutDetail
   }
 }
 
+/** What a `WorkerLostError` says about the request. */
+export interface WorkerLostDetails {
+  readonly atomName: string;
+  readonly taskName: string;
+  /** How many attempts were made. */
+  readonly attempts: number;
+  /** The topic of the last attempt. */
+  readonly topic: string | undefined;
+  /** The worker that held the last attempt, when it said. */
+  readonly worker: string | undefined;
+  /** Why the last attempt was given up (worker silent, worker expired, connection lost...). */
+  readonly reason: string;
+}
+
+/** Every attempt of a request was lost with its worker (or the broker): `maxAttempts` ran out. */
+export class WorkerLostError extends TfError implements WorkerLostDetails {
+  readonly atomName: string;
+  readonly taskName: string;
+  readonly attempts: number;
+  readonly topic: string | undefined;
+  readonly worker: string | undefined;
+  readonly reason: string;
+  constructor(details: WorkerLostDetails) {
+    const { atomName, taskName, attempts, topic, worker, reason } = details;
+    super(
+      'TF_WORKER_LOST',
+      `Task '${atomName}' (${taskName}) was lost ${attempts} time(s), the last time on topic '${topic ?? '?'}'` +
+        `${worker ? ` (worker ${worker})` : ''}: ${reason}; not sent again (maxAttempts ${attempts})`,
+    );
+    this.atomName = atomName;
+    this.taskName = taskName;
+    this.attempts = attempts;
+    this.topic = topic;
+    this.worker = worker;
+    this.reason = reason;
+  }
+}
+
+/** The engine's transport gave up reconnecting: every request in flight fails with this. */
+export class EngineConnectionLostError extends TfError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TF_ENGINE_CONNECTION_LOST', message, options);
+  }
+}
+
 /** A request cut short because the engine stopped (its run ended, or `close()` was called). */
 export class EngineStoppedError extends TfError {
   readonly atomName: string;

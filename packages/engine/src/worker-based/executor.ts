@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CANCEL_MESSAGE,
   type Failure,
   Notifier,
+  readWorkerHeaders,
+  TaskCancelledError,
+  TfHeader,
   normaliseTransportSelection,
   type Delivery,
   type ExecutionContext,
@@ -13,9 +17,10 @@ import {
   type TaskExecutor,
   type Transport,
   type TransportSelection,
+  type MessageHeaders,
 } from '@tf/core';
 import { decodeMessage, encodeBody, encodeRequestResult, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
-import { EngineStoppedError, neverReachedAWorker } from './errors';
+import { EngineConnectionLostError, EngineStoppedError, neverReachedAWorker } from './errors';
 import { DEFAULT_NO_WORKER_WARNING_MS, NoWorkerWatch, type NoCapableWorkerDetails } from './no-worker-watch';
 import { RequestBook, type PendingRequest } from './request-book';
 import { TransportSession } from './transport-session';
@@ -38,8 +43,22 @@ export interface WorkerBasedOptions extends TransportSelection {
    * Default 5 000.
    */
   noWorkerWarningMs?: number | null;
+  /**
+   * A request held by a heartbeating worker not heard of for this long (and at least three
+   * of that worker's intervals) is sent again to another worker. Default 5 000.
+   */
+  heartbeatTimeoutMs?: number;
+  /** How many times a request is sent in all when its worker is lost, before it fails (`TF_WORKER_LOST`). Default 3. */
+  maxAttempts?: number;
+  /** The longest a task's run may take on a worker (ms); a Task class's own `executionTimeoutMs` wins. Default: none. */
+  executionTimeoutMs?: number | null;
   logger: Logger;
 }
+
+/** The default of `heartbeatTimeoutMs`: five of a worker's default 1 s heartbeats. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
+/** The default of `maxAttempts`. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** The name a class is likely exported under: its own, when that is an identifier. */
 function exportNameOf(cls: TaskClass): string | undefined {
@@ -69,6 +88,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
   #starting: Promise<void> | undefined;
   /** True from a successful `start()` until `stop()`: requests are taken only then. */
   #accepting = false;
+  readonly #heartbeatTimeoutMs: number;
+  readonly #executionTimeoutMs: number | undefined;
 
   constructor(options: WorkerBasedOptions) {
     const { exchange, topics, transitionTimeoutMs, workerExpiryMs, notifyIntervalMs, logger } = options;
@@ -80,23 +101,29 @@ export class WorkerBasedExecutor implements TaskExecutor {
     const warnAfter = options.noWorkerWarningMs === undefined ? DEFAULT_NO_WORKER_WARNING_MS : options.noWorkerWarningMs;
     const noWorkerWarningMs = warnAfter === null ? null : Math.min(warnAfter, transitionTimeoutMs ?? Infinity);
     const shortest = Math.min(transitionTimeoutMs ?? Infinity, noWorkerWarningMs ?? Infinity);
-    this.#tickMs = Math.max(10, Math.min(1000, Math.floor((Number.isFinite(shortest) ? shortest : 1000) / 4)));
+    this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+    this.#executionTimeoutMs = options.executionTimeoutMs ?? undefined;
+    const tickBase = Math.min(Number.isFinite(shortest) ? shortest : 1000, this.#heartbeatTimeoutMs);
+    this.#tickMs = Math.max(10, Math.min(1000, Math.floor(tickBase / 4)));
     const selection = normaliseTransportSelection(options, { owner: 'Engine' });
     this.#session = new TransportSession(
       selection,
       { exchange, topic: this.uuid, logger },
-      { receive: (delivery) => this.#receive(delivery), reconnected: () => void this.#finder.askAll() },
+      {
+        receive: (delivery) => this.#receive(delivery),
+        reconnected: () => this.#reconnected(),
+        gaveUp: (error) => this.#gaveUp(error),
+      },
     );
     this.#finder = new WorkerFinder(
       { topics, notifyIntervalMs, workerExpiryMs, logger },
       {
         sendNotify: (topic) => this.#session.publish(topic, '{}', { type: 'NOTIFY', replyTo: this.uuid }),
-        workersChanged: () => {
-          for (const request of this.#book.waiting()) this.#dispatch(request);
-        },
+        workersChanged: () => this.#dispatchWaiting(),
+        outstandingOn: (topic) => this.#book.outstandingOn(topic),
       },
     );
-    this.#book = new RequestBook({ transitionTimeoutMs, exchange, topics });
+    this.#book = new RequestBook({ transitionTimeoutMs, exchange, topics, maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS });
     this.#watch = new NoWorkerWatch({
       afterMs: noWorkerWarningMs,
       exchange,
@@ -151,8 +178,89 @@ export class WorkerBasedExecutor implements TaskExecutor {
     // Warned first: a request that times out in this tick has been reported by then.
     this.#watch.check(now, stuck, this.#finder.workers);
     this.#book.expire(now);
-    this.#finder.forgetExpired(now);
+    // Liveness is judged only while the engine itself is connected: while it is not, it
+    // hears from nobody (and counts everyone as heard once it is back).
+    if (this.#session.connected) {
+      const silentWorkers = new Set<string>();
+      for (const request of this.#book.silent(now, this.#heartbeatTimeoutMs)) silentWorkers.add(request.holder!.worker);
+      for (const worker of silentWorkers) this.#workerLost(worker, now);
+      for (const topic of this.#finder.forgetExpired(now)) {
+        this.#redispatch(this.#book.unclaimedOn(topic), `the worker(s) on topic '${topic}' expired`);
+      }
+      this.#book.overdue(now, this.#heartbeatTimeoutMs);
+    }
     if (this.#book.size === 0) this.#tickTimer?.unref();
+  }
+
+  /** A worker went silent while holding requests: they, and those queued on its topic if it was alone there, go again. */
+  #workerLost(worker: string, now: number): void {
+    const lost = this.#finder.lost(worker, now);
+    const requests = new Set<PendingRequest>(this.#book.heldBy(worker));
+    if (lost?.topicGone) for (const request of this.#book.unclaimedOn(lost.topic)) requests.add(request);
+    this.#redispatch([...requests], `worker ${worker} went silent for ${this.#heartbeatTimeoutMs} ms`);
+  }
+
+  /** Sends `requests` again as new attempts (or fails those out of attempts). */
+  #redispatch(requests: readonly PendingRequest[], reason: string): void {
+    if (requests.length === 0) return;
+    this.#logger.warn({ count: requests.length, reason }, 're-dispatching requests');
+    for (const request of requests) {
+      const { id, attempt, atomName } = request;
+      const again = this.#book.redispatch(request, reason);
+      this.#logger.debug({ atom: atomName, correlationId: id, attempt, next: again?.id }, again ? 're-dispatched' : 'out of attempts');
+    }
+    this.#dispatchWaiting();
+  }
+
+  /**
+   * The engine's connection is back: the broker may have lost what it held (a restart
+   * empties non-durable queues), so requests sent and not yet claimed by a worker go again,
+   * and everyone else gets a fresh heartbeat timeout.
+   */
+  #reconnected(): void {
+    void this.#finder.askAll();
+    this.#book.heardAll();
+    this.#redispatch(this.#book.unclaimed(), 'the engine reconnected to its broker; the request may have been lost');
+  }
+
+  /** The transport gave up reconnecting: nothing in flight can be answered any more. */
+  #gaveUp(error: Error): void {
+    if (!this.#accepting) return;
+    this.#logger.error({ err: error }, 'the engine lost its broker for good; failing every request in flight');
+    this.#book.failAll(
+      (request) =>
+        new EngineConnectionLostError(`Task '${request.atomName}' cannot finish: the engine lost its broker (${error.message})`, {
+          cause: error,
+        }),
+    );
+  }
+
+  /**
+   * Cancels every request in flight: each fails here at once with `TaskCancelledError`, and
+   * the tf workers holding them (or that may receive them) are told to abort them (their
+   * task's `context.signal` fires). Python workers are not told: their runs finish unheard.
+   */
+  cancelAll(): void {
+    const byControl = new Map<string, string[]>();
+    const add = (control: string, id: string) => {
+      const ids = byControl.get(control) ?? [];
+      ids.push(id);
+      byControl.set(control, ids);
+    };
+    const requests = [...this.#book.all()];
+    for (const request of requests) {
+      if (request.holder?.control !== undefined) add(request.holder.control, request.id);
+      else if (request.topic !== undefined) for (const control of this.#finder.controlsOn(request.topic)) add(control, request.id);
+    }
+    for (const [control, ids] of byControl) {
+      for (let i = 0; i < ids.length; i += 1000) {
+        this.#session
+          .publish(control, '{}', { type: CANCEL_MESSAGE, headers: { [TfHeader.CANCEL]: ids.slice(i, i + 1000) } })
+          .catch((error: unknown) => this.#logger.warn({ err: error, control }, 'could not send CANCEL'));
+      }
+    }
+    for (const request of requests) this.#book.fail(request, new TaskCancelledError(request.atomName));
+    if (requests.length > 0) this.#logger.info({ count: requests.length }, 'cancelled the requests in flight');
   }
 
   /**
@@ -216,28 +324,48 @@ export class WorkerBasedExecutor implements TaskExecutor {
     const taskName = cls.taskName;
     if (!this.#exportNames.has(taskName)) this.#exportNames.set(taskName, exportNameOf(cls));
     const body: RequestBody = { task_cls: taskName, task_name: task.name, task_version: [...task.version], ...part };
-    const { request, outcome } = this.#book.open({ taskName, atomName: task.name, body, onProgress: context.onProgress });
+    const executionTimeoutMs = cls.executionTimeoutMs ?? this.#executionTimeoutMs;
+    const { request, outcome } = this.#book.open({
+      taskName,
+      atomName: task.name,
+      body,
+      onProgress: context.onProgress,
+      executionTimeoutMs,
+    });
     this.#tickTimer?.ref();
     this.#dispatch(request);
     return outcome;
   }
 
-  /** Sends a WAITING request to a capable worker; it stays WAITING while none is known. */
-  #dispatch(request: PendingRequest): void {
+  /** Dispatches what waits, in order; a task name no worker can take now is skipped for the rest of the pass. */
+  #dispatchWaiting(): void {
+    if (!this.#session.isOpen) return;
+    const full = new Set<string>();
+    for (const request of this.#book.waiting()) {
+      if (full.has(request.taskName)) continue;
+      if (!this.#dispatch(request)) full.add(request.taskName);
+    }
+  }
+
+  /** Sends a WAITING request to a capable worker; false when none can take it now (it stays WAITING). */
+  #dispatch(request: PendingRequest): boolean {
     const topic = this.#finder.pick(request.taskName);
-    if (topic === undefined || !this.#session.isOpen) return;
+    if (topic === undefined || !this.#session.isOpen) return false;
     let text: string;
     try {
       text = encodeBody(request.body);
     } catch (error) {
       this.#book.fail(request, error);
-      return;
+      return true;
     }
     this.#book.sent(request, topic);
     this.#watch.served(request.taskName);
+    const headers: MessageHeaders = { [TfHeader.ATTEMPT]: request.attempt };
+    if (request.executionTimeoutMs !== undefined) headers[TfHeader.EXECUTION_TIMEOUT_MS] = request.executionTimeoutMs;
     this.#session
-      .publish(topic, text, { type: 'REQUEST', replyTo: this.uuid, correlationId: request.id })
+      .publish(topic, text, { type: 'REQUEST', replyTo: this.uuid, correlationId: request.id, headers })
       .catch((error: unknown) => this.#book.fail(request, error));
+    return true;
   }
 
   #receive(delivery: Delivery): void {
@@ -259,17 +387,22 @@ export class WorkerBasedExecutor implements TaskExecutor {
       return;
     }
     if (message.type === 'NOTIFY') {
-      if ('topic' in message.body) this.#finder.heard(message.body.topic, message.body.tasks);
+      if (!('topic' in message.body)) return;
+      const worker = readWorkerHeaders(message.properties.headers ?? {});
+      if (worker.running) this.#book.heartbeat(worker.running, worker);
+      this.#finder.heard(message.body.topic, message.body.tasks, worker);
       return;
     }
     if (message.type === 'RESPONSE') {
       const id = message.properties.correlationId;
       const request = this.#book.get(id);
       if (!request) {
+        // A finished request's duplicate, or an attempt superseded by a re-dispatch.
         this.#logger.debug({ correlationId: id, state: message.body.state }, 'ignoring a response for no live request');
         return;
       }
-      this.#book.respond(request, message.body);
+      this.#book.respond(request, message.body, readWorkerHeaders(message.properties.headers ?? {}));
+      if (message.body.state === 'SUCCESS' || message.body.state === 'FAILURE') this.#dispatchWaiting();
       return;
     }
     this.#logger.warn({ type: message.type }, 'the engine topic received a request; dropped');

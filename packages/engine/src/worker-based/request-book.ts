@@ -1,20 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import { Failure, PROGRESS_EVENT, type ProgressSink, type RequestBody, type ResponseBody } from '@tf/core';
-import { RequestTimeoutError } from './errors';
+import {
+  ExecutionTimeoutError,
+  Failure,
+  PROGRESS_EVENT,
+  type ProgressSink,
+  type RequestBody,
+  type ResponseBody,
+  type WorkerHeaders,
+} from '@tf/core';
+import { RequestTimeoutError, WorkerLostError } from './errors';
 
-/** A request's life on the engine side (PROTOCOL.md). */
+/** A request's life on the engine side (docs/protocol.md). */
 export type RequestState = 'WAITING' | 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILURE';
+
+/** Who holds a request, as its worker's headers said. */
+export interface Holder {
+  /** The worker's id (`x-tf-worker`). */
+  readonly worker: string;
+  /** How often it heartbeats (ms). */
+  readonly heartbeatMs: number | undefined;
+  /** Its control topic, for CANCEL. */
+  readonly control: string | undefined;
+}
 
 /** A request the book holds, as its users see it. */
 export interface PendingRequest {
-  /** The correlation id its responses carry. */
+  /** The correlation id of its current attempt: responses of an earlier attempt find nothing. */
   readonly id: string;
   readonly taskName: string;
   readonly atomName: string;
   readonly body: RequestBody;
   readonly state: RequestState;
-  /** When it was opened (`Date.now()`); the transition timeout counts from here. */
+  /** 1 for the first send; one more per re-dispatch. */
+  readonly attempt: number;
+  /** When the current attempt began (`Date.now()`); the transition timeout counts from here. */
   readonly createdAt: number;
+  /** The topic the current attempt was sent to, once PENDING. */
+  readonly topic: string | undefined;
+  /** The worker holding it, once one said so. */
+  readonly holder: Holder | undefined;
+  /** When the engine last heard of it from its worker (a response or a heartbeat). */
+  readonly lastHeard: number;
+  /** The longest its run may take (ms), from the task class or the engine. */
+  readonly executionTimeoutMs: number | undefined;
 }
 
 /** What the book needs to time requests out and to say where they looked. */
@@ -24,6 +52,8 @@ export interface RequestBookOptions {
   readonly exchange: string;
   /** The topics the engine asks for workers (named by a timeout's message). */
   readonly topics: readonly string[];
+  /** How many attempts a request gets before its worker's loss fails it. */
+  readonly maxAttempts: number;
 }
 
 /** What `RequestBook.open` is told about a new request. */
@@ -33,28 +63,38 @@ export interface NewRequest {
   readonly body: RequestBody;
   /** Where its progress EVENTs go. */
   readonly onProgress: ProgressSink;
+  readonly executionTimeoutMs: number | undefined;
 }
 
 interface Entry extends NewRequest {
-  readonly id: string;
-  readonly createdAt: number;
+  id: string;
+  createdAt: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   state: RequestState;
-  /** Where it was sent, once PENDING. */
-  topic?: string;
+  attempt: number;
+  topic: string | undefined;
+  holder: Holder | undefined;
+  lastHeard: number;
+  /** When its worker said RUNNING. */
+  runningSince: number | undefined;
 }
 
 /**
  * The requests in flight and their states: WAITING (no worker yet) -> PENDING (sent) ->
  * RUNNING -> SUCCESS or FAILURE. A request still WAITING or PENDING after the transition
- * timeout fails with `RequestTimeoutError`; once finished, a request is forgotten and its
- * late responses find nothing.
+ * timeout fails with `RequestTimeoutError`. A request whose worker is lost is re-dispatched:
+ * it goes back to WAITING under a new correlation id (a new attempt), so whatever the old
+ * attempt still sends finds nothing. Once finished, a request is forgotten.
  */
 export class RequestBook {
   readonly #options: RequestBookOptions;
-  /** In arrival order. */
+  /** By current correlation id, in arrival order. */
   readonly #entries = new Map<string, Entry>();
+  /** The WAITING ones, in the order they became WAITING. */
+  readonly #waiting = new Set<Entry>();
+  /** By topic: how many requests were sent there and not finished. */
+  readonly #outstanding = new Map<string, number>();
 
   constructor(options: RequestBookOptions) {
     this.#options = options;
@@ -63,11 +103,27 @@ export class RequestBook {
   /** Adds a WAITING request; `outcome` settles with its result or its failure. */
   open(request: NewRequest): { request: PendingRequest; outcome: Promise<unknown> } {
     const id = randomUUID();
+    let entry: Entry | undefined;
     const outcome = new Promise<unknown>((resolve, reject) => {
-      this.#entries.set(id, { ...request, id, createdAt: Date.now(), resolve, reject, state: 'WAITING' });
+      const now = Date.now();
+      entry = {
+        ...request,
+        id,
+        createdAt: now,
+        resolve,
+        reject,
+        state: 'WAITING',
+        attempt: 1,
+        topic: undefined,
+        holder: undefined,
+        lastHeard: now,
+        runningSince: undefined,
+      };
     });
     // A promise's executor runs at once: the entry is there.
-    return { request: this.#entries.get(id)!, outcome };
+    this.#entries.set(id, entry!);
+    this.#waiting.add(entry!);
+    return { request: entry!, outcome };
   }
 
   /** How many requests are live (not finished). */
@@ -75,31 +131,44 @@ export class RequestBook {
     return this.#entries.size;
   }
 
-  /** The live request with this correlation id, if any. */
+  /** The live request with this correlation id (of its current attempt), if any. */
   get(id: string | undefined): PendingRequest | undefined {
     return id === undefined ? undefined : this.#entries.get(id);
   }
 
-  /** The requests still waiting for a worker, in arrival order. */
+  /** Every live request. */
+  all(): IterableIterator<PendingRequest> {
+    return this.#entries.values();
+  }
+
+  /** The requests still waiting for a worker, in the order they began waiting. */
   waiting(): PendingRequest[] {
-    return [...this.#entries.values()].filter((entry) => entry.state === 'WAITING');
+    return [...this.#waiting];
+  }
+
+  /** How many requests were sent to `topic` and not finished (PENDING or RUNNING). */
+  outstandingOn(topic: string): number {
+    return this.#outstanding.get(topic) ?? 0;
   }
 
   /** The request was handed to a worker on `topic`: WAITING -> PENDING. */
   sent(request: PendingRequest, topic: string): void {
-    const entry = this.#entries.get(request.id);
-    if (entry) {
-      entry.state = 'PENDING';
-      entry.topic = topic;
-    }
+    const entry = this.#live(request);
+    if (!entry) return;
+    entry.state = 'PENDING';
+    entry.topic = topic;
+    this.#outstanding.set(topic, (this.#outstanding.get(topic) ?? 0) + 1);
+    this.#waiting.delete(entry);
   }
 
   /** Applies a worker's RESPONSE: RUNNING, a progress EVENT, SUCCESS or FAILURE. */
-  respond(request: PendingRequest, body: ResponseBody): void {
-    const entry = this.#entries.get(request.id);
+  respond(request: PendingRequest, body: ResponseBody, worker: WorkerHeaders): void {
+    const entry = this.#live(request);
     if (!entry) return;
+    this.#heardFrom(entry, worker, Date.now());
     switch (body.state) {
       case 'RUNNING':
+        if (entry.state !== 'RUNNING') entry.runningSince = Date.now();
         entry.state = 'RUNNING';
         return;
       case 'EVENT': {
@@ -119,22 +188,100 @@ export class RequestBook {
     }
   }
 
+  /** A worker's heartbeat: it holds the requests `ids` (those of its engine's live ones count). */
+  heartbeat(ids: readonly string[], worker: WorkerHeaders, now = Date.now()): void {
+    for (const id of ids) {
+      const entry = this.#entries.get(id);
+      if (entry && entry.state !== 'WAITING') this.#heardFrom(entry, worker, now);
+    }
+  }
+
+  #heardFrom(entry: Entry, worker: WorkerHeaders, now: number): void {
+    entry.lastHeard = now;
+    if (worker.worker !== undefined && entry.holder?.worker !== worker.worker) {
+      entry.holder = { worker: worker.worker, heartbeatMs: worker.heartbeatMs, control: worker.control };
+    }
+  }
+
+  /** Counts every live request as just heard of (after the engine's own connection was back). */
+  heardAll(now = Date.now()): void {
+    for (const entry of this.#entries.values()) entry.lastHeard = now;
+  }
+
+  /**
+   * The requests held by a heartbeating worker that has not been heard of for the
+   * heartbeat timeout (at least three of its own intervals).
+   */
+  silent(now: number, heartbeatTimeoutMs: number): PendingRequest[] {
+    const out: PendingRequest[] = [];
+    for (const entry of this.#entries.values()) {
+      const beat = entry.holder?.heartbeatMs;
+      if (entry.state === 'WAITING' || beat === undefined) continue;
+      if (now - entry.lastHeard > Math.max(heartbeatTimeoutMs, 3 * beat)) out.push(entry);
+    }
+    return out;
+  }
+
+  /** The live requests held by worker `id`. */
+  heldBy(id: string): PendingRequest[] {
+    return [...this.#entries.values()].filter((entry) => entry.holder?.worker === id && entry.state !== 'WAITING');
+  }
+
+  /** The requests sent to `topic` that no worker has said it holds. */
+  unclaimedOn(topic: string): PendingRequest[] {
+    return [...this.#entries.values()].filter((entry) => entry.topic === topic && entry.state !== 'WAITING' && entry.holder === undefined);
+  }
+
+  /** The requests sent (PENDING) that no worker has said it holds. */
+  unclaimed(): PendingRequest[] {
+    return [...this.#entries.values()].filter((entry) => entry.state === 'PENDING' && entry.holder === undefined);
+  }
+
+  /**
+   * Sends a request again as a new attempt: back to WAITING under a new correlation id, its
+   * clock restarted. After `maxAttempts` it fails instead, with `WorkerLostError`. Returns the
+   * request to dispatch, or undefined when it failed (or had finished).
+   */
+  redispatch(request: PendingRequest, reason: string): PendingRequest | undefined {
+    const entry = this.#live(request);
+    if (!entry) return undefined;
+    if (entry.attempt >= this.#options.maxAttempts) {
+      const { atomName, taskName, attempt, topic, holder } = entry;
+      this.#finish(entry, 'FAILURE', new WorkerLostError({ atomName, taskName, attempts: attempt, topic, worker: holder?.worker, reason }));
+      return undefined;
+    }
+    this.#entries.delete(entry.id);
+    this.#leaveTopic(entry);
+    const now = Date.now();
+    entry.id = randomUUID();
+    entry.attempt += 1;
+    entry.state = 'WAITING';
+    entry.createdAt = now;
+    entry.lastHeard = now;
+    entry.topic = undefined;
+    entry.holder = undefined;
+    entry.runningSince = undefined;
+    this.#entries.set(entry.id, entry);
+    this.#waiting.add(entry);
+    return entry;
+  }
+
   /** Fails a live request with `error` (nothing happens once it has finished). */
   fail(request: PendingRequest, error: unknown): void {
-    const entry = this.#entries.get(request.id);
+    const entry = this.#live(request);
     if (entry) this.#finish(entry, 'FAILURE', error);
   }
 
   /** Fails every live request, each with the error `reason` gives it. */
   failAll(reason: (request: PendingRequest) => unknown): void {
-    for (const entry of this.#entries.values()) this.#finish(entry, 'FAILURE', reason(entry));
+    for (const entry of [...this.#entries.values()]) this.#finish(entry, 'FAILURE', reason(entry));
   }
 
   /** Fails the requests WAITING or PENDING for longer than the transition timeout. */
   expire(now = Date.now()): void {
     const { transitionTimeoutMs: timeoutMs, exchange, topics } = this.#options;
     if (timeoutMs === null) return;
-    for (const entry of this.#entries.values()) {
+    for (const entry of [...this.#entries.values()]) {
       const { state, taskName, atomName, topic } = entry;
       if ((state === 'WAITING' || state === 'PENDING') && now - entry.createdAt > timeoutMs) {
         const error = new RequestTimeoutError({ taskName, atomName, timeoutMs, state, exchange, topics, topic });
@@ -143,8 +290,43 @@ export class RequestBook {
     }
   }
 
+  /**
+   * Fails the RUNNING requests whose run has taken longer than their execution timeout plus
+   * `graceMs` (their worker should have reported the timeout by then, and did not).
+   */
+  overdue(now: number, graceMs: number): void {
+    for (const entry of [...this.#entries.values()]) {
+      const { executionTimeoutMs: limit, runningSince } = entry;
+      if (entry.state !== 'RUNNING' || limit === undefined || runningSince === undefined) continue;
+      if (now - runningSince > limit + graceMs) {
+        const error = new ExecutionTimeoutError(
+          entry.atomName,
+          limit,
+          `Task '${entry.atomName}' ran longer than its execution timeout of ${limit} ms (its worker did not report back)`,
+        );
+        this.#finish(entry, 'FAILURE', error);
+      }
+    }
+  }
+
+  /** The entry behind `request` while it is live under the same attempt. */
+  #live(request: PendingRequest): Entry | undefined {
+    const entry = this.#entries.get(request.id);
+    return entry === request ? entry : undefined;
+  }
+
+  #leaveTopic(entry: Entry): void {
+    if (entry.state === 'WAITING' || entry.topic === undefined) return;
+    const left = (this.#outstanding.get(entry.topic) ?? 1) - 1;
+    if (left > 0) this.#outstanding.set(entry.topic, left);
+    else this.#outstanding.delete(entry.topic);
+  }
+
   #finish(entry: Entry, state: 'SUCCESS' | 'FAILURE', outcome: unknown): void {
-    if (!this.#entries.delete(entry.id)) return;
+    if (this.#entries.get(entry.id) !== entry) return;
+    this.#entries.delete(entry.id);
+    this.#waiting.delete(entry);
+    this.#leaveTopic(entry);
     entry.state = state;
     if (state === 'SUCCESS') entry.resolve(outcome);
     else entry.reject(outcome);

@@ -15,6 +15,8 @@ export interface TransportSessionHost {
   receive(delivery: Delivery): void;
   /** The connection came back after it was lost. */
   reconnected(): void;
+  /** The connection was lost and the transport gave up reconnecting. */
+  gaveUp(error: Error): void;
 }
 
 export interface TransportSessionOptions {
@@ -35,7 +37,7 @@ export class TransportSession {
   readonly #host: TransportSessionHost;
   #transport: Transport | undefined;
   #consumer: TransportConsumer | undefined;
-  #stopListening: (() => void) | undefined;
+  #stopListening: (() => void)[] = [];
 
   constructor(selection: NormalisedTransportSelection, options: TransportSessionOptions, host: TransportSessionHost) {
     this.#selection = selection;
@@ -50,6 +52,11 @@ export class TransportSession {
 
   get isOpen(): boolean {
     return this.#transport !== undefined;
+  }
+
+  /** Open and connected now (not reconnecting). */
+  get connected(): boolean {
+    return this.#transport?.state === 'connected';
   }
 
   /** Connects and consumes the engine's topic. On failure, a transport it created is closed again. */
@@ -68,9 +75,14 @@ export class TransportSession {
       if (this.#selection.owned) await transport.close().catch(() => undefined);
       throw error;
     }
-    this.#stopListening = transport.on('connected', ({ reconnected }) => {
-      if (reconnected) this.#host.reconnected();
-    });
+    this.#stopListening = [
+      transport.on('connected', ({ reconnected }) => {
+        if (reconnected) this.#host.reconnected();
+      }),
+      transport.on('disconnected', ({ error, willReconnect }) => {
+        if (!willReconnect && this.#transport === transport) this.#host.gaveUp(error ?? new Error('the transport closed'));
+      }),
+    ];
   }
 
   /** Publishes to `topic` of the engine's exchange. */
@@ -83,8 +95,7 @@ export class TransportSession {
   async close(): Promise<void> {
     const transport = this.#transport;
     const consumer = this.#consumer;
-    this.#stopListening?.();
-    this.#stopListening = undefined;
+    for (const stop of this.#stopListening.splice(0)) stop();
     try {
       await consumer?.cancel();
       if (transport && this.#selection.owned) await transport.close();

@@ -1,4 +1,4 @@
-import type { Logger } from '@tf/core';
+import type { Logger, WorkerHeaders } from '@tf/core';
 
 /** What the finder needs from its user. */
 export interface WorkerFinderHost {
@@ -6,6 +6,8 @@ export interface WorkerFinderHost {
   sendNotify(topic: string): Promise<void>;
   /** A worker appeared or told its tasks again: requests waiting for one may go now. */
   workersChanged(): void;
+  /** How many requests sent to `topic` are not finished (for the least-loaded choice). */
+  outstandingOn(topic: string): number;
 }
 
 export interface WorkerFinderOptions {
@@ -24,11 +26,27 @@ export interface KnownWorker {
   readonly tasks: ReadonlySet<string>;
 }
 
+/** One worker process on a topic, known by its `x-tf-worker` id. */
+export interface TopicMember {
+  lastSeen: number;
+  /** Its `x-tf-concurrency`; undefined for a worker that does not say. */
+  concurrency: number | undefined;
+  /** Its control topic (CANCEL). */
+  control: string | undefined;
+}
+
 interface Heard {
   readonly topic: string;
   tasks: Set<string>;
   lastSeen: number;
+  /** The tf workers heard on this topic, by id. A Python worker says no id and is not listed. */
+  readonly members: Map<string, TopicMember>;
+  /** A worker without an id (Python TaskFlow's) answered: the topic's capacity is unknown. */
+  anonymous: boolean;
 }
+
+/** How many requests a topic is sent beyond the tasks its workers run at once: their next ones, at hand. */
+const QUEUED_PER_SLOT = 2;
 
 /**
  * Finds workers: asks every topic by NOTIFY, now and every `notifyIntervalMs`, remembers
@@ -88,41 +106,107 @@ export class WorkerFinder {
     );
   }
 
-  /** A worker answered a NOTIFY. */
-  heard(topic: string, tasks: readonly string[]): void {
-    const known = this.#workers.get(topic);
+  /** A worker answered a NOTIFY (or sent a heartbeat, which is one). */
+  heard(topic: string, tasks: readonly string[], worker: WorkerHeaders = {}): void {
+    const now = Date.now();
+    let known = this.#workers.get(topic);
+    const isNew = known === undefined;
     if (known) {
       known.tasks = new Set(tasks);
-      known.lastSeen = Date.now();
+      known.lastSeen = now;
     } else {
-      this.#workers.set(topic, { topic, tasks: new Set(tasks), lastSeen: Date.now() });
-      this.#options.logger.debug({ topic, tasks }, 'discovered a worker');
+      known = { topic, tasks: new Set(tasks), lastSeen: now, members: new Map(), anonymous: false };
+      this.#workers.set(topic, known);
+      this.#options.logger.debug({ topic, tasks, worker: worker.worker }, 'discovered a worker');
+    }
+    if (worker.worker === undefined) known.anonymous = true;
+    else {
+      const member = known.members.get(worker.worker);
+      if (member) {
+        member.lastSeen = now;
+        member.concurrency = worker.concurrency;
+        member.control = worker.control;
+      } else {
+        known.members.set(worker.worker, { lastSeen: now, concurrency: worker.concurrency, control: worker.control });
+        if (!isNew) this.#options.logger.debug({ topic, worker: worker.worker }, 'another worker on a known topic');
+      }
     }
     this.#host.workersChanged();
     for (const waiter of [...this.#waiters]) waiter.check();
   }
 
-  /** The topic of a live worker running `taskName`, each in turn; undefined when none is known. */
-  pick(taskName: string): string | undefined {
-    const now = Date.now();
-    const capable: string[] = [];
-    for (const worker of this.#workers.values()) {
-      if (worker.tasks.has(taskName) && this.#isLive(worker, now)) capable.push(worker.topic);
+  /**
+   * Worker `id` is gone (it went silent while holding requests). Returns its topic, and
+   * whether the topic is gone with it: no other worker heard there within `workerExpiryMs`.
+   * A gone topic is forgotten until a worker there answers again.
+   */
+  lost(id: string, now = Date.now()): { topic: string; topicGone: boolean } | undefined {
+    for (const known of this.#workers.values()) {
+      if (!known.members.delete(id)) continue;
+      const others = [...known.members.values()].some((member) => now - member.lastSeen <= this.#options.workerExpiryMs);
+      const topicGone = !others && !known.anonymous;
+      if (topicGone) this.#workers.delete(known.topic);
+      this.#options.logger.warn({ topic: known.topic, worker: id, topicGone }, 'a worker went silent while running requests');
+      return { topic: known.topic, topicGone };
     }
-    if (capable.length === 0) return undefined;
-    const turn = this.#turns.get(taskName) ?? 0;
-    this.#turns.set(taskName, turn + 1);
-    return capable[turn % capable.length];
+    return undefined;
   }
 
-  /** Forgets the workers not heard from within `workerExpiryMs`. */
-  forgetExpired(now = Date.now()): void {
+  /** The control topics of the tf workers heard on `topic`. */
+  controlsOn(topic: string): string[] {
+    const known = this.#workers.get(topic);
+    if (!known) return [];
+    return [...known.members.values()].flatMap((member) => (member.control === undefined ? [] : [member.control]));
+  }
+
+  /**
+   * The topic to send a `taskName` request to: among live workers running it, the least
+   * loaded (requests outstanding per task slot), in turn when equal. A topic whose tf
+   * workers said their concurrency takes at most `QUEUED_PER_SLOT` requests per slot plus
+   * one each; with all such topics full, undefined (the request waits at the engine, and
+   * goes when one finishes). Undefined too when no worker runs it.
+   */
+  pick(taskName: string): string | undefined {
+    const now = Date.now();
+    const capable: { topic: string; load: number }[] = [];
+    for (const worker of this.#workers.values()) {
+      if (!worker.tasks.has(taskName) || !this.#isLive(worker, now)) continue;
+      const outstanding = this.#host.outstandingOn(worker.topic);
+      const slots = this.#slots(worker, now);
+      if (slots === undefined) capable.push({ topic: worker.topic, load: outstanding });
+      else if (outstanding < slots * QUEUED_PER_SLOT + 1) capable.push({ topic: worker.topic, load: outstanding / slots });
+    }
+    if (capable.length === 0) return undefined;
+    const least = Math.min(...capable.map((c) => c.load));
+    const candidates = capable.filter((c) => c.load === least);
+    const turn = this.#turns.get(taskName) ?? 0;
+    this.#turns.set(taskName, turn + 1);
+    return candidates[turn % candidates.length]!.topic;
+  }
+
+  /** The task slots of a topic's live tf workers; undefined when a worker there did not say (no cap). */
+  #slots(worker: Heard, now: number): number | undefined {
+    if (worker.anonymous) return undefined;
+    let slots = 0;
+    for (const member of worker.members.values()) {
+      if (now - member.lastSeen > this.#options.workerExpiryMs) continue;
+      if (member.concurrency === undefined) return undefined;
+      slots += member.concurrency;
+    }
+    return slots > 0 ? slots : undefined;
+  }
+
+  /** Forgets the workers not heard from within `workerExpiryMs`; returns their topics. */
+  forgetExpired(now = Date.now()): string[] {
+    const expired: string[] = [];
     for (const [topic, worker] of this.#workers) {
       if (!this.#isLive(worker, now)) {
         this.#workers.delete(topic);
+        expired.push(topic);
         this.#options.logger.info({ topic }, 'a worker expired');
       }
     }
+    return expired;
   }
 
   /** How many workers were heard from within `workerExpiryMs`. */
