@@ -324,6 +324,8 @@ await describeWith(['rabbitmq', 'python-taskflow'], 'interop with Python TaskFlo
           ],
         },
       });
+      // Our heartbeats and headers pass unremarked: nothing from TaskFlow's worker-based engine logged at WARNING or above.
+      expect(out.stderr).not.toMatch(/worker_based/);
       expect(out.ok).toBe(true);
       expect(out.failures).toEqual([]);
       expect(out.results).toEqual({
@@ -360,6 +362,8 @@ await describeWith(['rabbitmq', 'python-taskflow'], 'interop with Python TaskFlo
           ],
         },
       });
+      // Our heartbeats and headers pass unremarked: nothing from TaskFlow's worker-based engine logged at WARNING or above.
+      expect(out.stderr).not.toMatch(/worker_based/);
       expect(out.ok).toBe(false);
       expect(out.raised).toBe('WrappedFailure');
       expect(out.failures).toHaveLength(1);
@@ -415,6 +419,8 @@ await describeWith(['rabbitmq', 'python-taskflow'], 'interop with Python TaskFlo
           ],
         },
       });
+      // Our heartbeats and headers pass unremarked: nothing from TaskFlow's worker-based engine logged at WARNING or above.
+      expect(out.stderr).not.toMatch(/worker_based/);
       expect(out.ok).toBe(false);
       expect(out.failures).toHaveLength(1);
       const dict = out.failures[0]!;

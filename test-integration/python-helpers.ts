@@ -75,6 +75,8 @@ export interface PythonEngineResult {
   failures: Record<string, unknown>[];
   progress: { task: string; event: string; details: Record<string, unknown> }[];
   states: [string, string][];
+  /** What the Python process logged (level WARNING and up). */
+  stderr: string;
 }
 
 export interface PythonEngineSpec {
@@ -117,5 +119,5 @@ export async function runPythonEngine(spec: PythonEngineSpec, timeoutMs = 90_000
   });
   const line = stdout.split('\n').find((l) => l.startsWith('PYENGINE RESULT '));
   if (code !== 0 || !line) throw new Error(`the Python engine exited with ${code} without a result:\n${stdout}\n${stderr}`);
-  return JSON.parse(line.slice('PYENGINE RESULT '.length)) as PythonEngineResult;
+  return { ...(JSON.parse(line.slice('PYENGINE RESULT '.length)) as Omit<PythonEngineResult, 'stderr'>), stderr };
 }

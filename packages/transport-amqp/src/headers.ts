@@ -42,3 +42,32 @@ export function fromAmqpHeaders(headers: Record<string, unknown> | undefined): M
   for (const [k, v] of Object.entries(headers)) out[k] = toHeaderValue(v);
   return out;
 }
+
+/** An amqplib field value with its AMQP type stated. */
+type AmqpField = string | boolean | null | { '!': 'int' | 'double'; value: number } | AmqpField[] | { [key: string]: AmqpField };
+
+/**
+ * Headers as amqplib should encode them so that every AMQP client reads them back: a number
+ * left to amqplib may become a 16-bit `s` field, which py-amqp (kombu, Python TaskFlow) reads
+ * as a short string and then fails on the whole message. Integers that fit go as 32-bit `I`,
+ * other numbers as `d` doubles.
+ */
+export function toAmqpHeaders(headers: MessageHeaders): Record<string, AmqpField> {
+  const out: Record<string, AmqpField> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = toAmqpField(v);
+  return out;
+}
+
+function toAmqpField(value: HeaderValue): AmqpField {
+  if (typeof value === 'number') {
+    const int32 = Number.isInteger(value) && value >= -2_147_483_648 && value <= 2_147_483_647;
+    return { '!': int32 ? 'int' : 'double', value };
+  }
+  if (Array.isArray(value)) return value.map(toAmqpField);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, AmqpField> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toAmqpField(v);
+    return out;
+  }
+  return value;
+}

@@ -1,6 +1,6 @@
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import type { RawDelivery, WireProperties } from '@tf/transport';
-import { fromAmqpHeaders } from './headers';
+import { fromAmqpHeaders, toAmqpHeaders } from './headers';
 import type { DeclareFlags } from './options';
 
 /** The queue of `topic` in `exchange`, as TaskFlow names it. */
@@ -14,7 +14,7 @@ export function publishOptions(p: WireProperties): Options.Publish {
     contentType: 'application/json',
     contentEncoding: 'utf-8',
     deliveryMode: 2,
-    headers: p.headers,
+    headers: toAmqpHeaders(p.headers),
     mandatory: true,
   };
   if (p.type !== undefined) out.type = p.type;
