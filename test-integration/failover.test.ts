@@ -44,7 +44,12 @@ interface Broker {
 const brokers: Broker[] = [
   {
     name: 'filesystem',
-    args: ['--transport', 'filesystem', '--transport-options', JSON.stringify({ data_folder_in: folder, data_folder_out: folder, polling_interval: 0.1 })],
+    args: [
+      '--transport',
+      'filesystem',
+      '--transport-options',
+      JSON.stringify({ data_folder_in: folder, data_folder_out: folder, polling_interval: 0.1 }),
+    ],
     options: { transport: 'filesystem', transportOptions: { data_folder_in: folder, data_folder_out: folder, polling_interval: 0.1 } },
   },
   {

@@ -177,7 +177,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     const stuck = this.#book.waiting().filter((request) => !this.#finder.serves(request.taskName));
     // Warned first: a request that times out in this tick has been reported by then.
     this.#watch.check(now, stuck, this.#finder.workers);
-    this.#book.expire(now);
+    this.#book.expire(now, (taskName) => this.#finder.serves(taskName));
     // Liveness is judged only while the engine itself is connected: while it is not, it
     // hears from nobody (and counts everyone as heard once it is back).
     if (this.#session.connected) {

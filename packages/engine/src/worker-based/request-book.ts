@@ -33,8 +33,10 @@ export interface PendingRequest {
   readonly state: RequestState;
   /** 1 for the first send; one more per re-dispatch. */
   readonly attempt: number;
-  /** When the current attempt began (`Date.now()`); the transition timeout counts from here. */
+  /** When the current attempt began (`Date.now()`). */
   readonly createdAt: number;
+  /** When the current attempt was sent (PENDING from then); the PENDING timeout counts from here. */
+  readonly sentAt: number | undefined;
   /** The topic the current attempt was sent to, once PENDING. */
   readonly topic: string | undefined;
   /** The worker holding it, once one said so. */
@@ -78,6 +80,7 @@ interface Entry extends NewRequest {
   lastHeard: number;
   /** When its worker said RUNNING. */
   runningSince: number | undefined;
+  sentAt: number | undefined;
 }
 
 /**
@@ -118,6 +121,7 @@ export class RequestBook {
         holder: undefined,
         lastHeard: now,
         runningSince: undefined,
+        sentAt: undefined,
       };
     });
     // A promise's executor runs at once: the entry is there.
@@ -157,6 +161,7 @@ export class RequestBook {
     if (!entry) return;
     entry.state = 'PENDING';
     entry.topic = topic;
+    entry.sentAt = Date.now();
     this.#outstanding.set(topic, (this.#outstanding.get(topic) ?? 0) + 1);
     this.#waiting.delete(entry);
   }
@@ -261,6 +266,7 @@ export class RequestBook {
     entry.topic = undefined;
     entry.holder = undefined;
     entry.runningSince = undefined;
+    entry.sentAt = undefined;
     this.#entries.set(entry.id, entry);
     this.#waiting.add(entry);
     return entry;
@@ -277,13 +283,20 @@ export class RequestBook {
     for (const entry of [...this.#entries.values()]) this.#finish(entry, 'FAILURE', reason(entry));
   }
 
-  /** Fails the requests WAITING or PENDING for longer than the transition timeout. */
-  expire(now = Date.now()): void {
+  /**
+   * Fails the requests past the transition timeout: WAITING that long for a worker that runs
+   * their task (`served` says there is one: they only wait their turn, and do not time out),
+   * or PENDING that long since they were sent.
+   */
+  expire(now: number, served: (taskName: string) => boolean): void {
     const { transitionTimeoutMs: timeoutMs, exchange, topics } = this.#options;
     if (timeoutMs === null) return;
     for (const entry of [...this.#entries.values()]) {
       const { state, taskName, atomName, topic } = entry;
-      if ((state === 'WAITING' || state === 'PENDING') && now - entry.createdAt > timeoutMs) {
+      const since = state === 'WAITING' ? entry.createdAt : state === 'PENDING' ? entry.sentAt : undefined;
+      if (since === undefined || now - since <= timeoutMs) continue;
+      if (state === 'WAITING' && served(taskName)) continue;
+      if (state === 'WAITING' || state === 'PENDING') {
         const error = new RequestTimeoutError({ taskName, atomName, timeoutMs, state, exchange, topics, topic });
         this.#finish(entry, 'FAILURE', error);
       }

@@ -1,0 +1,89 @@
+/**
+ * Broker faults: the broker restarts in the middle of a 2,000-task flow and loses what it
+ * held (a Redis that keeps nothing on disk comes back empty; a RabbitMQ node drops its
+ * non-durable, auto-delete queues). Engine and `tf-worker`s reconnect under their default
+ * retry policies, the engine sends again what was lost, and the flow completes with every
+ * result. Each test starts its own broker on a free port (./own-brokers.ts) and stops it:
+ * the shared services are never touched.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { load } from '@tf/engine';
+import { expectEverySquare, squaresFlow } from './fixtures/flows';
+import { startWorker, type WorkerProcess } from './helpers';
+import { canStartOwnRabbit, canStartOwnRedis, type OwnBroker, startOwnRabbit, startOwnRedis } from './own-brokers';
+import { IN_CI, uniqueName } from './services';
+
+const TASKS = 2_000;
+
+let workers: WorkerProcess[] = [];
+let broker: OwnBroker | undefined;
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  workers = [];
+  await broker?.stop();
+  broker = undefined;
+});
+
+interface Case {
+  readonly name: string;
+  readonly transport: 'redis' | 'amqp';
+  readonly available: boolean;
+  readonly start: () => Promise<OwnBroker>;
+}
+
+const cases: Case[] = [
+  { name: 'a Redis that keeps nothing on disk', transport: 'redis', available: canStartOwnRedis(), start: startOwnRedis },
+  { name: 'a RabbitMQ node', transport: 'amqp', available: canStartOwnRabbit(), start: startOwnRabbit },
+];
+
+for (const c of cases) {
+  it.skipIf(!c.available && !IN_CI)(
+    `${c.name} restarted mid-flow: a ${TASKS}-task unordered flow on two workers completes with every result`,
+    { timeout: 240_000 },
+    async () => {
+      broker = await c.start();
+      const url = broker.url;
+      const exchange = uniqueName(`it-restart-${c.transport}`);
+      const topics = ['topic1', 'topic2'];
+      for (const topic of topics) {
+        workers.push(
+          await startWorker([
+            '--transport',
+            c.transport,
+            '--url',
+            url,
+            '--exchange',
+            exchange,
+            '--topic',
+            topic,
+            '--tasks',
+            './test-integration/fixtures/tasks.ts',
+            '--concurrency',
+            '4',
+          ]),
+        );
+      }
+      const { flow, names } = squaresFlow(TASKS);
+      // Default retry and liveness settings: what a user gets without tuning.
+      const engine = load(flow, { engine: 'worker-based', transport: c.transport, url, exchange, topics, store: { ms: 5 } });
+      let done = 0;
+      let restarting: Promise<void> | undefined;
+      engine.atomNotifier.on('SUCCESS', () => {
+        done += 1;
+        if (done === TASKS / 4) restarting = broker!.restart({ downMs: 1_000 });
+      });
+      const disconnects: string[] = [];
+      expect(await engine.waitForWorkers(2, 30_000)).toBe(2);
+      engine.executor.transport?.on('disconnected', ({ willReconnect }) => disconnects.push(`willReconnect=${willReconnect}`));
+      await engine.run();
+      await restarting;
+
+      expect(restarting, 'the broker was restarted during the flow').toBeDefined();
+      expect(disconnects[0]).toBe('willReconnect=true');
+      expect(engine.storage.flowState).toBe('SUCCESS');
+      expectEverySquare(engine.storage.fetchAll(), names);
+      // Both workers came back and are still serving (their retry policy never gives up).
+      for (const w of workers) expect(w.child.exitCode, w.output()).toBeNull();
+    },
+  );
+}
