@@ -61,6 +61,7 @@ interface Flags extends Pick<TransportSelection, 'url' | 'transportOptions' | 'r
   /** Flags name a transport; only code can pass a transport object. */
   transport?: string;
   concurrency?: number;
+  heartbeatIntervalMs?: number;
   config?: string;
   logLevel?: LogLevel;
   /** `--import`: modules imported, in order, before the tasks (TypeScript loaders). */
@@ -130,6 +131,12 @@ function program(out: (text: string) => void): Command {
     )
     .addOption(
       new Option('--concurrency <n>', 'most tasks run at once (default: available CPUs)').argParser(positiveIntegerFlag('--concurrency')),
+    )
+    .addOption(
+      new Option(
+        '--heartbeat-interval-ms <ms>',
+        'how often to tell engines this worker is alive while it holds their requests (default 1000)',
+      ).argParser(positiveIntegerFlag('--heartbeat-interval-ms')),
     )
     .addOption(
       new Option(
@@ -232,6 +239,7 @@ export function buildOptions(flags: Flags): { options: WorkerOptions; logLevel: 
     transportOptions: flags.transportOptions,
     retryOptions: flags.retryOptions,
     concurrency: flags.concurrency,
+    heartbeatIntervalMs: flags.heartbeatIntervalMs,
   };
   const merged: Record<string, unknown> = { ...config };
   for (const [key, value] of Object.entries(fromFlags)) {

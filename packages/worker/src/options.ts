@@ -54,6 +54,14 @@ export interface WorkerOptions extends TransportSelectionInput {
   heartbeatIntervalMs?: number | undefined;
   /** = `heartbeatIntervalMs`, in seconds. */
   heartbeat_interval?: number | undefined;
+  /**
+   * A request still running after this long is acked to the broker before it ends (default
+   * 600 000: 10 minutes; null: only once answered). RabbitMQ closes the channel of a consumer
+   * that holds a delivery unacked past its `consumer_timeout` (30 minutes by default), which
+   * would cut every task on it short. From the early ack on, a worker that dies is noticed by
+   * the engine's heartbeat watch alone, which sends the request again.
+   */
+  ackLongTasksAfterMs?: number | null | undefined;
 }
 
 /** Options after normalisation and checks. */
@@ -68,7 +76,12 @@ export interface NormalisedWorkerOptions {
   readonly cwd: string;
   readonly importer: ModuleImporter | undefined;
   readonly heartbeatIntervalMs: number;
+  /** null: never early. */
+  readonly ackLongTasksAfterMs: number | null;
 }
+
+/** The default of `ackLongTasksAfterMs`: well under RabbitMQ's default `consumer_timeout` of 30 minutes. */
+export const DEFAULT_ACK_LONG_TASKS_AFTER_MS = 600_000;
 
 /** How often a worker heartbeats by default. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
@@ -95,6 +108,7 @@ export const WORKER_OPTION_NAMES: readonly string[] = Object.freeze([
   'cwd',
   'importer',
   'heartbeatIntervalMs',
+  'ackLongTasksAfterMs',
 ]);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -218,10 +232,18 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
     throw new WorkerConfigError("Worker option 'importer' must be a function.", { option: 'importer' });
   }
 
+  const earlyAck = o['ackLongTasksAfterMs'];
+  const ackLongTasksAfterMs =
+    earlyAck === undefined
+      ? DEFAULT_ACK_LONG_TASKS_AFTER_MS
+      : earlyAck === null
+        ? null
+        : positiveNumber("Worker option 'ackLongTasksAfterMs' (or null)", earlyAck, configError('ackLongTasksAfterMs'));
   return {
     exchange,
     topic,
     tasks,
+    ackLongTasksAfterMs,
     transport,
     concurrency: concurrency ?? defaultConcurrency(),
     logger: logger as Logger | undefined,

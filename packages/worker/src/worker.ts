@@ -473,8 +473,17 @@ export class Worker {
       const timeoutMs = request.executionTimeoutMs ?? entry?.cls.executionTimeoutMs;
       const timer =
         timeoutMs === undefined ? undefined : setTimeout(() => hold.abort(new ExecutionTimeoutError(body.task_name, timeoutMs)), timeoutMs);
+      const earlyAckMs = this.#options.ackLongTasksAfterMs;
+      const earlyAck =
+        earlyAckMs === null
+          ? undefined
+          : setTimeout(() => {
+              this.#logger.info({ ...log, afterMs: earlyAckMs }, 'acking a long task early; the engine watches it by heartbeats');
+              delivery.ack().catch(() => undefined);
+            }, earlyAckMs);
       const outcome = await Promise.race([runRequest(task, body, onProgress, hold.signal), hold.stopped]);
       clearTimeout(timer);
+      clearTimeout(earlyAck);
       reporting = false;
       if ('handBack' in outcome) {
         if (outcome.handBack) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger, RequestBody, ResponseBody } from '@tf/core';
+import type { Logger, MessageHeaders, RequestBody, ResponseBody } from '@tf/core';
 import { decodeMessage, encodeBody, type DecodedMessage } from '@tf/core/internal';
 import { MemoryTransport } from '@tf/transport-memory';
 import { vi } from 'vitest';
@@ -16,6 +16,7 @@ export interface Received {
   readonly type: string;
   readonly correlationId: string | undefined;
   readonly body: DecodedMessage['body'];
+  readonly headers: MessageHeaders;
 }
 
 /**
@@ -36,7 +37,7 @@ export class FakeEngine {
     await this.transport.consume(this.exchange, this.replyTo, async (delivery) => {
       try {
         const m = decodeMessage(delivery);
-        this.received.push({ type: m.type, correlationId: m.properties.correlationId, body: m.body });
+        this.received.push({ type: m.type, correlationId: m.properties.correlationId, body: m.body, headers: delivery.properties.headers });
       } catch (error) {
         this.invalid.push(error);
       }
@@ -50,7 +51,12 @@ export class FakeEngine {
   }
 
   /** Publishes a REQUEST; returns its correlation id. */
-  async request(topic: string, body: Partial<RequestBody> & { task_cls: string }, correlationId = randomUUID()): Promise<string> {
+  async request(
+    topic: string,
+    body: Partial<RequestBody> & { task_cls: string },
+    correlationId = randomUUID(),
+    headers: MessageHeaders = {},
+  ): Promise<string> {
     const full: RequestBody = {
       task_name: body.task_cls,
       task_version: [1, 0],
@@ -62,6 +68,7 @@ export class FakeEngine {
       type: 'REQUEST',
       replyTo: this.replyTo,
       correlationId,
+      headers,
     });
     return correlationId;
   }
@@ -72,7 +79,11 @@ export class FakeEngine {
   }
 
   /** Publishes anything, raw. */
-  async raw(topic: string, body: string, properties: { type?: string; replyTo?: string; correlationId?: string } = {}): Promise<void> {
+  async raw(
+    topic: string,
+    body: string,
+    properties: { type?: string; replyTo?: string; correlationId?: string; headers?: MessageHeaders } = {},
+  ): Promise<void> {
     await this.transport.publish(this.exchange, topic, body, properties);
   }
 
