@@ -54,7 +54,7 @@ export class FakeEngine {
   async request(
     topic: string,
     body: Partial<RequestBody> & { task_cls: string },
-    correlationId = randomUUID(),
+    correlationId: string = randomUUID(),
     headers: MessageHeaders = {},
   ): Promise<string> {
     const full: RequestBody = {
