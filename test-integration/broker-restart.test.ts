@@ -87,3 +87,61 @@ for (const c of cases) {
     },
   );
 }
+
+it.skipIf(!canStartOwnRedis() && !IN_CI)(
+  'a broker that does not come back: run() rejects with TF_ENGINE_CONNECTION_LOST, tf-worker exits 1 with one line',
+  { timeout: 120_000 },
+  async () => {
+    broker = await startOwnRedis();
+    const url = broker.url;
+    const exchange = uniqueName('it-gone');
+    // Reconnecting gives up after a few quick attempts (both sides), to keep the test short.
+    const retry = { intervalStartMs: 200, intervalStepMs: 0, intervalMaxMs: 200, maxRetries: 3 };
+    workers.push(
+      await startWorker([
+        '--transport',
+        'redis',
+        '--url',
+        url,
+        '--retry-options',
+        JSON.stringify({ interval_start: 0.2, interval_step: 0, interval_max: 0.2, max_retries: 3 }),
+        '--exchange',
+        exchange,
+        '--topic',
+        'topic1',
+        '--tasks',
+        './test-integration/fixtures/tasks.ts',
+      ]),
+    );
+    const { flow } = squaresFlow(8);
+    const engine = load(flow, {
+      engine: 'worker-based',
+      transport: 'redis',
+      url,
+      exchange,
+      topics: ['topic1'],
+      retryOptions: retry,
+      store: { ms: 2_000 },
+    });
+    expect(await engine.waitForWorkers(1, 30_000)).toBe(1);
+    engine.atomNotifier.on('RUNNING', () => void broker?.stop());
+    const started = Date.now();
+    const error = await engine.run().catch((e: unknown) => e);
+    const took = Date.now() - started;
+    expect(String(error)).toMatch(/TF_ENGINE_CONNECTION_LOST|the engine lost its broker/);
+    // About four 200 ms attempts, not a transition timeout (60 s) nor a hang.
+    expect(took).toBeLessThan(20_000);
+    const code = await new Promise<number | null>((resolve) => {
+      const child = workers[0]!.child;
+      if (child.exitCode !== null) resolve(child.exitCode);
+      else child.once('exit', (c) => resolve(c));
+    });
+    expect(code).toBe(1);
+    const lines = workers[0]!
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('tf-worker: '));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/lost the connection to the broker/);
+  },
+);

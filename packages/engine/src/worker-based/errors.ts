@@ -90,10 +90,15 @@ export class WorkerLostError extends TfError implements WorkerLostDetails {
   }
 }
 
-/** The engine's transport gave up reconnecting: every request in flight fails with this. */
+/** The engine's transport gave up reconnecting: every request in flight, and every later one, fails with this. */
 export class EngineConnectionLostError extends TfError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('TF_ENGINE_CONNECTION_LOST', message, options);
+  readonly atomName: string;
+  /** The request's state when the connection was given up; `WAITING`: it never reached a worker. */
+  readonly state: RequestState;
+  constructor(atomName: string, state: RequestState, cause: Error) {
+    super('TF_ENGINE_CONNECTION_LOST', `Task '${atomName}' cannot finish: the engine lost its broker (${cause.message})`, { cause });
+    this.atomName = atomName;
+    this.state = state;
   }
 }
 
@@ -110,11 +115,17 @@ export class EngineStoppedError extends TfError {
 }
 
 /**
- * True for the failure of a request that never reached a worker: it timed out, or the
- * engine stopped, while it was still `WAITING`.
+ * True for the failure of a request that never reached a worker: it timed out, the engine
+ * stopped, or the engine lost its broker, while it was still `WAITING`.
  */
 export function neverReachedAWorker(outcome: unknown): boolean {
   const error = Failure.is(outcome) ? outcome.exception : outcome;
-  if (!TfError.is(error, 'TF_REQUEST_TIMEOUT') && !TfError.is(error, 'TF_ENGINE_STOPPED')) return false;
-  return (error as RequestTimeoutError | EngineStoppedError).state === 'WAITING';
+  if (
+    !TfError.is(error, 'TF_REQUEST_TIMEOUT') &&
+    !TfError.is(error, 'TF_ENGINE_STOPPED') &&
+    !TfError.is(error, 'TF_ENGINE_CONNECTION_LOST')
+  ) {
+    return false;
+  }
+  return (error as RequestTimeoutError | EngineStoppedError | EngineConnectionLostError).state === 'WAITING';
 }

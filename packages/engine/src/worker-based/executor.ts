@@ -89,6 +89,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
   /** True from a successful `start()` until `stop()`: requests are taken only then. */
   #accepting = false;
   readonly #heartbeatTimeoutMs: number;
+  /** Set when the transport gave up reconnecting: every request from then on fails with it, at once. */
+  #connectionLost: Error | undefined;
   readonly #executionTimeoutMs: number | undefined;
 
   constructor(options: WorkerBasedOptions) {
@@ -170,6 +172,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     // a request waiting to time out must get its answer even when nothing else (the memory
     // transport) holds the event loop.
     this.#tickTimer.unref();
+    this.#connectionLost = undefined;
     this.#accepting = true;
   }
 
@@ -223,16 +226,12 @@ export class WorkerBasedExecutor implements TaskExecutor {
     this.#redispatch(this.#book.unclaimed(), 'the engine reconnected to its broker; the request may have been lost');
   }
 
-  /** The transport gave up reconnecting: nothing in flight can be answered any more. */
+  /** The transport gave up reconnecting: nothing in flight can be answered any more, nor anything sent later. */
   #gaveUp(error: Error): void {
     if (!this.#accepting) return;
+    this.#connectionLost = error;
     this.#logger.error({ err: error }, 'the engine lost its broker for good; failing every request in flight');
-    this.#book.failAll(
-      (request) =>
-        new EngineConnectionLostError(`Task '${request.atomName}' cannot finish: the engine lost its broker (${error.message})`, {
-          cause: error,
-        }),
-    );
+    this.#book.failAll((request) => new EngineConnectionLostError(request.atomName, request.state, error));
   }
 
   /**
@@ -320,6 +319,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     // Outside start()..stop() nothing would send, time out or answer the request: refuse it now.
     if (!this.#accepting)
       return Promise.reject(new EngineStoppedError(task.name, 'WAITING', `Engine not running: '${task.name}' cannot be sent`));
+    if (this.#connectionLost) return Promise.reject(new EngineConnectionLostError(task.name, 'WAITING', this.#connectionLost));
     const cls = task.constructor as TaskClass;
     const taskName = cls.taskName;
     if (!this.#exportNames.has(taskName)) this.#exportNames.set(taskName, exportNameOf(cls));
@@ -356,6 +356,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       text = encodeBody(request.body);
     } catch (error) {
       this.#book.fail(request, error);
+      queueMicrotask(() => this.#dispatchWaiting());
       return true;
     }
     this.#book.sent(request, topic);
@@ -364,7 +365,11 @@ export class WorkerBasedExecutor implements TaskExecutor {
     if (request.executionTimeoutMs !== undefined) headers[TfHeader.EXECUTION_TIMEOUT_MS] = request.executionTimeoutMs;
     this.#session
       .publish(topic, text, { type: 'REQUEST', replyTo: this.uuid, correlationId: request.id, headers })
-      .catch((error: unknown) => this.#book.fail(request, error));
+      .catch((error: unknown) => {
+        this.#book.fail(request, error);
+        // Its share of the topic is free again.
+        this.#dispatchWaiting();
+      });
     return true;
   }
 
