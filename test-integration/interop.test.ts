@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Failure, RemoteFailureError, Task, linearFlow } from '@tf/core';
+import { Failure, RemoteFailureError, Task, linearFlow, unorderedFlow } from '@tf/core';
 import { load } from '@tf/engine';
 import { Explode } from './fixtures/interop-tasks';
 import { startWorker, type WorkerProcess } from './helpers';
@@ -38,6 +38,10 @@ class Multiply extends PythonOnly<{ a: number; b: number; revert_log: string }, 
 class Echo extends PythonOnly<{ value: unknown; revert_log: string }, Record<string, unknown>> {
   static override taskName = 'interop_tasks.Echo';
   static override requires = ['value', 'revert_log'];
+}
+class Sleep extends PythonOnly<{ x: number; ms: number; revert_log: string }, { x: number; pid: number }> {
+  static override taskName = 'interop_tasks.Sleep';
+  static override requires = ['x', 'ms', 'revert_log'];
 }
 class Nothing extends PythonOnly<{ revert_log: string }, null> {
   static override taskName = 'interop_tasks.Nothing';
@@ -124,6 +128,38 @@ const ECHO_SHAPE = {
 
 await describeWith(['rabbitmq', 'python-taskflow'], 'interop with Python TaskFlow over RabbitMQ', () => {
   describe('a tf engine drives a Python TaskFlow worker', () => {
+    it('a Python worker (no heartbeats) killed mid-task: its requests go to another once its topic expires', async () => {
+      const exchange = uniqueName('it-py-expiry');
+      const [victim, survivor] = await Promise.all(['py1', 'py2'].map((topic) => startPythonWorker({ url: AMQP_URL, exchange, topic })));
+      pyWorkers.push(victim!, survivor!);
+      const flow = unorderedFlow('py-expiry').add(
+        ...[0, 1, 2, 3].map((x) => new Sleep({ name: `sleep${x}`, inject: { x }, provides: `s${x}` })),
+      );
+      const engine = load(flow, {
+        engine: 'worker-based',
+        url: AMQP_URL,
+        transport: 'amqp',
+        exchange,
+        topics: ['py1', 'py2'],
+        notifyIntervalMs: 500,
+        workerExpiryMs: 3_000,
+        store: { ms: 2_000, revert_log: revertLog },
+      });
+      let killed = false;
+      engine.atomNotifier.on('RUNNING', () => {
+        if (killed) return;
+        killed = true;
+        // Python acks on receipt: what it held is gone with it.
+        setTimeout(() => victim!.child.kill('SIGKILL'), 300);
+      });
+      expect(await engine.waitForWorkers(2, 30_000)).toBe(2);
+      const started = Date.now();
+      await engine.run();
+      expect(Date.now() - started).toBeLessThan(30_000);
+      const results = engine.storage.fetchAll();
+      for (const x of [0, 1, 2, 3]) expect(results[`s${x}`]).toEqual({ x, pid: survivor!.pid });
+    });
+
     async function pythonWorker() {
       const exchange = uniqueName('it-py-worker');
       const topic = 'py-tasks';
@@ -160,7 +196,7 @@ await describeWith(['rabbitmq', 'python-taskflow'], 'interop with Python TaskFlo
       });
       expect(await engine.waitForWorkers(1, 30_000)).toBe(1);
       expect([...engine.executor.workers.get(topic)!.tasks].sort()).toEqual(
-        ['AddOne', 'Echo', 'Fail', 'Multiply', 'Nothing', 'Progress'].map((n) => `interop_tasks.${n}`),
+        ['AddOne', 'Echo', 'Fail', 'Multiply', 'Nothing', 'Progress', 'Sleep'].map((n) => `interop_tasks.${n}`),
       );
       await engine.run();
       const results = engine.storage.fetchAll();

@@ -10,6 +10,7 @@ order, with the arguments and results the engine sent.
 
 import json
 import os
+import time
 
 from taskflow import task
 
@@ -89,4 +90,12 @@ class Fail(task.Task):
         _log_revert(revert_log, self, {}, result, flow_failures)
 
 
-ALL = [AddOne, Multiply, Echo, Nothing, Progress, Fail]
+class Sleep(task.Task):
+    """Sleeps ``ms`` milliseconds, then returns ``x`` and the pid that ran it."""
+
+    def execute(self, x, ms, revert_log):
+        time.sleep(ms / 1000.0)
+        return {'x': x, 'pid': os.getpid()}
+
+
+ALL = [AddOne, Multiply, Echo, Nothing, Progress, Fail, Sleep]
