@@ -12,7 +12,14 @@ export type {
 } from './load-options';
 export { normaliseOptions, type NormalisedOptions, type WorkerBasedSettings } from './options';
 export { WorkerBasedExecutor, type WorkerBasedOptions } from './worker-based/executor';
-export { EngineStoppedError, RequestTimeoutError, type RequestTimeoutDetails } from './worker-based/errors';
+export {
+  EngineConnectionLostError,
+  EngineStoppedError,
+  RequestTimeoutError,
+  WorkerLostError,
+  type RequestTimeoutDetails,
+  type WorkerLostDetails,
+} from './worker-based/errors';
 export {
   DEFAULT_NO_WORKER_WARNING_MS,
   NO_CAPABLE_WORKER_EVENT,

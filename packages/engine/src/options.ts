@@ -1,5 +1,6 @@
 import {
   InvalidArgumentError,
+  MAX_TIMER_MS,
   nonNegativeNumber,
   normaliseTransportSelection,
   plainObject,
@@ -155,6 +156,17 @@ function valueOr(given: Record<string, unknown>, key: string, fallback: unknown)
   return key in given ? given[key] : fallback;
 }
 
+/** A duration a Node timer can wait: > 0 and at most 2^31 - 1 ms (longer ones fire at once). */
+function timerMs(name: string, value: unknown): number {
+  const ms = positiveNumber(name, value);
+  if (ms > MAX_TIMER_MS) throw new InvalidArgumentError(`${name} must be at most ${MAX_TIMER_MS} (about 24.8 days), got ${ms}`);
+  return ms;
+}
+
+function nullOr<T>(value: unknown, check: (value: unknown) => T): T | null {
+  return value === null ? null : check(value);
+}
+
 /** A duration in milliseconds, or null for "never". */
 function nullOrPositive(name: string, value: unknown): number | null {
   return value === null ? null : positiveNumber(`${name} (milliseconds, or null)`, value);
@@ -180,11 +192,10 @@ function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSetting
     workerExpiryMs: positiveNumber('workerExpiryMs (milliseconds)', valueOr(given, 'workerExpiryMs', 60_000)),
     notifyIntervalMs: positiveNumber('notifyIntervalMs (milliseconds)', valueOr(given, 'notifyIntervalMs', 5_000)),
     noWorkerWarningMs: nullOrPositive('noWorkerWarningMs', valueOr(given, 'noWorkerWarningMs', DEFAULT_NO_WORKER_WARNING_MS)),
-    heartbeatTimeoutMs: positiveNumber(
-      'heartbeatTimeoutMs (milliseconds)',
-      valueOr(given, 'heartbeatTimeoutMs', DEFAULT_HEARTBEAT_TIMEOUT_MS),
-    ),
+    heartbeatTimeoutMs: timerMs('heartbeatTimeoutMs (milliseconds)', valueOr(given, 'heartbeatTimeoutMs', DEFAULT_HEARTBEAT_TIMEOUT_MS)),
     maxAttempts: positiveInteger('maxAttempts', valueOr(given, 'maxAttempts', DEFAULT_MAX_ATTEMPTS)),
-    executionTimeoutMs: nullOrPositive('executionTimeoutMs', valueOr(given, 'executionTimeoutMs', null)),
+    executionTimeoutMs: nullOr(valueOr(given, 'executionTimeoutMs', null), (value) =>
+      timerMs('executionTimeoutMs (milliseconds, or null)', value),
+    ),
   };
 }

@@ -63,6 +63,19 @@ class Cooperative extends Task {
   }
 }
 
+/** Every run of `Counted`, by atom name. */
+const executions: string[] = [];
+
+class Counted extends Task {
+  static override taskName = 'failover.Counted';
+  static override requires = ['ms'];
+  override async execute({ ms }: { ms: number }): Promise<string> {
+    executions.push(this.name);
+    await sleep(ms);
+    return this.name;
+  }
+}
+
 /** Ignores its signal and never ends. */
 class Stuck extends Task {
   static override taskName = 'failover.Stuck';
@@ -76,7 +89,7 @@ async function startWorker(exchange: string, topic: string, options: { concurren
   const worker = new Worker({
     exchange,
     topic,
-    tasks: [Echo, Cooperative, Stuck],
+    tasks: [Echo, Cooperative, Stuck, Counted],
     transport: 'memory',
     concurrency: options.concurrency ?? 2,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 50,
@@ -276,6 +289,24 @@ describe('worker-based engine: failover', () => {
     expect(engine.storage.flowState).toBe('SUCCESS');
     expect(engine.storage.fetch('z')).toBe('finished');
     expect(engine.storage.fetch('y')).toBe(8);
+  });
+
+  it("a worker's graceful stop re-sends nothing it is still running: one run per task", async () => {
+    const exchange = newExchange();
+    executions.length = 0;
+    const first = await startWorker(exchange, 'shared', { concurrency: 1 });
+    const flow = unorderedFlow('f').add(...[0, 1, 2].map((i) => new Counted({ name: `c${i}`, provides: `y${i}` })));
+    const engine = load(flow, { ...baseOptions(exchange, ['shared']), store: { ms: 600 } });
+    cleanups.push(() => engine.close());
+    await engine.waitForWorkers(1, 5_000);
+    const running = engine.run();
+    await expect.poll(() => executions.length, { timeout: 5_000 }).toBe(1);
+    // The first worker stops gracefully: it finishes what it runs, hands back what waits for its slot.
+    const stopping = first.stop();
+    await startWorker(exchange, 'shared', { concurrency: 1 });
+    await stopping;
+    await running;
+    expect([...executions].sort()).toEqual(['c0', 'c1', 'c2']);
   });
 
   it('spreads an unordered flow over two workers from the first request on', async () => {

@@ -9,6 +9,8 @@ export interface HeartbeatHost {
   /** The NOTIFY answer body, as text. */
   notifyBody(): string;
   publish(topic: string, body: string, properties: { type: string; headers: MessageHeaders }): Promise<void>;
+  /** Whether the transport is connected now: no beats pile up while it reconnects. */
+  connected(): boolean;
   readonly logger: Logger;
 }
 
@@ -21,6 +23,8 @@ export class Heartbeat {
   readonly #intervalMs: number;
   readonly #host: HeartbeatHost;
   #timer: NodeJS.Timeout | undefined;
+  /** Beats not yet taken by the transport: a new round waits for them. */
+  #inFlight = 0;
 
   constructor(intervalMs: number, host: HeartbeatHost) {
     this.#intervalMs = intervalMs;
@@ -38,14 +42,26 @@ export class Heartbeat {
     this.#timer = undefined;
   }
 
-  /** Sends one heartbeat to every engine with requests held here. */
+  /**
+   * Sends one heartbeat to every engine with requests held here (several messages when it
+   * holds more than `MAX_IDS_PER_MESSAGE`). Skipped while disconnected or while the last
+   * round is still being published.
+   */
   beat(): void {
     const host = this.#host;
+    if (!host.connected() || this.#inFlight > 0) return;
     for (const [engine, held] of host.held.engines()) {
-      const running = [...held.keys()].slice(0, MAX_IDS_PER_MESSAGE);
-      host
-        .publish(engine, host.notifyBody(), { type: MessageType.NOTIFY, headers: { ...host.headers(), [TfHeader.RUNNING]: running } })
-        .catch((error: unknown) => host.logger.debug({ err: error, engine }, 'could not send a heartbeat'));
+      const ids = [...held.keys()];
+      for (let i = 0; i < ids.length; i += MAX_IDS_PER_MESSAGE) {
+        const running = ids.slice(i, i + MAX_IDS_PER_MESSAGE);
+        this.#inFlight += 1;
+        host
+          .publish(engine, host.notifyBody(), { type: MessageType.NOTIFY, headers: { ...host.headers(), [TfHeader.RUNNING]: running } })
+          .catch((error: unknown) => host.logger.debug({ err: error, engine }, 'could not send a heartbeat'))
+          .finally(() => {
+            this.#inFlight -= 1;
+          });
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ import {
   assertDestinationName,
   normaliseOptionKeys,
   normaliseTransportSelection,
+  MAX_TIMER_MS,
   positiveInteger,
   positiveNumber,
   TfError,
@@ -83,6 +84,13 @@ export interface NormalisedWorkerOptions {
 /** The default of `ackLongTasksAfterMs`: well under RabbitMQ's default `consumer_timeout` of 30 minutes. */
 export const DEFAULT_ACK_LONG_TASKS_AFTER_MS = 600_000;
 
+/** A whole number of milliseconds from 1 to `max` (a Node timer fires at once beyond 2^31 - 1). */
+function boundedInteger(label: string, value: unknown, max: number, fail: (message: string) => Error): number {
+  const n = positiveInteger(label, value, fail);
+  if (n > max) throw fail(`${label} must be at most ${max}, got ${n}.`);
+  return n;
+}
+
 /** How often a worker heartbeats by default. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -153,8 +161,9 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
           option: 'heartbeatIntervalMs',
         });
       }
-      o['heartbeatIntervalMs'] =
-        positiveNumber("Worker option 'heartbeat_interval' (seconds)", o['heartbeatInterval'], configError('heartbeatIntervalMs')) * 1000;
+      o['heartbeatIntervalMs'] = Math.round(
+        positiveNumber("Worker option 'heartbeat_interval' (seconds)", o['heartbeatInterval'], configError('heartbeatIntervalMs')) * 1000,
+      );
       delete o['heartbeatInterval'];
     }
   } catch (error) {
@@ -204,7 +213,7 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
   const heartbeatIntervalMs =
     o['heartbeatIntervalMs'] === undefined
       ? DEFAULT_HEARTBEAT_INTERVAL_MS
-      : positiveNumber("Worker option 'heartbeatIntervalMs'", o['heartbeatIntervalMs'], configError('heartbeatIntervalMs'));
+      : boundedInteger("Worker option 'heartbeatIntervalMs'", o['heartbeatIntervalMs'], 3_600_000, configError('heartbeatIntervalMs'));
 
   const count = (option: 'concurrency' | 'threadsCount') => positiveInteger(`Worker option '${option}'`, o[option], configError(option));
   const given = o['concurrency'] !== undefined ? 'concurrency' : undefined;
@@ -238,7 +247,7 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
       ? DEFAULT_ACK_LONG_TASKS_AFTER_MS
       : earlyAck === null
         ? null
-        : positiveNumber("Worker option 'ackLongTasksAfterMs' (or null)", earlyAck, configError('ackLongTasksAfterMs'));
+        : boundedInteger("Worker option 'ackLongTasksAfterMs' (or null)", earlyAck, MAX_TIMER_MS, configError('ackLongTasksAfterMs'));
   return {
     exchange,
     topic,

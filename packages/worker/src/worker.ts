@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   CANCEL_MESSAGE,
+  controlTopicOf,
   ExecutionTimeoutError,
+  MAX_TIMER_MS,
   PROGRESS_EVENT,
   readIds,
   readRequestHeaders,
@@ -71,6 +73,8 @@ interface HeldRequest {
   readonly hold: Hold;
   /** From the request's headers; else the task class's own. */
   readonly executionTimeoutMs: number | undefined;
+  /** It carries `x-tf-attempt`: a tf engine sent it, and watches it by heartbeats. */
+  readonly fromTfEngine: boolean;
 }
 
 /**
@@ -115,7 +119,7 @@ export class Worker {
   constructor(options: WorkerOptions) {
     this.#options = normaliseWorkerOptions(options);
     this.id = randomUUID();
-    this.controlTopic = `tf-control-${this.id}`;
+    this.controlTopic = controlTopicOf(this.id);
     this.exchange = this.#options.exchange;
     this.topic = this.#options.topic;
     this.concurrency = this.#options.concurrency;
@@ -129,6 +133,7 @@ export class Worker {
       headers: () => this.#headers(),
       notifyBody: () => encodeBody(this.#notifyAnswer()),
       publish: (topic, body, properties) => this.#transport!.publish(this.exchange, topic, body, properties),
+      connected: () => this.#transport?.state === 'connected',
       logger: this.#logger,
     });
   }
@@ -234,7 +239,13 @@ export class Worker {
       consumer = await transport.consume(this.exchange, this.topic, (d) => this.#onDelivery(d), {
         prefetch: this.concurrency + 1,
       });
-      this.#controlConsumer = await transport.consume(this.exchange, this.controlTopic, (d) => this.#onControl(d), { autoAck: true });
+      try {
+        this.#controlConsumer = await transport.consume(this.exchange, this.controlTopic, (d) => this.#onControl(d), { autoAck: true });
+      } catch (error) {
+        // Not serving half: no requests without a way to cancel them.
+        await consumer.cancel().catch(() => undefined);
+        throw error;
+      }
     } catch (error) {
       if (owns) await transport.close().catch(() => undefined);
       throw error;
@@ -404,13 +415,38 @@ export class Worker {
         return;
       }
       try {
-        await this.#process(delivery, body, { replyTo, correlationId, headers, hold, executionTimeoutMs });
+        if (hold.signal.aborted) {
+          // Cancelled (or the worker began shutting down) while it waited for the slot: not run.
+          await this.#answerStopped(delivery, body, hold, replyTo, correlationId, headers);
+          return;
+        }
+        const fromTfEngine = attempt !== undefined;
+        await this.#process(delivery, body, { replyTo, correlationId, headers, hold, executionTimeoutMs, fromTfEngine });
       } finally {
         this.#release();
       }
     } finally {
       hold.close();
     }
+  }
+
+  /** A request stopped before it ran: handed back (shutdown) or answered with the reason (cancel). */
+  async #answerStopped(
+    delivery: Delivery,
+    body: RequestBody,
+    hold: Hold,
+    replyTo: string,
+    correlationId: string,
+    headers: MessageHeaders,
+  ): Promise<void> {
+    const stopped = await hold.stopped;
+    if (stopped.handBack) {
+      await delivery.reject({ requeue: true });
+      return;
+    }
+    this.#logger.info({ task: body.task_cls, name: body.task_name, correlationId }, 'a request cancelled before it ran');
+    await this.#reply(replyTo, correlationId, encodeBody(serialisedFailure(stopped.reason)), headers).catch(() => undefined);
+    await delivery.ack();
   }
 
   #reply(replyTo: string, correlationId: string, text: string, headers: MessageHeaders): Promise<void> {
@@ -470,10 +506,15 @@ export class Worker {
         send(text).catch((error: unknown) => this.#logger.warn({ ...log, err: error }, 'could not publish a progress event'));
       };
       this.#logger.debug(log, 'running');
-      const timeoutMs = request.executionTimeoutMs ?? entry?.cls.executionTimeoutMs;
+      const classTimeout = entry?.cls.executionTimeoutMs;
+      const timeoutMs =
+        request.executionTimeoutMs ??
+        (typeof classTimeout === 'number' && classTimeout > 0 && classTimeout <= MAX_TIMER_MS ? classTimeout : undefined);
       const timer =
         timeoutMs === undefined ? undefined : setTimeout(() => hold.abort(new ExecutionTimeoutError(body.task_name, timeoutMs)), timeoutMs);
-      const earlyAckMs = this.#options.ackLongTasksAfterMs;
+      // Only a tf engine watches its requests by heartbeats; for a Python engine's, the
+      // broker's redelivery is the only safety net, so those are acked once answered.
+      const earlyAckMs = request.fromTfEngine ? this.#options.ackLongTasksAfterMs : null;
       const earlyAck =
         earlyAckMs === null
           ? undefined

@@ -101,10 +101,18 @@ describe('Worker: liveness', () => {
     expect(new TaskCancelledError('x').code).toBe('TF_TASK_CANCELLED');
   });
 
-  it('acks a long task early (ackLongTasksAfterMs), before its result', async () => {
+  it("acks a tf engine's long task early (ackLongTasksAfterMs), before its result; a Python engine's only once answered", async () => {
     const { engine, exchange } = await setup({ ackLongTasksAfterMs: 50 });
-    const id = await engine.request(TOPIC, { task_cls: Gated.taskName, arguments: { key: 'slow' } });
-    await vi.waitFor(() => expect(gates.started).toEqual(['slow']));
+    // No x-tf-attempt: a Python engine, which has no heartbeat watch to make up for an early ack.
+    const python = await engine.request(TOPIC, { task_cls: Gated.taskName, arguments: { key: 'python' } });
+    await vi.waitFor(() => expect(gates.started).toEqual(['python']));
+    await sleep(150);
+    expect(memoryBroker.stats(exchange, TOPIC).unacked).toBe(1);
+    gates.open('python');
+    await engine.final(python);
+    await vi.waitFor(() => expect(memoryBroker.stats(exchange, TOPIC).unacked).toBe(0));
+    const id = await engine.request(TOPIC, { task_cls: Gated.taskName, arguments: { key: 'slow' } }, undefined, { [TfHeader.ATTEMPT]: 1 });
+    await vi.waitFor(() => expect(gates.started).toEqual(['python', 'slow']));
     expect(memoryBroker.stats(exchange, TOPIC).unacked).toBe(1);
     await vi.waitFor(() => expect(memoryBroker.stats(exchange, TOPIC).unacked).toBe(0));
     expect(engine.responses(id).map((r) => r.state)).toEqual(['RUNNING']);
@@ -112,10 +120,27 @@ describe('Worker: liveness', () => {
     expect((await engine.final(id)).at(-1)).toEqual({ state: 'SUCCESS', data: { result: 'done slow' } });
   });
 
+  it('a request cancelled while it waits for a slot is answered, never run', async () => {
+    const { engine, worker } = await setup({ concurrency: 1 });
+    const first = await engine.request(TOPIC, { task_cls: Gated.taskName, arguments: { key: 'first' } });
+    const queued = await engine.request(TOPIC, { task_cls: Gated.taskName, arguments: { key: 'queued' } });
+    await vi.waitFor(() => expect(gates.started).toEqual(['first']));
+    await sleep(50); // 'queued' is in the worker, waiting for the slot
+    await engine.raw(worker.controlTopic, '{}', { type: 'CANCEL', headers: { [TfHeader.CANCEL]: [queued] } });
+    await sleep(50);
+    gates.open('first');
+    await engine.final(first);
+    expect(failureName((await engine.final(queued)).at(-1))).toBe('TaskCancelledError');
+    expect(gates.started).toEqual(['first']);
+  });
+
   it('rejects bad liveness options', () => {
     const base = { exchange: 'e', topic: 't', tasks: [AddOne], transport: 'memory' };
     expect(() => new Worker({ ...base, heartbeatIntervalMs: 0 })).toThrow(/heartbeatIntervalMs/);
     expect(() => new Worker({ ...base, ackLongTasksAfterMs: -1 })).toThrow(/ackLongTasksAfterMs/);
+    // A Node timer fires at once past 2^31 - 1 ms: refused, not a silent storm.
+    expect(() => new Worker({ ...base, ackLongTasksAfterMs: 30 * 86_400_000 })).toThrow(/at most 2147483647/);
+    expect(() => new Worker({ ...base, heartbeatIntervalMs: 1500.5 })).toThrow(/heartbeatIntervalMs/);
     expect(new Worker({ ...base, heartbeat_interval: 2 }).id).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -24,6 +24,14 @@ export const TfHeader = {
   CANCEL: 'x-tf-cancel',
 } as const;
 
+/** The control topic of the tf worker `id`. */
+export function controlTopicOf(id: string): string {
+  return `tf-control-${id}`;
+}
+
+/** The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** The message type of a control message asking a worker to abort requests (sent only to a tf worker's control topic). */
 export const CANCEL_MESSAGE = 'CANCEL';
 
@@ -67,11 +75,13 @@ export function readWorkerHeaders(headers: MessageHeaders): WorkerHeaders {
   const worker = id(headers[TfHeader.WORKER]);
   if (worker !== undefined) out.worker = worker;
   const heartbeatMs = count(headers[TfHeader.HEARTBEAT_MS], 3_600_000);
+
   if (heartbeatMs !== undefined) out.heartbeatMs = heartbeatMs;
   const running = readIds(headers[TfHeader.RUNNING]);
   if (running !== undefined) out.running = running;
+  // Only a worker's own control topic: a peer must not steer CANCELs to a shared topic.
   const control = id(headers[TfHeader.CONTROL]);
-  if (control !== undefined) out.control = control;
+  if (control !== undefined && worker !== undefined && control === controlTopicOf(worker)) out.control = control;
   const concurrency = count(headers[TfHeader.CONCURRENCY], 100_000);
   if (concurrency !== undefined) out.concurrency = concurrency;
   const attempt = count(headers[TfHeader.ATTEMPT], 1_000);
@@ -85,6 +95,6 @@ export function readRequestHeaders(headers: MessageHeaders): { attempt?: number;
   const attempt = count(headers[TfHeader.ATTEMPT], 1_000);
   if (attempt !== undefined) out.attempt = attempt;
   const timeout = headers[TfHeader.EXECUTION_TIMEOUT_MS];
-  if (typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0) out.executionTimeoutMs = timeout;
+  if (typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 && timeout <= MAX_TIMER_MS) out.executionTimeoutMs = timeout;
   return out;
 }

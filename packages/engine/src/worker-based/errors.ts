@@ -15,6 +15,8 @@ export interface RequestTimeoutDetails {
   readonly topics: readonly string[];
   /** The topic a PENDING request was sent to. */
   readonly topic?: string | undefined;
+  /** An earlier attempt was sent (a worker may have run it), though this one is WAITING. */
+  readonly sentBefore?: boolean | undefined;
 }
 
 const quoted = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
@@ -30,6 +32,7 @@ export class RequestTimeoutError extends TfError implements RequestTimeoutDetail
   readonly exchange: string;
   readonly topics: readonly string[];
   readonly topic: string | undefined;
+  readonly sentBefore: boolean;
 
   constructor(details: RequestTimeoutDetails) {
     const { taskName, atomName, timeoutMs, state, exchange, topics, topic } = details;
@@ -49,6 +52,7 @@ export class RequestTimeoutError extends TfError implements RequestTimeoutDetail
     this.exchange = exchange;
     this.topics = Object.freeze([...topics]);
     this.topic = topic;
+    this.sentBefore = details.sentBefore ?? false;
   }
 }
 
@@ -93,24 +97,30 @@ export class WorkerLostError extends TfError implements WorkerLostDetails {
 /** The engine's transport gave up reconnecting: every request in flight, and every later one, fails with this. */
 export class EngineConnectionLostError extends TfError {
   readonly atomName: string;
-  /** The request's state when the connection was given up; `WAITING`: it never reached a worker. */
+  /** The request's state when the connection was given up. */
   readonly state: RequestState;
-  constructor(atomName: string, state: RequestState, cause: Error) {
+  /** An earlier attempt was sent (a worker may have run it). */
+  readonly sentBefore: boolean;
+  constructor(atomName: string, state: RequestState, cause: Error, sentBefore = false) {
     super('TF_ENGINE_CONNECTION_LOST', `Task '${atomName}' cannot finish: the engine lost its broker (${cause.message})`, { cause });
     this.atomName = atomName;
     this.state = state;
+    this.sentBefore = sentBefore;
   }
 }
 
 /** A request cut short because the engine stopped (its run ended, or `close()` was called). */
 export class EngineStoppedError extends TfError {
   readonly atomName: string;
-  /** The request's state when it was cut short; `WAITING`: it never reached a worker. */
+  /** The request's state when it was cut short. */
   readonly state: RequestState;
-  constructor(atomName: string, state: RequestState, message = `Engine stopped before '${atomName}' finished`) {
+  /** An earlier attempt was sent (a worker may have run it). */
+  readonly sentBefore: boolean;
+  constructor(atomName: string, state: RequestState, message = `Engine stopped before '${atomName}' finished`, sentBefore = false) {
     super('TF_ENGINE_STOPPED', message);
     this.atomName = atomName;
     this.state = state;
+    this.sentBefore = sentBefore;
   }
 }
 
@@ -127,5 +137,7 @@ export function neverReachedAWorker(outcome: unknown): boolean {
   ) {
     return false;
   }
-  return (error as RequestTimeoutError | EngineStoppedError | EngineConnectionLostError).state === 'WAITING';
+  const { state, sentBefore } = error as RequestTimeoutError | EngineStoppedError | EngineConnectionLostError;
+  // WAITING on a later attempt is not enough: an earlier one may have run.
+  return state === 'WAITING' && !sentBefore;
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   CANCEL_MESSAGE,
   type Failure,
+  MAX_IDS_PER_MESSAGE,
+  MAX_TIMER_MS,
   Notifier,
   readWorkerHeaders,
   TaskCancelledError,
@@ -18,6 +20,7 @@ import {
   type Transport,
   type TransportSelection,
   type MessageHeaders,
+  type WorkerHeaders,
 } from '@tf/core';
 import { decodeMessage, encodeBody, encodeRequestResult, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
 import { EngineConnectionLostError, EngineStoppedError, neverReachedAWorker } from './errors';
@@ -91,6 +94,12 @@ export class WorkerBasedExecutor implements TaskExecutor {
   readonly #heartbeatTimeoutMs: number;
   /** Set when the transport gave up reconnecting: every request from then on fails with it, at once. */
   #connectionLost: Error | undefined;
+  /** By tf worker id: when the engine last heard anything from it. */
+  readonly #heardWorkers = new Map<string, number>();
+  /** CANCELs being published (awaited, bounded, before the connection closes). */
+  readonly #cancelling = new Set<Promise<unknown>>();
+  readonly #workerExpiryMs: number;
+  #lastTick = Date.now();
   readonly #executionTimeoutMs: number | undefined;
 
   constructor(options: WorkerBasedOptions) {
@@ -104,6 +113,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     const noWorkerWarningMs = warnAfter === null ? null : Math.min(warnAfter, transitionTimeoutMs ?? Infinity);
     const shortest = Math.min(transitionTimeoutMs ?? Infinity, noWorkerWarningMs ?? Infinity);
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+    this.#workerExpiryMs = workerExpiryMs;
     this.#executionTimeoutMs = options.executionTimeoutMs ?? undefined;
     const tickBase = Math.min(Number.isFinite(shortest) ? shortest : 1000, this.#heartbeatTimeoutMs);
     this.#tickMs = Math.max(10, Math.min(1000, Math.floor(tickBase / 4)));
@@ -167,6 +177,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       throw error;
     }
     clearInterval(this.#tickTimer);
+    this.#lastTick = Date.now();
     this.#tickTimer = setInterval(() => this.#tick(Date.now()), this.#tickMs);
     // It keeps the process alive only while requests are in flight (see #submit and #tick):
     // a request waiting to time out must get its answer even when nothing else (the memory
@@ -177,53 +188,116 @@ export class WorkerBasedExecutor implements TaskExecutor {
   }
 
   #tick(now: number): void {
+    const late = now - this.#lastTick > Math.max(3 * this.#tickMs, this.#heartbeatTimeoutMs / 2);
+    this.#lastTick = now;
     const stuck = this.#book.waiting().filter((request) => !this.#finder.serves(request.taskName));
     // Warned first: a request that times out in this tick has been reported by then.
     this.#watch.check(now, stuck, this.#finder.workers);
-    this.#book.expire(now, (taskName) => this.#finder.serves(taskName));
-    // Liveness is judged only while the engine itself is connected: while it is not, it
-    // hears from nobody (and counts everyone as heard once it is back).
-    if (this.#session.connected) {
-      const silentWorkers = new Set<string>();
-      for (const request of this.#book.silent(now, this.#heartbeatTimeoutMs)) silentWorkers.add(request.holder!.worker);
-      for (const worker of silentWorkers) this.#workerLost(worker, now);
+    // Liveness and timeouts are judged only while the engine itself is connected (while it
+    // is not, it hears from nobody), and not on a tick that came late: this process stalled
+    // (GC, a long synchronous step) and the messages that arrived meanwhile are still unread.
+    // Either way everyone counts as just heard of, once.
+    if (!this.#session.connected || late) {
+      this.#heardEveryone(now);
+    } else {
+      this.#book.expire(now, (taskName) => this.#finder.serves(taskName));
+      this.#judgeLiveness(now);
       for (const topic of this.#finder.forgetExpired(now)) {
         this.#redispatch(this.#book.unclaimedOn(topic), `the worker(s) on topic '${topic}' expired`);
       }
       this.#book.overdue(now, this.#heartbeatTimeoutMs);
+      this.#forgetSilentWorkers(now);
     }
+    // Timeouts free topics' shares.
+    this.#dispatchWaiting();
     if (this.#book.size === 0) this.#tickTimer?.unref();
+  }
+
+  /**
+   * Requests whose worker has not listed them for the heartbeat timeout: when the worker
+   * itself was heard meanwhile (it dropped them: handed back, or never got them), only those
+   * go again; when it has gone silent, everything it held goes, and what is queued on its
+   * topic if it was alone there.
+   */
+  #judgeLiveness(now: number): void {
+    const dropped: PendingRequest[] = [];
+    const silentWorkers = new Set<string>();
+    for (const request of this.#book.silent(now, this.#heartbeatTimeoutMs)) {
+      const holder = request.holder!;
+      const heard = this.#heardWorkers.get(holder.worker) ?? 0;
+      if (now - heard > Math.max(this.#heartbeatTimeoutMs, 3 * (holder.heartbeatMs ?? 0))) silentWorkers.add(holder.worker);
+      else dropped.push(request);
+    }
+    this.#redispatch(dropped, 'its worker no longer lists it among the requests it holds');
+    for (const worker of silentWorkers) this.#workerLost(worker, now);
+  }
+
+  /** A message from a worker that says who it is: it is alive now. */
+  #heardWorker(worker: string | undefined, now = Date.now()): void {
+    if (worker !== undefined) this.#heardWorkers.set(worker, now);
+  }
+
+  /** After the engine could not hear (disconnected, stalled): every worker and request counts as just heard of. */
+  #heardEveryone(now: number): void {
+    this.#book.heardAll(now);
+    for (const worker of this.#heardWorkers.keys()) this.#heardWorkers.set(worker, now);
+    this.#finder.heardAll(now);
+  }
+
+  /** Forgets workers not heard of for `workerExpiryMs` (the map stays bounded). */
+  #forgetSilentWorkers(now: number): void {
+    for (const [worker, heard] of this.#heardWorkers) if (now - heard > this.#workerExpiryMs) this.#heardWorkers.delete(worker);
   }
 
   /** A worker went silent while holding requests: they, and those queued on its topic if it was alone there, go again. */
   #workerLost(worker: string, now: number): void {
+    this.#heardWorkers.delete(worker);
     const lost = this.#finder.lost(worker, now);
     const requests = new Set<PendingRequest>(this.#book.heldBy(worker));
     if (lost?.topicGone) for (const request of this.#book.unclaimedOn(lost.topic)) requests.add(request);
     this.#redispatch([...requests], `worker ${worker} went silent for ${this.#heartbeatTimeoutMs} ms`);
   }
 
-  /** Sends `requests` again as new attempts (or fails those out of attempts). */
-  #redispatch(requests: readonly PendingRequest[], reason: string): void {
+  /**
+   * Sends `requests` again as new attempts (or fails those out of attempts), and tells the tf
+   * workers that held the superseded attempts to drop them. `counted: false` for a re-send
+   * that does not use up an attempt (after the engine's own reconnect).
+   */
+  #redispatch(requests: readonly PendingRequest[], reason: string, counted = true): void {
     if (requests.length === 0) return;
     this.#logger.warn({ count: requests.length, reason }, 're-dispatching requests');
+    const superseded = new Map<string, string[]>();
     for (const request of requests) {
       const { id, attempt, atomName } = request;
-      const again = this.#book.redispatch(request, reason);
+      const { again, superseded: old } = this.#book.redispatch(request, reason, counted);
+      const control = old?.holder?.control;
+      if (old && control !== undefined) superseded.set(control, [...(superseded.get(control) ?? []), old.id]);
       this.#logger.debug({ atom: atomName, correlationId: id, attempt, next: again?.id }, again ? 're-dispatched' : 'out of attempts');
     }
+    for (const [control, ids] of superseded) this.#sendCancel(control, ids);
     this.#dispatchWaiting();
+  }
+
+  /** Asks the tf worker behind `control` to abort `ids` (in messages of at most MAX_IDS_PER_MESSAGE); best effort. */
+  #sendCancel(control: string, ids: readonly string[]): void {
+    for (let i = 0; i < ids.length; i += MAX_IDS_PER_MESSAGE) {
+      const sending = this.#session
+        .publish(control, '{}', { type: CANCEL_MESSAGE, headers: { [TfHeader.CANCEL]: ids.slice(i, i + MAX_IDS_PER_MESSAGE) } })
+        .catch((error: unknown) => this.#logger.warn({ err: error, control }, 'could not send CANCEL'));
+      this.#cancelling.add(sending);
+      void sending.finally(() => this.#cancelling.delete(sending));
+    }
   }
 
   /**
    * The engine's connection is back: the broker may have lost what it held (a restart
-   * empties non-durable queues), so requests sent and not yet claimed by a worker go again,
-   * and everyone else gets a fresh heartbeat timeout.
+   * empties non-durable queues), so requests sent and not yet claimed by a worker go again
+   * (without using up an attempt), and everyone else gets a fresh heartbeat timeout.
    */
   #reconnected(): void {
     void this.#finder.askAll();
-    this.#book.heardAll();
-    this.#redispatch(this.#book.unclaimed(), 'the engine reconnected to its broker; the request may have been lost');
+    this.#heardEveryone(Date.now());
+    this.#redispatch(this.#book.unclaimed(), 'the engine reconnected to its broker; the request may have been lost', false);
   }
 
   /** The transport gave up reconnecting: nothing in flight can be answered any more, nor anything sent later. */
@@ -231,7 +305,17 @@ export class WorkerBasedExecutor implements TaskExecutor {
     if (!this.#accepting) return;
     this.#connectionLost = error;
     this.#logger.error({ err: error }, 'the engine lost its broker for good; failing every request in flight');
-    this.#book.failAll((request) => new EngineConnectionLostError(request.atomName, request.state, error));
+    this.#book.failAll((request) => new EngineConnectionLostError(request.atomName, request.state, error, request.everSent));
+  }
+
+  /**
+   * A heartbeat: the requests it lists are alive. Ids this engine does not hold (finished,
+   * given up, superseded by a re-dispatch) are runs nobody waits for: the worker is told to
+   * drop them.
+   */
+  #heartbeat(ids: readonly string[], worker: WorkerHeaders): void {
+    const unknown = this.#book.heartbeat(ids, worker);
+    if (unknown.length > 0 && worker.control !== undefined) this.#sendCancel(worker.control, unknown);
   }
 
   /**
@@ -251,13 +335,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       if (request.holder?.control !== undefined) add(request.holder.control, request.id);
       else if (request.topic !== undefined) for (const control of this.#finder.controlsOn(request.topic)) add(control, request.id);
     }
-    for (const [control, ids] of byControl) {
-      for (let i = 0; i < ids.length; i += 1000) {
-        this.#session
-          .publish(control, '{}', { type: CANCEL_MESSAGE, headers: { [TfHeader.CANCEL]: ids.slice(i, i + 1000) } })
-          .catch((error: unknown) => this.#logger.warn({ err: error, control }, 'could not send CANCEL'));
-      }
-    }
+    for (const [control, ids] of byControl) this.#sendCancel(control, ids);
     for (const request of requests) this.#book.fail(request, new TaskCancelledError(request.atomName));
     if (requests.length > 0) this.#logger.info({ count: requests.length }, 'cancelled the requests in flight');
   }
@@ -276,7 +354,11 @@ export class WorkerBasedExecutor implements TaskExecutor {
     clearInterval(this.#tickTimer);
     this.#tickTimer = undefined;
     this.#finder.stop();
-    this.#book.failAll((request) => new EngineStoppedError(request.atomName, request.state));
+    this.#book.failAll((request) => new EngineStoppedError(request.atomName, request.state, undefined, request.everSent));
+    // CANCELs on their way leave before the connection closes (bounded).
+    if (this.#cancelling.size > 0) {
+      await Promise.race([Promise.all(this.#cancelling), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    }
     this.#watch.reset();
     await this.#session.close();
     this.#finder.clear();
@@ -324,7 +406,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
     const taskName = cls.taskName;
     if (!this.#exportNames.has(taskName)) this.#exportNames.set(taskName, exportNameOf(cls));
     const body: RequestBody = { task_cls: taskName, task_name: task.name, task_version: [...task.version], ...part };
-    const executionTimeoutMs = cls.executionTimeoutMs ?? this.#executionTimeoutMs;
+    const own = cls.executionTimeoutMs;
+    const executionTimeoutMs = typeof own === 'number' && own > 0 && own <= MAX_TIMER_MS ? own : this.#executionTimeoutMs;
     const { request, outcome } = this.#book.open({
       taskName,
       atomName: task.name,
@@ -363,10 +446,11 @@ export class WorkerBasedExecutor implements TaskExecutor {
     this.#watch.served(request.taskName);
     const headers: MessageHeaders = { [TfHeader.ATTEMPT]: request.attempt };
     if (request.executionTimeoutMs !== undefined) headers[TfHeader.EXECUTION_TIMEOUT_MS] = request.executionTimeoutMs;
+    const attemptId = request.id;
     this.#session
-      .publish(topic, text, { type: 'REQUEST', replyTo: this.uuid, correlationId: request.id, headers })
+      .publish(topic, text, { type: 'REQUEST', replyTo: this.uuid, correlationId: attemptId, headers })
       .catch((error: unknown) => {
-        this.#book.fail(request, error);
+        this.#book.fail(request, error, attemptId);
         // Its share of the topic is free again.
         this.#dispatchWaiting();
       });
@@ -394,7 +478,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
     if (message.type === 'NOTIFY') {
       if (!('topic' in message.body)) return;
       const worker = readWorkerHeaders(message.properties.headers ?? {});
-      if (worker.running) this.#book.heartbeat(worker.running, worker);
+      this.#heardWorker(worker.worker);
+      if (worker.running) this.#heartbeat(worker.running, worker);
       this.#finder.heard(message.body.topic, message.body.tasks, worker);
       return;
     }
@@ -406,7 +491,9 @@ export class WorkerBasedExecutor implements TaskExecutor {
         this.#logger.debug({ correlationId: id, state: message.body.state }, 'ignoring a response for no live request');
         return;
       }
-      this.#book.respond(request, message.body, readWorkerHeaders(message.properties.headers ?? {}));
+      const worker = readWorkerHeaders(message.properties.headers ?? {});
+      this.#heardWorker(worker.worker);
+      this.#book.respond(request, message.body, worker);
       if (message.body.state === 'SUCCESS' || message.body.state === 'FAILURE') this.#dispatchWaiting();
       return;
     }

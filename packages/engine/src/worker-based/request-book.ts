@@ -45,6 +45,8 @@ export interface PendingRequest {
   readonly lastHeard: number;
   /** The longest its run may take (ms), from the task class or the engine. */
   readonly executionTimeoutMs: number | undefined;
+  /** True once any attempt was published: a worker may have run it. */
+  readonly everSent: boolean;
 }
 
 /** What the book needs to time requests out and to say where they looked. */
@@ -81,6 +83,9 @@ interface Entry extends NewRequest {
   /** When its worker said RUNNING. */
   runningSince: number | undefined;
   sentAt: number | undefined;
+  everSent: boolean;
+  /** Attempts made so far that count against `maxAttempts` (a re-send after the engine's own reconnect does not). */
+  counted: number;
 }
 
 /**
@@ -122,6 +127,8 @@ export class RequestBook {
         lastHeard: now,
         runningSince: undefined,
         sentAt: undefined,
+        everSent: false,
+        counted: 1,
       };
     });
     // A promise's executor runs at once: the entry is there.
@@ -162,6 +169,7 @@ export class RequestBook {
     entry.state = 'PENDING';
     entry.topic = topic;
     entry.sentAt = Date.now();
+    entry.everSent = true;
     this.#outstanding.set(topic, (this.#outstanding.get(topic) ?? 0) + 1);
     this.#waiting.delete(entry);
   }
@@ -193,12 +201,18 @@ export class RequestBook {
     }
   }
 
-  /** A worker's heartbeat: it holds the requests `ids` (those of its engine's live ones count). */
-  heartbeat(ids: readonly string[], worker: WorkerHeaders, now = Date.now()): void {
+  /**
+   * A worker's heartbeat: it holds the requests `ids`. Returns the ids this book does not
+   * hold (finished, given up, or superseded by a re-dispatch).
+   */
+  heartbeat(ids: readonly string[], worker: WorkerHeaders, now = Date.now()): string[] {
+    const unknown: string[] = [];
     for (const id of ids) {
       const entry = this.#entries.get(id);
-      if (entry && entry.state !== 'WAITING') this.#heardFrom(entry, worker, now);
+      if (!entry) unknown.push(id);
+      else if (entry.state !== 'WAITING') this.#heardFrom(entry, worker, now);
     }
+    return unknown;
   }
 
   #heardFrom(entry: Entry, worker: WorkerHeaders, now: number): void {
@@ -244,17 +258,25 @@ export class RequestBook {
 
   /**
    * Sends a request again as a new attempt: back to WAITING under a new correlation id, its
-   * clock restarted. After `maxAttempts` it fails instead, with `WorkerLostError`. Returns the
-   * request to dispatch, or undefined when it failed (or had finished).
+   * clock restarted. After `maxAttempts` counted attempts it fails instead, with
+   * `WorkerLostError`; `counted: false` (the engine's own reconnect) does not use one up.
+   * Returns the request to dispatch (undefined when it failed or had finished), and who held
+   * the attempt it supersedes.
    */
-  redispatch(request: PendingRequest, reason: string): PendingRequest | undefined {
+  redispatch(
+    request: PendingRequest,
+    reason: string,
+    counted = true,
+  ): { again: PendingRequest | undefined; superseded: { id: string; holder: Holder | undefined } | undefined } {
     const entry = this.#live(request);
-    if (!entry) return undefined;
-    if (entry.attempt >= this.#options.maxAttempts) {
+    if (!entry) return { again: undefined, superseded: undefined };
+    const superseded = { id: entry.id, holder: entry.holder };
+    if (counted && entry.counted >= this.#options.maxAttempts) {
       const { atomName, taskName, attempt, topic, holder } = entry;
       this.#finish(entry, 'FAILURE', new WorkerLostError({ atomName, taskName, attempts: attempt, topic, worker: holder?.worker, reason }));
-      return undefined;
+      return { again: undefined, superseded };
     }
+    if (counted) entry.counted += 1;
     this.#entries.delete(entry.id);
     this.#leaveTopic(entry);
     const now = Date.now();
@@ -269,13 +291,17 @@ export class RequestBook {
     entry.sentAt = undefined;
     this.#entries.set(entry.id, entry);
     this.#waiting.add(entry);
-    return entry;
+    return { again: entry, superseded };
   }
 
-  /** Fails a live request with `error` (nothing happens once it has finished). */
-  fail(request: PendingRequest, error: unknown): void {
+  /**
+   * Fails a live request with `error` (nothing happens once it has finished). With
+   * `attemptId`, only while that attempt is still the current one: the failure of a send
+   * that a re-dispatch superseded leaves the new attempt alone.
+   */
+  fail(request: PendingRequest, error: unknown, attemptId?: string): void {
     const entry = this.#live(request);
-    if (entry) this.#finish(entry, 'FAILURE', error);
+    if (entry && (attemptId === undefined || entry.id === attemptId)) this.#finish(entry, 'FAILURE', error);
   }
 
   /** Fails every live request, each with the error `reason` gives it. */
@@ -286,7 +312,8 @@ export class RequestBook {
   /**
    * Fails the requests past the transition timeout: WAITING that long for a worker that runs
    * their task (`served` says there is one: they only wait their turn, and do not time out),
-   * or PENDING that long since they were sent.
+   * or PENDING that long since they were sent with no worker saying it holds them (one that
+   * holds it is watched by its heartbeats instead).
    */
   expire(now: number, served: (taskName: string) => boolean): void {
     const { transitionTimeoutMs: timeoutMs, exchange, topics } = this.#options;
@@ -296,8 +323,18 @@ export class RequestBook {
       const since = state === 'WAITING' ? entry.createdAt : state === 'PENDING' ? entry.sentAt : undefined;
       if (since === undefined || now - since <= timeoutMs) continue;
       if (state === 'WAITING' && served(taskName)) continue;
+      if (state === 'PENDING' && entry.holder !== undefined) continue;
       if (state === 'WAITING' || state === 'PENDING') {
-        const error = new RequestTimeoutError({ taskName, atomName, timeoutMs, state, exchange, topics, topic });
+        const error = new RequestTimeoutError({
+          taskName,
+          atomName,
+          timeoutMs,
+          state,
+          exchange,
+          topics,
+          topic,
+          sentBefore: entry.everSent,
+        });
         this.#finish(entry, 'FAILURE', error);
       }
     }

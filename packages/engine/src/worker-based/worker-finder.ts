@@ -45,9 +45,6 @@ interface Heard {
   anonymous: boolean;
 }
 
-/** How many requests a topic is sent beyond the tasks its workers run at once: their next ones, at hand. */
-const QUEUED_PER_SLOT = 2;
-
 /**
  * Finds workers: asks every topic by NOTIFY, now and every `notifyIntervalMs`, remembers
  * who answered with which tasks, forgets a worker silent for `workerExpiryMs`, and picks a
@@ -152,18 +149,29 @@ export class WorkerFinder {
     return undefined;
   }
 
-  /** The control topics of the tf workers heard on `topic`. */
-  controlsOn(topic: string): string[] {
+  /** The control topics of the live tf workers heard on `topic`. */
+  controlsOn(topic: string, now = Date.now()): string[] {
     const known = this.#workers.get(topic);
     if (!known) return [];
-    return [...known.members.values()].flatMap((member) => (member.control === undefined ? [] : [member.control]));
+    return [...known.members.values()].flatMap((member) =>
+      member.control === undefined || now - member.lastSeen > this.#options.workerExpiryMs ? [] : [member.control],
+    );
+  }
+
+  /** Counts every known topic and worker as just heard (after the engine itself could not hear). */
+  heardAll(now = Date.now()): void {
+    for (const known of this.#workers.values()) {
+      known.lastSeen = now;
+      for (const member of known.members.values()) member.lastSeen = now;
+    }
   }
 
   /**
    * The topic to send a `taskName` request to: among live workers running it, the least
    * loaded (requests outstanding per task slot), in turn when equal. A topic whose tf
-   * workers said their concurrency takes at most `QUEUED_PER_SLOT` requests per slot plus
-   * one each; with all such topics full, undefined (the request waits at the engine, and
+   * workers said their concurrency takes at most what they prefetch (`concurrency + 1`
+   * each): whatever is sent there is in a worker's hands at once, claimed and watched by its
+   * heartbeats. With all such topics full, undefined (the request waits in the engine, and
    * goes when one finishes). Undefined too when no worker runs it.
    */
   pick(taskName: string): string | undefined {
@@ -172,9 +180,9 @@ export class WorkerFinder {
     for (const worker of this.#workers.values()) {
       if (!worker.tasks.has(taskName) || !this.#isLive(worker, now)) continue;
       const outstanding = this.#host.outstandingOn(worker.topic);
-      const slots = this.#slots(worker, now);
-      if (slots === undefined) capable.push({ topic: worker.topic, load: outstanding });
-      else if (outstanding < slots * QUEUED_PER_SLOT + 1) capable.push({ topic: worker.topic, load: outstanding / slots });
+      const capacity = this.#capacity(worker, now);
+      if (capacity === undefined) capable.push({ topic: worker.topic, load: outstanding });
+      else if (outstanding < capacity.prefetch) capable.push({ topic: worker.topic, load: outstanding / capacity.slots });
     }
     if (capable.length === 0) return undefined;
     const least = Math.min(...capable.map((c) => c.load));
@@ -184,22 +192,28 @@ export class WorkerFinder {
     return candidates[turn % candidates.length]!.topic;
   }
 
-  /** The task slots of a topic's live tf workers; undefined when a worker there did not say (no cap). */
-  #slots(worker: Heard, now: number): number | undefined {
+  /**
+   * The task slots of a topic's live tf workers, and what they prefetch in all (one more
+   * each); undefined when a worker there did not say (no cap).
+   */
+  #capacity(worker: Heard, now: number): { slots: number; prefetch: number } | undefined {
     if (worker.anonymous) return undefined;
     let slots = 0;
+    let members = 0;
     for (const member of worker.members.values()) {
       if (now - member.lastSeen > this.#options.workerExpiryMs) continue;
       if (member.concurrency === undefined) return undefined;
       slots += member.concurrency;
+      members += 1;
     }
-    return slots > 0 ? slots : undefined;
+    return slots > 0 ? { slots, prefetch: slots + members } : undefined;
   }
 
   /** Forgets the workers not heard from within `workerExpiryMs`; returns their topics. */
   forgetExpired(now = Date.now()): string[] {
     const expired: string[] = [];
     for (const [topic, worker] of this.#workers) {
+      for (const [id, member] of worker.members) if (now - member.lastSeen > this.#options.workerExpiryMs) worker.members.delete(id);
       if (!this.#isLive(worker, now)) {
         this.#workers.delete(topic);
         expired.push(topic);
