@@ -93,6 +93,7 @@ async function runAndKill(broker: Broker, exchange: string, topics: string[], vi
     notifyIntervalMs: 1_000,
     transitionTimeoutMs: 60_000,
     store: { ms: 1_500 },
+    ...(process.env['TF_IT_LOG'] ? { logger: debugLogger() } : {}),
   });
   const successes = new Map<string, number>();
   engine.atomNotifier.on('SUCCESS', (_e, d) => successes.set(d.atomName, (successes.get(d.atomName) ?? 0) + 1));
@@ -140,4 +141,12 @@ for (const broker of brokers) {
       },
     );
   });
+}
+
+function debugLogger() {
+  const t0 = Date.now();
+  const line = (level: string) => (obj: unknown, msg?: string) =>
+    process.stderr.write(`${Date.now() - t0} ${level} ${msg ?? ''} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? v.message : v))}\n`);
+  const logger = { trace: line('trace'), debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), fatal: line('fatal'), child: () => logger };
+  return logger;
 }

@@ -251,10 +251,22 @@ export class WorkerBasedExecutor implements TaskExecutor {
 
   /** A worker went silent while holding requests: they, and those queued on its topic if it was alone there, go again. */
   #workerLost(worker: string, now: number): void {
+    const lastHeard = this.#heardWorkers.get(worker) ?? now;
     this.#heardWorkers.delete(worker);
-    const lost = this.#finder.lost(worker, now);
-    const requests = new Set<PendingRequest>(this.#book.heldBy(worker));
-    if (lost?.topicGone) for (const request of this.#book.unclaimedOn(lost.topic)) requests.add(request);
+    const held = this.#book.heldBy(worker);
+    // Its topic: where discovery heard it, else where its requests went (a worker sharing a
+    // topic may never have been the one to answer a NOTIFY).
+    const lost = this.#finder.lost(worker, now) ?? (held[0]?.topic === undefined ? undefined : { topic: held[0].topic, topicGone: false });
+    const requests = new Set<PendingRequest>(held);
+    if (lost) {
+      // Alone on its topic: whatever is queued there goes too. Sharing it: what was sent there
+      // before it died and nobody claimed may be in its hands, unlisted yet (it took it after
+      // its last heartbeat); a broker that redelivers only after a lease (Redis) would keep it
+      // from the others that long.
+      const beat = held.find((request) => request.holder?.heartbeatMs !== undefined)?.holder?.heartbeatMs ?? 1_000;
+      const sentBy = lost.topicGone ? Number.POSITIVE_INFINITY : lastHeard + beat;
+      for (const request of this.#book.unclaimedOn(lost.topic, sentBy)) requests.add(request);
+    }
     this.#redispatch([...requests], `worker ${worker} went silent for ${this.#heartbeatTimeoutMs} ms`);
   }
 
@@ -447,6 +459,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     const headers: MessageHeaders = { [TfHeader.ATTEMPT]: request.attempt };
     if (request.executionTimeoutMs !== undefined) headers[TfHeader.EXECUTION_TIMEOUT_MS] = request.executionTimeoutMs;
     const attemptId = request.id;
+    this.#logger.trace({ atom: request.atomName, correlationId: attemptId, attempt: request.attempt, topic }, 'sending a request');
     this.#session
       .publish(topic, text, { type: 'REQUEST', replyTo: this.uuid, correlationId: attemptId, headers })
       .catch((error: unknown) => {
@@ -493,6 +506,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
       }
       const worker = readWorkerHeaders(message.properties.headers ?? {});
       this.#heardWorker(worker.worker);
+      // A worker sharing a topic answers few NOTIFYs: its responses make it known there too.
+      if (request.topic !== undefined && worker.worker !== undefined) this.#finder.member(request.topic, worker);
       this.#book.respond(request, message.body, worker);
       if (message.body.state === 'SUCCESS' || message.body.state === 'FAILURE') this.#dispatchWaiting();
       return;

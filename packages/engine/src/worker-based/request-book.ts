@@ -246,9 +246,11 @@ export class RequestBook {
     return [...this.#entries.values()].filter((entry) => entry.holder?.worker === id && entry.state !== 'WAITING');
   }
 
-  /** The requests sent to `topic` that no worker has said it holds. */
-  unclaimedOn(topic: string): PendingRequest[] {
-    return [...this.#entries.values()].filter((entry) => entry.topic === topic && entry.state !== 'WAITING' && entry.holder === undefined);
+  /** The requests sent to `topic` (at or before `sentBy`, when given) that no worker has said it holds. */
+  unclaimedOn(topic: string, sentBy = Number.POSITIVE_INFINITY): PendingRequest[] {
+    return [...this.#entries.values()].filter(
+      (entry) => entry.topic === topic && entry.state !== 'WAITING' && entry.holder === undefined && (entry.sentAt ?? 0) <= sentBy,
+    );
   }
 
   /** The requests sent (PENDING) that no worker has said it holds. */

@@ -133,6 +133,23 @@ export class WorkerFinder {
   }
 
   /**
+   * A tf worker spoke on `topic` (a response to a request sent there): it is one of the
+   * topic's workers, alive now. Nothing happens for a topic not known (or forgotten).
+   */
+  member(topic: string, worker: WorkerHeaders, now = Date.now()): void {
+    const known = this.#workers.get(topic);
+    if (!known || worker.worker === undefined) return;
+    const member = known.members.get(worker.worker);
+    if (member) {
+      member.lastSeen = now;
+      return;
+    }
+    known.members.set(worker.worker, { lastSeen: now, concurrency: worker.concurrency, control: worker.control });
+    this.#options.logger.debug({ topic, worker: worker.worker }, 'another worker on a known topic');
+    this.#host.workersChanged();
+  }
+
+  /**
    * Worker `id` is gone (it went silent while holding requests). Returns its topic, and
    * whether the topic is gone with it: no other worker heard there within `workerExpiryMs`.
    * A gone topic is forgotten until a worker there answers again.
