@@ -146,7 +146,17 @@ for (const broker of brokers) {
 function debugLogger() {
   const t0 = Date.now();
   const line = (level: string) => (obj: unknown, msg?: string) =>
-    process.stderr.write(`${Date.now() - t0} ${level} ${msg ?? ''} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? v.message : v))}\n`);
-  const logger = { trace: line('trace'), debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), fatal: line('fatal'), child: () => logger };
+    process.stderr.write(
+      `${Date.now() - t0} ${level} ${msg ?? ''} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? v.message : v))}\n`,
+    );
+  const logger = {
+    trace: line('trace'),
+    debug: line('debug'),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+    fatal: line('fatal'),
+    child: () => logger,
+  };
   return logger;
 }
