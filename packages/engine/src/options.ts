@@ -21,7 +21,13 @@ import { DEFAULT_NO_WORKER_WARNING_MS } from './worker-based/no-worker-watch';
  * attempt up to 5 s apart, 30 attempts (about two minutes); then `run()` fails with
  * `TF_ENGINE_CONNECTION_LOST`. (Workers keep trying for ever.)
  */
-export const ENGINE_RETRY_OPTIONS = Object.freeze({ intervalStartMs: 500, intervalStepMs: 1000, intervalMaxMs: 5000, maxRetries: 30 });
+export const ENGINE_RETRY_OPTIONS = Object.freeze({
+  intervalStartMs: 500,
+  intervalStepMs: 1000,
+  intervalMaxMs: 5000,
+  maxRetries: 30,
+  maxConnectRetries: 3,
+});
 
 /** Every option's camelCase name. */
 type OptionKey = keyof LocalLoadOptions | keyof WorkerBasedLoadOptions;

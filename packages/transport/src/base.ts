@@ -160,7 +160,7 @@ export abstract class BaseTransport implements Transport {
     }
     while (this.capabilities.reconnect && retry < Number.POSITIVE_INFINITY) {
       retry += 1;
-      const delayMs = retryDelayMs(retry, this.retryOptions);
+      const delayMs = retryDelayMs(retry, resume ? this.retryOptions : this.#connectPolicy());
       if (delayMs === undefined) break;
       if (failed > 0) this.#willRetry(failed, lastError, delayMs);
       this.emit('reconnecting', { attempt: retry, delayMs, ...(lastError instanceof Error ? { error: lastError } : {}) });
@@ -193,6 +193,12 @@ export abstract class BaseTransport implements Transport {
       this.emit('disconnected', { error, willReconnect: false });
     }
     throw error;
+  }
+
+  /** The retry policy of the first connection: `maxConnectRetries`, when given, instead of `maxRetries`. */
+  #connectPolicy(): TransportRetryOptions {
+    const { maxConnectRetries } = this.retryOptions;
+    return maxConnectRetries === undefined ? this.retryOptions : { ...this.retryOptions, maxRetries: maxConnectRetries };
   }
 
   /** A failed attempt, with its stack, for debugging; the warn line comes from `#willRetry`. */

@@ -62,6 +62,7 @@ const RETRY_KEYS: Record<string, { to: keyof TransportRetryOptions; scale: numbe
   intervalStepMs: { to: 'intervalStepMs', scale: 1 },
   intervalMaxMs: { to: 'intervalMaxMs', scale: 1 },
   maxRetries: { to: 'maxRetries', scale: 1 },
+  maxConnectRetries: { to: 'maxConnectRetries', scale: 1 },
   intervalStart: { to: 'intervalStartMs', scale: 1000 },
   intervalStep: { to: 'intervalStepMs', scale: 1000 },
   intervalMax: { to: 'intervalMaxMs', scale: 1000 },
@@ -75,6 +76,8 @@ const RETRY_INPUT_NAMES = [
   'interval_step',
   'interval_max',
   'max_retries',
+  'maxConnectRetries',
+  'max_connect_retries',
   'intervalStart',
   'intervalStep',
   'intervalMax',
@@ -98,15 +101,15 @@ export function parseRetryOptions(
     const previous = seen.get(spec.to);
     if (previous) throw new InvalidArgumentError(`Retry options '${previous}' and '${key}' both set ${spec.to}.`);
     seen.set(spec.to, key);
-    if (spec.to === 'maxRetries') {
+    if (spec.to === 'maxRetries' || spec.to === 'maxConnectRetries') {
       if (value === null || value === Number.POSITIVE_INFINITY) {
-        out.maxRetries = null;
+        out[spec.to] = null;
         continue;
       }
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
         throw new InvalidArgumentError(`Retry option '${key}' must be a whole number >= 0 or null, got ${String(value)}.`);
       }
-      out.maxRetries = value;
+      out[spec.to] = value;
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

@@ -125,6 +125,12 @@ export interface TransportRetryOptions {
   readonly intervalStepMs: number;
   readonly intervalMaxMs: number;
   readonly maxRetries: number | null;
+  /**
+   * Retries of the first connection (`connect()`), when it should differ from reconnecting
+   * after a loss: a worker keeps reconnecting for ever, but a broker unreachable at start is
+   * more likely a wrong URL. Absent: `maxRetries`.
+   */
+  readonly maxConnectRetries?: number | null;
 }
 
 /**
@@ -151,6 +157,9 @@ export interface TransportRetryOptionsInput {
   /** Seconds (kombu). */
   interval_max?: number;
   max_retries?: number | null;
+  /** See `TransportRetryOptions.maxConnectRetries`. */
+  maxConnectRetries?: number | null;
+  max_connect_retries?: number | null;
 }
 
 /** `idle` -> `connecting` -> `connected` (<-> `reconnecting`) -> `closing` -> `closed` (-> `connecting` again). */

@@ -97,9 +97,17 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
 /**
  * A worker's reconnect policy when none is given: keep reconnecting, 0.5 s after the loss,
  * then 1 s more each attempt up to 5 s apart, forever (as Celery's workers do). An engine's
- * transport gives up; a worker waits for its broker.
+ * transport gives up; a worker waits for its broker. The first connection gives up after 3
+ * retries.
  */
-export const WORKER_RETRY_OPTIONS = Object.freeze({ intervalStartMs: 500, intervalStepMs: 1000, intervalMaxMs: 5000, maxRetries: null });
+export const WORKER_RETRY_OPTIONS = Object.freeze({
+  intervalStartMs: 500,
+  intervalStepMs: 1000,
+  intervalMaxMs: 5000,
+  maxRetries: null,
+  // A broker unreachable at start is more likely a wrong URL: give up after about 4.5 s.
+  maxConnectRetries: 3,
+});
 
 /** Every option name a worker accepts, camelCase (snake_case spellings are normalised to these). */
 export const WORKER_OPTION_NAMES: readonly string[] = Object.freeze([
