@@ -371,7 +371,13 @@ export abstract class BaseTransport implements Transport {
   }
 
   async #close(timeoutMs: number | undefined): Promise<void> {
-    if (this.#state === 'connecting') await this.#connecting?.catch(() => undefined);
+    if (this.#state === 'connecting') {
+      // Stop trying: the attempt in flight notices the state and closes what it opened, and a
+      // wait between attempts ends now (with unlimited retries it would never end by itself).
+      this.#state = 'closing';
+      this.#wake?.();
+      await this.#connecting?.catch(() => undefined);
+    }
     const wasConnected = this.#state === 'connected';
     this.#state = 'closing';
     this.#wake?.();

@@ -329,7 +329,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
   });
   try {
     try {
-      await worker.start();
+      // A signal while connecting stops the attempts (the worker is not serving yet): exit 0.
+      const started = await Promise.race([worker.start().then(() => true), stopRequested.then(() => false)]);
+      if (!started) {
+        await worker.stop();
+        return 0;
+      }
     } catch (error) {
       await worker.stop().catch(() => undefined);
       return fail(error);

@@ -274,6 +274,10 @@ export class Worker {
   async #stop(timeoutMs: number | undefined): Promise<void> {
     if (this.#state === 'starting') {
       this.#state = 'stopping';
+      // Still connecting (a broker that does not answer yet): stop trying now.
+      if (this.#transport && this.#ownsTransport && this.#transport.state !== 'connected') {
+        await this.#transport.close().catch(() => undefined);
+      }
       await this.#starting?.catch(() => undefined);
     }
     this.#state = 'stopping';
