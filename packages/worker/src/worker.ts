@@ -68,8 +68,10 @@ function serialisedFailure(error: unknown): ResponseBody {
 interface HeldRequest {
   readonly replyTo: string;
   readonly correlationId: string;
-  /** This worker's headers, plus the request's attempt: on every response. */
+  /** This worker's headers, plus the request's attempt: on RUNNING. */
   readonly headers: MessageHeaders;
+  /** Its id and the request's attempt: on the other responses. */
+  readonly brief: MessageHeaders;
   readonly hold: Hold;
   /** From the request's headers; else the task class's own. */
   readonly executionTimeoutMs: number | undefined;
@@ -403,11 +405,15 @@ export class Worker {
       return;
     }
     const { attempt, executionTimeoutMs } = readRequestHeaders(delivery.properties.headers);
-    const headers = { ...this.#headers(), ...(attempt === undefined ? {} : { [TfHeader.ATTEMPT]: attempt }) };
+    // RUNNING says all about this worker (the engine learns who holds the request, how often
+    // it beats, where to CANCEL); the other responses only who sent them, and the attempt.
+    const echo: MessageHeaders = attempt === undefined ? {} : { [TfHeader.ATTEMPT]: attempt };
+    const headers = { ...this.#headers(), ...echo };
+    const brief: MessageHeaders = { [TfHeader.WORKER]: this.id, ...echo };
     if (this.#held.takeEarlyCancel(correlationId)) {
       // Cancelled by its engine before it got here: answered, not run.
       const text = encodeBody(serialisedFailure(new TaskCancelledError(body.task_name)));
-      await this.#reply(replyTo, correlationId, text, headers).catch(() => undefined);
+      await this.#reply(replyTo, correlationId, text, brief).catch(() => undefined);
       await delivery.ack();
       return;
     }
@@ -421,11 +427,11 @@ export class Worker {
       try {
         if (hold.signal.aborted) {
           // Cancelled (or the worker began shutting down) while it waited for the slot: not run.
-          await this.#answerStopped(delivery, body, hold, replyTo, correlationId, headers);
+          await this.#answerStopped(delivery, body, hold, replyTo, correlationId, brief);
           return;
         }
         const fromTfEngine = attempt !== undefined;
-        await this.#process(delivery, body, { replyTo, correlationId, headers, hold, executionTimeoutMs, fromTfEngine });
+        await this.#process(delivery, body, { replyTo, correlationId, headers, brief, hold, executionTimeoutMs, fromTfEngine });
       } finally {
         this.#release();
       }
@@ -481,14 +487,14 @@ export class Worker {
     // the one before (a round trip per response); they leave in order on one channel. All of
     // them are confirmed before the request is acked.
     const sent: Promise<unknown>[] = [];
-    const send = (text: string) => {
-      const publishing = this.#reply(replyTo, correlationId, text, headers);
+    const send = (text: string, full = false) => {
+      const publishing = this.#reply(replyTo, correlationId, text, full ? headers : request.brief);
       sent.push(publishing.catch(() => undefined));
       return publishing;
     };
     let running: Promise<unknown> = Promise.resolve(undefined);
     if (task) {
-      running = send(encodeBody({ state: 'RUNNING', data: {} } satisfies ResponseBody)).then(
+      running = send(encodeBody({ state: 'RUNNING', data: {} } satisfies ResponseBody), true).then(
         () => undefined,
         (error: unknown) => error ?? new Error('RUNNING could not be published'),
       );

@@ -48,8 +48,16 @@ describe('Worker: liveness', () => {
     for (const response of responses) {
       expect(response.headers[TfHeader.WORKER]).toBe(worker.id);
       expect(response.headers[TfHeader.ATTEMPT]).toBe(2);
-      expect(response.headers[TfHeader.HEARTBEAT_MS]).toBe(1000);
     }
+    // RUNNING also says how the engine watches and reaches it; the others stay small.
+    const running = responses.find((r) => (r.body as ResponseBody).state === 'RUNNING')!;
+    expect(running.headers).toMatchObject({
+      [TfHeader.HEARTBEAT_MS]: 1000,
+      [TfHeader.CONTROL]: worker.controlTopic,
+      [TfHeader.CONCURRENCY]: 2,
+    });
+    const final = responses.at(-1)!;
+    expect(Object.keys(final.headers).sort()).toEqual([TfHeader.ATTEMPT, TfHeader.WORKER].sort());
     await engine.notify(TOPIC);
     await vi.waitFor(() => expect(engine.received.some((m) => m.type === 'NOTIFY')).toBe(true));
     const answer = engine.received.find((m) => m.type === 'NOTIFY')!;

@@ -432,13 +432,16 @@ export class WorkerBasedExecutor implements TaskExecutor {
     return outcome;
   }
 
-  /** Dispatches what waits, in order; a task name no worker can take now is skipped for the rest of the pass. */
+  /**
+   * Dispatches what waits, oldest first per task name, until no worker can take that task
+   * now: a pass costs one failed choice per task name, not one per waiting request.
+   */
   #dispatchWaiting(): void {
     if (!this.#session.isOpen) return;
-    const full = new Set<string>();
-    for (const request of this.#book.waiting()) {
-      if (full.has(request.taskName)) continue;
-      if (!this.#dispatch(request)) full.add(request.taskName);
+    for (const taskName of this.#book.waitingTaskNames()) {
+      for (let request = this.#book.nextWaiting(taskName); request; request = this.#book.nextWaiting(taskName)) {
+        if (!this.#dispatch(request)) break;
+      }
     }
   }
 

@@ -99,8 +99,8 @@ export class RequestBook {
   readonly #options: RequestBookOptions;
   /** By current correlation id, in arrival order. */
   readonly #entries = new Map<string, Entry>();
-  /** The WAITING ones, in the order they became WAITING. */
-  readonly #waiting = new Set<Entry>();
+  /** The WAITING ones by task name, each in the order they became WAITING. */
+  readonly #waiting = new Map<string, Set<Entry>>();
   /** By topic: how many requests were sent there and not finished. */
   readonly #outstanding = new Map<string, number>();
 
@@ -133,7 +133,7 @@ export class RequestBook {
     });
     // A promise's executor runs at once: the entry is there.
     this.#entries.set(id, entry!);
-    this.#waiting.add(entry!);
+    this.#wait(entry!);
     return { request: entry!, outcome };
   }
 
@@ -152,9 +152,35 @@ export class RequestBook {
     return this.#entries.values();
   }
 
-  /** The requests still waiting for a worker, in the order they began waiting. */
+  /** The requests still waiting for a worker (by task name, each in the order they began waiting). */
   waiting(): PendingRequest[] {
-    return [...this.#waiting];
+    const out: PendingRequest[] = [];
+    for (const queue of this.#waiting.values()) out.push(...queue);
+    return out;
+  }
+
+  /** The task names with requests waiting. */
+  waitingTaskNames(): string[] {
+    return [...this.#waiting.keys()];
+  }
+
+  /** The oldest request waiting for `taskName`. */
+  nextWaiting(taskName: string): PendingRequest | undefined {
+    return this.#waiting.get(taskName)?.values().next().value;
+  }
+
+  #wait(entry: Entry): void {
+    let queue = this.#waiting.get(entry.taskName);
+    if (!queue) {
+      queue = new Set();
+      this.#waiting.set(entry.taskName, queue);
+    }
+    queue.add(entry);
+  }
+
+  #unwait(entry: Entry): void {
+    const queue = this.#waiting.get(entry.taskName);
+    if (queue?.delete(entry) && queue.size === 0) this.#waiting.delete(entry.taskName);
   }
 
   /** How many requests were sent to `topic` and not finished (PENDING or RUNNING). */
@@ -171,7 +197,7 @@ export class RequestBook {
     entry.sentAt = Date.now();
     entry.everSent = true;
     this.#outstanding.set(topic, (this.#outstanding.get(topic) ?? 0) + 1);
-    this.#waiting.delete(entry);
+    this.#unwait(entry);
   }
 
   /** Applies a worker's RESPONSE: RUNNING, a progress EVENT, SUCCESS or FAILURE. */
@@ -292,7 +318,7 @@ export class RequestBook {
     entry.runningSince = undefined;
     entry.sentAt = undefined;
     this.#entries.set(entry.id, entry);
-    this.#waiting.add(entry);
+    this.#wait(entry);
     return { again: entry, superseded };
   }
 
@@ -377,7 +403,7 @@ export class RequestBook {
   #finish(entry: Entry, state: 'SUCCESS' | 'FAILURE', outcome: unknown): void {
     if (this.#entries.get(entry.id) !== entry) return;
     this.#entries.delete(entry.id);
-    this.#waiting.delete(entry);
+    this.#unwait(entry);
     this.#leaveTopic(entry);
     entry.state = state;
     if (state === 'SUCCESS') entry.resolve(outcome);
