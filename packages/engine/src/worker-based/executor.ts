@@ -100,6 +100,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
   readonly #cancelling = new Set<Promise<unknown>>();
   readonly #workerExpiryMs: number;
   #lastTick = Date.now();
+  #dispatchScheduled = false;
   readonly #executionTimeoutMs: number | undefined;
 
   constructor(options: WorkerBasedOptions) {
@@ -433,6 +434,19 @@ export class WorkerBasedExecutor implements TaskExecutor {
   }
 
   /**
+   * One dispatch pass once the responses at hand are read: many answers arriving together
+   * free many shares, and the requests they let go leave together (fewer, larger writes).
+   */
+  #dispatchSoon(): void {
+    if (this.#dispatchScheduled) return;
+    this.#dispatchScheduled = true;
+    setImmediate(() => {
+      this.#dispatchScheduled = false;
+      this.#dispatchWaiting();
+    });
+  }
+
+  /**
    * Dispatches what waits, oldest first per task name, until no worker can take that task
    * now: a pass costs one failed choice per task name, not one per waiting request.
    */
@@ -512,7 +526,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       // A worker sharing a topic answers few NOTIFYs: its responses make it known there too.
       if (request.topic !== undefined && worker.worker !== undefined) this.#finder.member(request.topic, worker);
       this.#book.respond(request, message.body, worker);
-      if (message.body.state === 'SUCCESS' || message.body.state === 'FAILURE') this.#dispatchWaiting();
+      if (message.body.state === 'SUCCESS' || message.body.state === 'FAILURE') this.#dispatchSoon();
       return;
     }
     this.#logger.warn({ type: message.type }, 'the engine topic received a request; dropped');

@@ -99,8 +99,12 @@ export class RequestBook {
   readonly #options: RequestBookOptions;
   /** By current correlation id, in arrival order. */
   readonly #entries = new Map<string, Entry>();
-  /** The WAITING ones by task name, each in the order they became WAITING. */
-  readonly #waiting = new Map<string, Set<Entry>>();
+  /**
+   * The WAITING ones by task name, each in the order they became WAITING: a queue read from
+   * `head`, where an entry no longer WAITING is skipped (a Set drained from its front would
+   * step over ever more deleted slots on each read).
+   */
+  readonly #waiting = new Map<string, { items: Entry[]; head: number }>();
   /** By topic: how many requests were sent there and not finished. */
   readonly #outstanding = new Map<string, number>();
 
@@ -154,9 +158,12 @@ export class RequestBook {
 
   /** The requests still waiting for a worker (by task name, each in the order they began waiting). */
   waiting(): PendingRequest[] {
-    const out: PendingRequest[] = [];
-    for (const queue of this.#waiting.values()) out.push(...queue);
-    return out;
+    // A request re-dispatched is queued again: listed once.
+    const out = new Set<PendingRequest>();
+    for (const queue of this.#waiting.values()) {
+      for (let i = queue.head; i < queue.items.length; i++) if (this.#isWaiting(queue.items[i]!)) out.add(queue.items[i]!);
+    }
+    return [...out];
   }
 
   /** The task names with requests waiting. */
@@ -166,21 +173,32 @@ export class RequestBook {
 
   /** The oldest request waiting for `taskName`. */
   nextWaiting(taskName: string): PendingRequest | undefined {
-    return this.#waiting.get(taskName)?.values().next().value;
+    const queue = this.#waiting.get(taskName);
+    if (!queue) return undefined;
+    while (queue.head < queue.items.length && !this.#isWaiting(queue.items[queue.head]!)) queue.head++;
+    if (queue.head === queue.items.length) {
+      this.#waiting.delete(taskName);
+      return undefined;
+    }
+    if (queue.head > 1024 && queue.head * 2 > queue.items.length) {
+      queue.items = queue.items.slice(queue.head);
+      queue.head = 0;
+    }
+    return queue.items[queue.head];
+  }
+
+  /** Still WAITING: a finished entry has its final state (an entry is queued once per time it starts waiting). */
+  #isWaiting(entry: Entry): boolean {
+    return entry.state === 'WAITING';
   }
 
   #wait(entry: Entry): void {
     let queue = this.#waiting.get(entry.taskName);
     if (!queue) {
-      queue = new Set();
+      queue = { items: [], head: 0 };
       this.#waiting.set(entry.taskName, queue);
     }
-    queue.add(entry);
-  }
-
-  #unwait(entry: Entry): void {
-    const queue = this.#waiting.get(entry.taskName);
-    if (queue?.delete(entry) && queue.size === 0) this.#waiting.delete(entry.taskName);
+    queue.items.push(entry);
   }
 
   /** How many requests were sent to `topic` and not finished (PENDING or RUNNING). */
@@ -197,7 +215,6 @@ export class RequestBook {
     entry.sentAt = Date.now();
     entry.everSent = true;
     this.#outstanding.set(topic, (this.#outstanding.get(topic) ?? 0) + 1);
-    this.#unwait(entry);
   }
 
   /** Applies a worker's RESPONSE: RUNNING, a progress EVENT, SUCCESS or FAILURE. */
@@ -403,7 +420,6 @@ export class RequestBook {
   #finish(entry: Entry, state: 'SUCCESS' | 'FAILURE', outcome: unknown): void {
     if (this.#entries.get(entry.id) !== entry) return;
     this.#entries.delete(entry.id);
-    this.#unwait(entry);
     this.#leaveTopic(entry);
     entry.state = state;
     if (state === 'SUCCESS') entry.resolve(outcome);
