@@ -314,9 +314,9 @@ async function measureTfOnce(ctx: TfRunContext, run: number): Promise<TfRun> {
   }
 }
 
-async function measureTfRecovery(ctx: Omit<TfRunContext, 'tag'>, runs: number): Promise<number[]> {
+async function measureTfRecovery(ctx: Omit<TfRunContext, 'tag'>, runs: number): Promise<TfRun[]> {
   const tag = `${process.pid}-${Date.now().toString(36)}-${randomUUID().slice(0, 4)}`;
-  const out: number[] = [];
+  const out: TfRun[] = [];
   for (let run = 1; run <= runs; run++) {
     log(`tf ${ctx.settings} run ${run}/${runs} (${ctx.transport}, task ${ctx.taskMs} ms)`);
     const r = await measureTfOnce({ ...ctx, tag }, run);
@@ -324,7 +324,7 @@ async function measureTfRecovery(ctx: Omit<TfRunContext, 'tag'>, runs: number): 
       `tf ${ctx.settings} run ${run}/${runs}: kill -> re-dispatch ${r.redispatchMs === undefined ? '?' : r.redispatchMs.toFixed(0)} ms, ` +
         `-> survivor started ${r.survivorStartedMs.toFixed(0)} ms, -> SUCCESS ${r.recoveryMs.toFixed(0)} ms`,
     );
-    out.push(r.recoveryMs);
+    out.push(r);
   }
   return out;
 }
@@ -345,6 +345,8 @@ interface Row {
   system: string;
   settings: string;
   ms: number[];
+  /** tf: kill -> the engine re-dispatched (its heartbeat watch noticed the worker was gone). */
+  detectionMs?: number[];
 }
 
 async function main(): Promise<void> {
@@ -367,8 +369,14 @@ async function main(): Promise<void> {
   try {
     for (const settings of ['default', 'tightest'] as const) {
       if (!selected(`tf-${settings}`)) continue;
-      const ms = await measureTfRecovery({ transport, settings, taskMs, admin }, runs);
-      rows.push({ measure: `tf-${settings}`, system: `tf (${transport})`, settings: tfSettings[settings].describe, ms });
+      const measured = await measureTfRecovery({ transport, settings, taskMs, admin }, runs);
+      rows.push({
+        measure: `tf-${settings}`,
+        system: `tf (${transport})`,
+        settings: tfSettings[settings].describe,
+        ms: measured.map((r) => r.recoveryMs),
+        detectionMs: measured.flatMap((r) => (r.redispatchMs === undefined ? [] : [r.redispatchMs])),
+      });
     }
     for (const settings of ['default', 'tightest'] as const) {
       if (!selected(`bullmq-${settings}`)) continue;
@@ -387,10 +395,14 @@ async function main(): Promise<void> {
       `BullMQ ${bullmqVersion} at ${redacted(REDIS_URL)}, ${runs} runs each.`,
   );
   console.log(`uptime before: ${uptimeBefore}\nuptime after:  ${execSync('uptime').toString().trim()}\n`);
-  console.log('| system | settings | runs (ms) | median (ms) |');
-  console.log('|---|---|---|---:|');
-  for (const r of rows)
-    console.log(`| ${r.system} | ${r.settings} | ${r.ms.map((x) => x.toFixed(0)).join(', ')} | ${median(r.ms).toFixed(0)} |`);
+  console.log('| system | settings | runs (ms) | median (ms) | of which kill -> re-dispatch, median (ms) |');
+  console.log('|---|---|---|---:|---:|');
+  for (const r of rows) {
+    const detection = r.detectionMs?.length ? median(r.detectionMs).toFixed(0) : '-';
+    console.log(
+      `| ${r.system} | ${r.settings} | ${r.ms.map((x) => x.toFixed(0)).join(', ')} | ${median(r.ms).toFixed(0)} | ${detection} |`,
+    );
+  }
   const med = (m: Measure) => {
     const row = rows.find((r) => r.measure === m);
     return row ? median(row.ms) : undefined;
