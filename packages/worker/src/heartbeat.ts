@@ -11,6 +11,8 @@ export interface HeartbeatHost {
   publish(topic: string, body: string, properties: { type: string; headers: MessageHeaders }): Promise<void>;
   /** Whether the transport is connected now: no beats pile up while it reconnects. */
   connected(): boolean;
+  /** Runs with every beat, beat sent or not (the worker's periodic chores). */
+  tick(): void;
   readonly logger: Logger;
 }
 
@@ -33,7 +35,10 @@ export class Heartbeat {
 
   start(): void {
     clearInterval(this.#timer);
-    this.#timer = setInterval(() => this.beat(), this.#intervalMs);
+    this.#timer = setInterval(() => {
+      this.#host.tick();
+      this.beat();
+    }, this.#intervalMs);
     this.#timer.unref();
   }
 

@@ -11,7 +11,13 @@ export interface Stopped {
 export class Hold {
   readonly replyTo: string;
   readonly correlationId: string;
-  readonly #controller = new AbortController();
+  /** When it started being held (`Date.now()`). */
+  readonly since = Date.now();
+  /** Called once by `HeldRequests.sweep` when it has been held longer than asked. */
+  onLong: (() => void) | undefined;
+  /** Made when first needed: most runs end without anyone reading their signal. */
+  #controller: AbortController | undefined;
+  #aborted = false;
   readonly #release: () => void;
   #stop: ((stopped: Stopped) => void) | undefined;
   /** Resolves when the run is aborted (timeout, cancel, shutdown); never otherwise. */
@@ -28,13 +34,21 @@ export class Hold {
 
   /** Handed to the task as `context.signal`. */
   get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
     return this.#controller.signal;
+  }
+
+  /** True once aborted. */
+  get aborted(): boolean {
+    return this.#aborted;
   }
 
   /** Fires the signal with `reason` (first call wins). */
   abort(reason: unknown, handBack = false): void {
-    if (this.#controller.signal.aborted) return;
-    this.#controller.abort(reason);
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.signal;
+    this.#controller!.abort(reason);
     this.#stop?.({ reason, handBack });
   }
 
@@ -106,6 +120,19 @@ export class HeldRequests {
   /** True (once) when `id` was cancelled before its request arrived. */
   takeEarlyCancel(id: string): boolean {
     return this.#cancelledEarly.delete(id);
+  }
+
+  /** Calls `onLong` (once) of every request held longer than `afterMs`. */
+  sweep(now: number, afterMs: number): void {
+    for (const held of this.#byEngine.values()) {
+      for (const hold of held.values()) {
+        if (hold.onLong !== undefined && now - hold.since > afterMs) {
+          const call = hold.onLong;
+          hold.onLong = undefined;
+          call();
+        }
+      }
+    }
   }
 
   /** Aborts every held request, handing it back to the broker (the worker is shutting down). */

@@ -10,15 +10,25 @@ const local = new LocalTaskExecutor();
  * Runs what a REQUEST asks of `task` in this process, through core's `LocalTaskExecutor`:
  * `execute` with the request's arguments, or `revert` with its arguments, its result and
  * the flow's failures (decoded from TaskFlow's dicts). `updateProgress` goes to `onProgress`;
- * `signal` is the task's `context.signal`.
+ * `abort.signal` is the task's `context.signal`, read (and made) only if the task reads it.
  */
-export async function runRequest(task: Task, body: RequestBody, onProgress: ProgressSink, signal: AbortSignal): Promise<Outcome> {
+export async function runRequest(
+  task: Task,
+  body: RequestBody,
+  onProgress: ProgressSink,
+  abort: { readonly signal: AbortSignal },
+): Promise<Outcome> {
   try {
     const args = body.arguments ?? {};
-    if (body.action === 'execute') return { ok: true, value: await local.execute(task, args, { onProgress, signal }) };
+    if (body.action === 'execute') return { ok: true, value: await local.execute(task, args, { onProgress, abort }) };
     const flowFailures: Record<string, Failure> = {};
     for (const [name, dict] of Object.entries(body.failures ?? {})) flowFailures[name] = Failure.fromDict(dict);
-    const value: unknown = await local.revert(task, args, { onProgress, signal, result: decodeRequestResult(body.result), flowFailures });
+    const value: unknown = await local.revert(task, args, {
+      onProgress,
+      signal: abort.signal,
+      result: decodeRequestResult(body.result),
+      flowFailures,
+    });
     return { ok: true, value };
   } catch (error) {
     return { ok: false, error };

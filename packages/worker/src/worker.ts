@@ -136,6 +136,10 @@ export class Worker {
       notifyBody: () => encodeBody(this.#notifyAnswer()),
       publish: (topic, body, properties) => this.#transport!.publish(this.exchange, topic, body, properties),
       connected: () => this.#transport?.state === 'connected',
+      tick: () => {
+        const afterMs = this.#options.ackLongTasksAfterMs;
+        if (afterMs !== null) this.#held.sweep(Date.now(), afterMs);
+      },
       logger: this.#logger,
     });
   }
@@ -407,9 +411,12 @@ export class Worker {
     const { attempt, executionTimeoutMs } = readRequestHeaders(delivery.properties.headers);
     // RUNNING says all about this worker (the engine learns who holds the request, how often
     // it beats, where to CANCEL); the other responses only who sent them, and the attempt.
-    const echo: MessageHeaders = attempt === undefined ? {} : { [TfHeader.ATTEMPT]: attempt };
-    const headers = { ...this.#headers(), ...echo };
-    const brief: MessageHeaders = { [TfHeader.WORKER]: this.id, ...echo };
+    const headers: MessageHeaders = { [TfHeader.WORKER]: this.id, [TfHeader.HEARTBEAT_MS]: this.#options.heartbeatIntervalMs };
+    const brief: MessageHeaders = { [TfHeader.WORKER]: this.id };
+    if (attempt !== undefined) {
+      headers[TfHeader.ATTEMPT] = attempt;
+      brief[TfHeader.ATTEMPT] = attempt;
+    }
     if (this.#held.takeEarlyCancel(correlationId)) {
       // Cancelled by its engine before it got here: answered, not run.
       const text = encodeBody(serialisedFailure(new TaskCancelledError(body.task_name)));
@@ -425,7 +432,7 @@ export class Worker {
         return;
       }
       try {
-        if (hold.signal.aborted) {
+        if (hold.aborted) {
           // Cancelled (or the worker began shutting down) while it waited for the slot: not run.
           await this.#answerStopped(delivery, body, hold, replyTo, correlationId, brief);
           return;
@@ -523,18 +530,17 @@ export class Worker {
       const timer =
         timeoutMs === undefined ? undefined : setTimeout(() => hold.abort(new ExecutionTimeoutError(body.task_name, timeoutMs)), timeoutMs);
       // Only a tf engine watches its requests by heartbeats; for a Python engine's, the
-      // broker's redelivery is the only safety net, so those are acked once answered.
-      const earlyAckMs = request.fromTfEngine ? this.#options.ackLongTasksAfterMs : null;
-      const earlyAck =
-        earlyAckMs === null
-          ? undefined
-          : setTimeout(() => {
-              this.#logger.info({ ...log, afterMs: earlyAckMs }, 'acking a long task early; the engine watches it by heartbeats');
-              delivery.ack().catch(() => undefined);
-            }, earlyAckMs);
-      const outcome = await Promise.race([runRequest(task, body, onProgress, hold.signal), hold.stopped]);
+      // broker's redelivery is the only safety net, so those are acked once answered. The
+      // heartbeat's timer looks for long runs (`HeldRequests.sweep`): no timer per request.
+      if (request.fromTfEngine) {
+        hold.onLong = () => {
+          this.#logger.info({ ...log }, 'acking a long task early; the engine watches it by heartbeats');
+          delivery.ack().catch(() => undefined);
+        };
+      }
+      const outcome = await Promise.race([runRequest(task, body, onProgress, hold), hold.stopped]);
       clearTimeout(timer);
-      clearTimeout(earlyAck);
+      hold.onLong = undefined;
       reporting = false;
       if ('handBack' in outcome) {
         if (outcome.handBack) {

@@ -79,9 +79,12 @@ export function readWorkerHeaders(headers: MessageHeaders): WorkerHeaders {
   if (heartbeatMs !== undefined) out.heartbeatMs = heartbeatMs;
   const running = readIds(headers[TfHeader.RUNNING]);
   if (running !== undefined) out.running = running;
-  // Only a worker's own control topic: a peer must not steer CANCELs to a shared topic.
+  // Only a worker's own control topic: a peer must not steer CANCELs to a shared topic. A tf
+  // worker (it heartbeats) that does not say it has the one its id gives.
   const control = id(headers[TfHeader.CONTROL]);
-  if (control !== undefined && worker !== undefined && control === controlTopicOf(worker)) out.control = control;
+  if (worker !== undefined && (control === controlTopicOf(worker) || (control === undefined && heartbeatMs !== undefined))) {
+    out.control = controlTopicOf(worker);
+  }
   const concurrency = count(headers[TfHeader.CONCURRENCY], 100_000);
   if (concurrency !== undefined) out.concurrency = concurrency;
   const attempt = count(headers[TfHeader.ATTEMPT], 1_000);

@@ -1,4 +1,4 @@
-import { UNABORTABLE_CONTEXT } from '../atoms/execution-context';
+import { UNABORTABLE_CONTEXT, type ExecuteContext } from '../atoms/execution-context';
 import type { Task, ProgressSink } from '../atoms/task';
 import type { TaskNode } from '../compiler/types';
 import type { Failure } from '../failure/failure';
@@ -11,6 +11,11 @@ export interface ExecutionContext {
   readonly onProgress: ProgressSink;
   /** Handed to the task (`context.signal`); absent: a signal that never fires. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Instead of `signal`: where the task's `context.signal` is read from when (and only if) the
+   * task reads it, so a run nobody aborts costs no `AbortController`.
+   */
+  readonly abort?: { readonly signal: AbortSignal } | undefined;
 }
 
 /** What an executor is told about one task reversion. */
@@ -44,8 +49,17 @@ export interface TaskExecutor {
  * a flow (a worker) can use it too.
  */
 export class LocalTaskExecutor implements TaskExecutor {
-  execute(task: Task, args: Record<string, unknown>, context: Pick<ExecutionContext, 'onProgress' | 'signal'>): unknown {
-    const taskContext = context.signal ? { signal: context.signal } : UNABORTABLE_CONTEXT;
+  execute(task: Task, args: Record<string, unknown>, context: Pick<ExecutionContext, 'onProgress' | 'signal' | 'abort'>): unknown {
+    const { abort, signal } = context;
+    const taskContext: ExecuteContext = abort
+      ? {
+          get signal() {
+            return abort.signal;
+          },
+        }
+      : signal
+        ? { signal }
+        : UNABORTABLE_CONTEXT;
     return withProgress(task, context.onProgress, () => task.execute(args, taskContext));
   }
 

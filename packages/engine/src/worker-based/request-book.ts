@@ -118,8 +118,14 @@ export class RequestBook {
     let entry: Entry | undefined;
     const outcome = new Promise<unknown>((resolve, reject) => {
       const now = Date.now();
+      // Every field written here, in one order: one hidden class for all entries (a spread
+      // of `request` made the property accesses on the hot path several times slower).
       entry = {
-        ...request,
+        taskName: request.taskName,
+        atomName: request.atomName,
+        body: request.body,
+        onProgress: request.onProgress,
+        executionTimeoutMs: request.executionTimeoutMs,
         id,
         createdAt: now,
         resolve,

@@ -144,6 +144,9 @@ export class WorkerFinder {
       member.lastSeen = now;
       return;
     }
+    // A member's capacity counts toward the topic's cap: one that did not say it (a response
+    // carries only the worker's id) waits for its next heartbeat, which says everything.
+    if (worker.concurrency === undefined) return;
     known.members.set(worker.worker, { lastSeen: now, concurrency: worker.concurrency, control: worker.control });
     this.#options.logger.debug({ topic, worker: worker.worker }, 'another worker on a known topic');
     this.#host.workersChanged();
