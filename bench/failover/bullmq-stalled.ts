@@ -29,6 +29,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { deleteKeys } from '../redis-keys';
 import { stalledSettings, type StalledSettings } from './bullmq-settings';
 
 export interface RecoveryRun {
@@ -119,15 +120,6 @@ async function stopWorker(worker: WorkerProcess, signal: NodeJS.Signals): Promis
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
-}
-
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 async function measureOnce(url: string, queueName: string, options: StalledRecoveryOptions): Promise<RecoveryRun> {

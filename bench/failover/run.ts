@@ -38,6 +38,7 @@ import type { AtomEventDetails } from '@tf/core';
 import { load, type WorkerBasedLoadOptions } from '@tf/engine';
 import { SlowSquare } from '../../test-integration/fixtures/tasks';
 import { measureBullmqStalledRecovery } from './bullmq-stalled';
+import { deleteKeys } from '../redis-keys';
 
 type TfSettings = 'default' | 'tightest';
 type TransportName = 'redis' | 'amqp';
@@ -148,17 +149,6 @@ async function stopTfWorker(worker: TfWorker): Promise<void> {
   }, SHUTDOWN_TIMEOUT_MS);
   await worker.exited;
   clearTimeout(timer);
-}
-
-async function deleteKeys(admin: Redis, pattern: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await admin.del(...keys);
-  } while (cursor !== '0');
-  return deleted;
 }
 
 /**

@@ -17,6 +17,7 @@ import { loadavg } from 'node:os';
 import { FlowProducer, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Flow } from '@tf/core';
+import { deleteKeys } from '../redis-keys';
 import { noopFlow, noopWorkerArgs, root, startWorkers, stopProcesses, timeFlow } from '../workers';
 
 const url = process.env.TF_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -51,15 +52,6 @@ async function spawnReady(script: string, args: string[]): Promise<ChildProcess>
 }
 
 const stop = stopProcesses;
-
-async function deleteKeys(pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await admin.del(...keys);
-  } while (cursor !== '0');
-}
 
 interface Row {
   what: string;
@@ -121,7 +113,7 @@ async function benchFloor(): Promise<void> {
     c2.disconnect();
     b2.disconnect();
     await stop([streamResponder]);
-    await deleteKeys(`${floorPrefix}*`);
+    await deleteKeys(admin, `${floorPrefix}*`);
   }
 }
 
@@ -147,7 +139,7 @@ async function benchTf(): Promise<void> {
     rows.push(linear, unordered);
   } finally {
     await workers.stop();
-    await deleteKeys(`${tfPrefix}*`);
+    await deleteKeys(admin, `${tfPrefix}*`);
   }
 }
 
@@ -200,7 +192,7 @@ async function benchBull(): Promise<void> {
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
     connection.disconnect();
-    await deleteKeys(`${bullPrefix}:*`);
+    await deleteKeys(admin, `${bullPrefix}:*`);
   }
 }
 
