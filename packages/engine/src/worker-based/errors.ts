@@ -94,33 +94,33 @@ export class WorkerLostError extends TfError implements WorkerLostDetails {
   }
 }
 
-/** The engine's transport gave up reconnecting: every request in flight, and every later one, fails with this. */
-export class EngineConnectionLostError extends TfError {
+/** A request the engine cut short itself: which, in what state, and whether a worker may have run it. */
+export abstract class RequestCutShortError extends TfError {
   readonly atomName: string;
-  /** The request's state when the connection was given up. */
+  /** The request's state when it was cut short. */
   readonly state: RequestState;
   /** An earlier attempt was sent (a worker may have run it). */
   readonly sentBefore: boolean;
-  constructor(atomName: string, state: RequestState, cause: Error, sentBefore = false) {
-    super('TF_ENGINE_CONNECTION_LOST', `Task '${atomName}' cannot finish: the engine lost its broker (${cause.message})`, { cause });
+  constructor(code: string, message: string, atomName: string, state: RequestState, sentBefore: boolean, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.atomName = atomName;
     this.state = state;
     this.sentBefore = sentBefore;
   }
 }
 
+/** The engine's transport gave up reconnecting: every request in flight, and every later one, fails with this. */
+export class EngineConnectionLostError extends RequestCutShortError {
+  constructor(atomName: string, state: RequestState, cause: Error, sentBefore = false) {
+    const message = `Task '${atomName}' cannot finish: the engine lost its broker (${cause.message})`;
+    super('TF_ENGINE_CONNECTION_LOST', message, atomName, state, sentBefore, { cause });
+  }
+}
+
 /** A request cut short because the engine stopped (its run ended, or `close()` was called). */
-export class EngineStoppedError extends TfError {
-  readonly atomName: string;
-  /** The request's state when it was cut short. */
-  readonly state: RequestState;
-  /** An earlier attempt was sent (a worker may have run it). */
-  readonly sentBefore: boolean;
+export class EngineStoppedError extends RequestCutShortError {
   constructor(atomName: string, state: RequestState, message = `Engine stopped before '${atomName}' finished`, sentBefore = false) {
-    super('TF_ENGINE_STOPPED', message);
-    this.atomName = atomName;
-    this.state = state;
-    this.sentBefore = sentBefore;
+    super('TF_ENGINE_STOPPED', message, atomName, state, sentBefore);
   }
 }
 

@@ -63,6 +63,13 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
 /** The default of `maxAttempts`. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
+/** Appends `id` to the list `byControl` keeps for `control` (the ids one CANCEL message names). */
+function addTo(byControl: Map<string, string[]>, control: string, id: string): void {
+  const ids = byControl.get(control);
+  if (ids) ids.push(id);
+  else byControl.set(control, [id]);
+}
+
 /** The name a class is likely exported under: its own, when that is an identifier. */
 function exportNameOf(cls: TaskClass): string | undefined {
   return /^[A-Za-z_$][\w$]*$/.test(cls.name) ? cls.name : undefined;
@@ -284,7 +291,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       const { id, attempt, atomName } = request;
       const { again, superseded: old } = this.#book.redispatch(request, reason, counted);
       const control = old?.holder?.control;
-      if (old && control !== undefined) superseded.set(control, [...(superseded.get(control) ?? []), old.id]);
+      if (old && control !== undefined) addTo(superseded, control, old.id);
       this.#logger.debug({ atom: atomName, correlationId: id, attempt, next: again?.id }, again ? 're-dispatched' : 'out of attempts');
     }
     for (const [control, ids] of superseded) this.#sendCancel(control, ids);
@@ -338,15 +345,11 @@ export class WorkerBasedExecutor implements TaskExecutor {
    */
   cancelAll(): void {
     const byControl = new Map<string, string[]>();
-    const add = (control: string, id: string) => {
-      const ids = byControl.get(control) ?? [];
-      ids.push(id);
-      byControl.set(control, ids);
-    };
     const requests = [...this.#book.all()];
     for (const request of requests) {
-      if (request.holder?.control !== undefined) add(request.holder.control, request.id);
-      else if (request.topic !== undefined) for (const control of this.#finder.controlsOn(request.topic)) add(control, request.id);
+      if (request.holder?.control !== undefined) addTo(byControl, request.holder.control, request.id);
+      else if (request.topic !== undefined)
+        for (const control of this.#finder.controlsOn(request.topic)) addTo(byControl, control, request.id);
     }
     for (const [control, ids] of byControl) this.#sendCancel(control, ids);
     for (const request of requests) this.#book.fail(request, new TaskCancelledError(request.atomName));
@@ -468,7 +471,6 @@ export class WorkerBasedExecutor implements TaskExecutor {
       text = encodeBody(request.body);
     } catch (error) {
       this.#book.fail(request, error);
-      queueMicrotask(() => this.#dispatchWaiting());
       return true;
     }
     this.#book.sent(request, topic);
@@ -523,8 +525,6 @@ export class WorkerBasedExecutor implements TaskExecutor {
       }
       const worker = readWorkerHeaders(message.properties.headers ?? {});
       this.#heardWorker(worker.worker);
-      // A worker sharing a topic answers few NOTIFYs: its responses make it known there too.
-      if (request.topic !== undefined && worker.worker !== undefined) this.#finder.member(request.topic, worker);
       this.#book.respond(request, message.body, worker);
       if (message.body.state === 'SUCCESS' || message.body.state === 'FAILURE') this.#dispatchSoon();
       return;

@@ -227,10 +227,11 @@ export class RequestBook {
   respond(request: PendingRequest, body: ResponseBody, worker: WorkerHeaders): void {
     const entry = this.#live(request);
     if (!entry) return;
-    this.#heardFrom(entry, worker, Date.now());
+    const now = Date.now();
+    this.#heardFrom(entry, worker, now);
     switch (body.state) {
       case 'RUNNING':
-        if (entry.state !== 'RUNNING') entry.runningSince = Date.now();
+        if (entry.state !== 'RUNNING') entry.runningSince = now;
         entry.state = 'RUNNING';
         return;
       case 'EVENT': {

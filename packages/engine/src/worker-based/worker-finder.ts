@@ -133,26 +133,6 @@ export class WorkerFinder {
   }
 
   /**
-   * A tf worker spoke on `topic` (a response to a request sent there): it is one of the
-   * topic's workers, alive now. Nothing happens for a topic not known (or forgotten).
-   */
-  member(topic: string, worker: WorkerHeaders, now = Date.now()): void {
-    const known = this.#workers.get(topic);
-    if (!known || worker.worker === undefined) return;
-    const member = known.members.get(worker.worker);
-    if (member) {
-      member.lastSeen = now;
-      return;
-    }
-    // A member's capacity counts toward the topic's cap: one that did not say it (a response
-    // carries only the worker's id) waits for its next heartbeat, which says everything.
-    if (worker.concurrency === undefined) return;
-    known.members.set(worker.worker, { lastSeen: now, concurrency: worker.concurrency, control: worker.control });
-    this.#options.logger.debug({ topic, worker: worker.worker }, 'another worker on a known topic');
-    this.#host.workersChanged();
-  }
-
-  /**
    * Worker `id` is gone (it went silent while holding requests). Returns its topic, and
    * whether the topic is gone with it: no other worker heard there within `workerExpiryMs`.
    * A gone topic is forgotten until a worker there answers again.
@@ -160,7 +140,7 @@ export class WorkerFinder {
   lost(id: string, now = Date.now()): { topic: string; topicGone: boolean } | undefined {
     for (const known of this.#workers.values()) {
       if (!known.members.delete(id)) continue;
-      const others = [...known.members.values()].some((member) => now - member.lastSeen <= this.#options.workerExpiryMs);
+      const others = [...known.members.values()].some((member) => this.#isLive(member, now));
       const topicGone = !others && !known.anonymous;
       if (topicGone) this.#workers.delete(known.topic);
       this.#options.logger.warn({ topic: known.topic, worker: id, topicGone }, 'a worker went silent while running requests');
@@ -174,7 +154,7 @@ export class WorkerFinder {
     const known = this.#workers.get(topic);
     if (!known) return [];
     return [...known.members.values()].flatMap((member) =>
-      member.control === undefined || now - member.lastSeen > this.#options.workerExpiryMs ? [] : [member.control],
+      member.control !== undefined && this.#isLive(member, now) ? [member.control] : [],
     );
   }
 
@@ -221,7 +201,7 @@ export class WorkerFinder {
     let slots = 0;
     let members = 0;
     for (const member of worker.members.values()) {
-      if (now - member.lastSeen > this.#options.workerExpiryMs) continue;
+      if (!this.#isLive(member, now)) continue;
       if (member.concurrency === undefined) return undefined;
       slots += member.concurrency;
       members += 1;
@@ -233,7 +213,7 @@ export class WorkerFinder {
   forgetExpired(now = Date.now()): string[] {
     const expired: string[] = [];
     for (const [topic, worker] of this.#workers) {
-      for (const [id, member] of worker.members) if (now - member.lastSeen > this.#options.workerExpiryMs) worker.members.delete(id);
+      for (const [id, member] of worker.members) if (!this.#isLive(member, now)) worker.members.delete(id);
       if (!this.#isLive(worker, now)) {
         this.#workers.delete(topic);
         expired.push(topic);
@@ -280,7 +260,8 @@ export class WorkerFinder {
     return false;
   }
 
-  #isLive(worker: Heard, now: number): boolean {
-    return now - worker.lastSeen <= this.#options.workerExpiryMs;
+  /** Heard from within `workerExpiryMs`: a topic, or one worker on it. */
+  #isLive(heard: { readonly lastSeen: number }, now: number): boolean {
+    return now - heard.lastSeen <= this.#options.workerExpiryMs;
   }
 }
