@@ -68,7 +68,7 @@ function serialisedFailure(error: unknown): ResponseBody {
 interface HeldRequest {
   readonly replyTo: string;
   readonly correlationId: string;
-  /** This worker's headers, plus the request's attempt: on RUNNING. */
+  /** On RUNNING: this worker's id and heartbeat interval, and the request's attempt. */
   readonly headers: MessageHeaders;
   /** Its id and the request's attempt: on the other responses. */
   readonly brief: MessageHeaders;
@@ -301,7 +301,6 @@ export class Worker {
     }
     try {
       if (consumer) await consumer.cancel();
-      this.#heartbeat.stop();
       await this.#controlConsumer?.cancel().catch(() => undefined);
       if (this.#transport && this.#ownsTransport) await this.#transport.close();
     } finally {
@@ -409,8 +408,8 @@ export class Worker {
       return;
     }
     const { attempt, executionTimeoutMs } = readRequestHeaders(delivery.properties.headers);
-    // RUNNING says all about this worker (the engine learns who holds the request, how often
-    // it beats, where to CANCEL); the other responses only who sent them, and the attempt.
+    // RUNNING says who holds the request and how often it beats (its control topic follows
+    // from its id); the other responses only who sent them. Both echo the attempt.
     const headers: MessageHeaders = { [TfHeader.WORKER]: this.id, [TfHeader.HEARTBEAT_MS]: this.#options.heartbeatIntervalMs };
     const brief: MessageHeaders = { [TfHeader.WORKER]: this.id };
     if (attempt !== undefined) {
