@@ -7,7 +7,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { load } from '@tf/engine';
-import { killAtFirstProgress, startWorker, type WorkerProcess } from './helpers';
+import { fixtureWorkerArgs, killAtFirstProgress, startWorker, type WorkerProcess } from './helpers';
 import { AMQP_URL, describeWith, uniqueName } from './services';
 import { expectEverySquare, squaresFlow } from './fixtures/flows';
 
@@ -22,20 +22,7 @@ await describeWith(['rabbitmq'], 'amqp transport: a tf-worker killed with SIGKIL
   it('completes the flow with every result; the survivor does the dead worker’s tasks', async () => {
     const exchange = uniqueName('it-amqp-kill');
     const topic = 'squares';
-    const args = [
-      '--transport',
-      'amqp',
-      '--url',
-      AMQP_URL,
-      '--exchange',
-      exchange,
-      '--topic',
-      topic,
-      '--tasks',
-      './test-integration/fixtures/tasks.ts',
-      '--concurrency',
-      '2',
-    ];
+    const args = fixtureWorkerArgs(['--transport', 'amqp', '--url', AMQP_URL], exchange, topic, ['--concurrency', '2']);
     // Each is stopped after the test even if the other fails to start.
     const started = await Promise.allSettled([startWorker(args), startWorker(args)]);
     for (const s of started) if (s.status === 'fulfilled') workers.push(s.value);

@@ -9,7 +9,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { load } from '@tf/engine';
 import { expectEverySquare, squaresFlow } from './fixtures/flows';
-import { startWorker, type WorkerProcess } from './helpers';
+import { fixtureWorkerArgs, startWorker, type WorkerProcess } from './helpers';
 import { canStartOwnRabbit, canStartOwnRedis, type OwnBroker, startOwnRabbit, startOwnRedis } from './own-brokers';
 import { IN_CI, uniqueName } from './services';
 
@@ -47,20 +47,7 @@ for (const c of cases) {
       const topics = ['topic1', 'topic2'];
       for (const topic of topics) {
         workers.push(
-          await startWorker([
-            '--transport',
-            c.transport,
-            '--url',
-            url,
-            '--exchange',
-            exchange,
-            '--topic',
-            topic,
-            '--tasks',
-            './test-integration/fixtures/tasks.ts',
-            '--concurrency',
-            '4',
-          ]),
+          await startWorker(fixtureWorkerArgs(['--transport', c.transport, '--url', url], exchange, topic, ['--concurrency', '4'])),
         );
       }
       const { flow, names } = squaresFlow(TASKS);
@@ -103,20 +90,20 @@ it.skipIf(!canStartOwnRedis() && !IN_CI)(
     // Reconnecting gives up after a few quick attempts (both sides), to keep the test short.
     const retry = { intervalStartMs: 200, intervalStepMs: 0, intervalMaxMs: 200, maxRetries: 3 };
     workers.push(
-      await startWorker([
-        '--transport',
-        'redis',
-        '--url',
-        url,
-        '--retry-options',
-        JSON.stringify({ interval_start: 0.2, interval_step: 0, interval_max: 0.2, max_retries: 3 }),
-        '--exchange',
-        exchange,
-        '--topic',
-        'topic1',
-        '--tasks',
-        './test-integration/fixtures/tasks.ts',
-      ]),
+      await startWorker(
+        fixtureWorkerArgs(
+          [
+            '--transport',
+            'redis',
+            '--url',
+            url,
+            '--retry-options',
+            JSON.stringify({ interval_start: 0.2, interval_step: 0, interval_max: 0.2, max_retries: 3 }),
+          ],
+          exchange,
+          'topic1',
+        ),
+      ),
     );
     const { flow } = squaresFlow(8);
     const engine = load(flow, {

@@ -14,7 +14,7 @@ import { load } from '@tf/engine';
 import { REDIS_URL, redisAvailable } from '../packages/transport-redis/test/available';
 import { adminClient, deleteKeys } from '../packages/transport-redis/test/util';
 import { expectEverySquare, squaresFlow } from './fixtures/flows';
-import { killAtFirstProgress, startWorker, type WorkerProcess } from './helpers';
+import { fixtureWorkerArgs, killAtFirstProgress, startWorker, type WorkerProcess } from './helpers';
 import { AMQP_URL, describeWith, uniqueName } from './services';
 
 const redisUp = await redisAvailable();
@@ -63,19 +63,7 @@ const brokers: Broker[] = [
 
 async function startWorkers(broker: Broker, exchange: string, topics: [string, string]): Promise<[WorkerProcess, WorkerProcess]> {
   const started = await Promise.allSettled(
-    topics.map((topic) =>
-      startWorker([
-        ...broker.args,
-        '--exchange',
-        exchange,
-        '--topic',
-        topic,
-        '--tasks',
-        './test-integration/fixtures/tasks.ts',
-        '--concurrency',
-        '2',
-      ]),
-    ),
+    topics.map((topic) => startWorker(fixtureWorkerArgs(broker.args, exchange, topic, ['--concurrency', '2']))),
   );
   for (const s of started) if (s.status === 'fulfilled') workers.push(s.value);
   for (const s of started) if (s.status === 'rejected') throw s.reason;

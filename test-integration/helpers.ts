@@ -14,6 +14,14 @@ export interface WorkerProcess {
 }
 
 /**
+ * `tf-worker` arguments serving the integration fixtures (`fixtures/tasks.ts`) on `topic` of
+ * `exchange`: `transport` first (`--transport amqp --url ...`), `extra` last (`--concurrency 2`).
+ */
+export function fixtureWorkerArgs(transport: readonly string[], exchange: string, topic: string, extra: readonly string[] = []): string[] {
+  return [...transport, '--exchange', exchange, '--topic', topic, '--tasks', './test-integration/fixtures/tasks.ts', ...extra];
+}
+
+/**
  * Starts `tf-worker` as a separate OS process (from source, through tsx) and resolves once
  * it printed its banner (it is consuming by then).
  */

@@ -22,9 +22,11 @@ import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_proces
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { type AddressInfo, createServer, connect as netConnect, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ping } from '../packages/transport-redis/test/available';
+import { canReach } from './services';
 
 export interface OwnBroker {
   /** `redis://127.0.0.1:<port>` or `amqp://guest:guest@127.0.0.1:<port>//` (vhost `/`, as in services.ts). */
@@ -94,16 +96,7 @@ export async function freePorts(count: number): Promise<number[]> {
 
 /** Whether something accepts a TCP connection on 127.0.0.1:`port` (within `timeoutMs`). */
 export function acceptsConnections(port: number, timeoutMs = 1_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+  return canReach(`tcp://127.0.0.1:${port}`, timeoutMs);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,20 +297,6 @@ const errorText = (error: unknown): string => (error instanceof Error ? error.me
 // ---------------------------------------------------------------------------------------------
 // Redis
 
-function redisPing(port: number, timeoutMs = 1_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d: Buffer) => done(d.toString().startsWith('+PONG')));
-    socket.once('error', () => done(false));
-  });
-}
-
 /**
  * Starts `redis-server` on a free port of 127.0.0.1, in the foreground, with no persistence
  * (`--save "" --appendonly no`) and a temp folder as its `--dir`. Resolves once it answers PING.
@@ -332,7 +311,7 @@ export async function startOwnRedis(): Promise<OwnBroker> {
     const s = supervise(REDIS_SERVER, args, { env: brokerEnv({}), cwd: dir });
     owned.current = s;
     try {
-      await until(s, what, Date.now() + timeoutMs, () => redisPing(port));
+      await until(s, what, Date.now() + timeoutMs, () => ping(`redis://127.0.0.1:${port}`, 1_000));
     } catch (error) {
       await terminate(s, 'redis-server', 0, []).catch(() => undefined);
       throw error;

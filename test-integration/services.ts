@@ -16,7 +16,8 @@ export const PYTHON = process.env['TF_PYTHON'] ?? '/usr/bin/python3';
 const ciValue = process.env['CI'];
 export const IN_CI = ciValue !== undefined && ciValue !== '' && ciValue !== 'false' && ciValue !== '0';
 
-function canReach(url: string, timeoutMs = 1500): Promise<boolean> {
+/** Whether something accepts a TCP connection at `url`'s host and port (AMQP's by default), within `timeoutMs`. */
+export function canReach(url: string, timeoutMs = 1500): Promise<boolean> {
   let host = '127.0.0.1';
   let port = 5672;
   try {

@@ -6,7 +6,8 @@ import { connect } from 'node:net';
 
 export const REDIS_URL = process.env.TF_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-function ping(url: string, timeoutMs: number): Promise<boolean> {
+/** Whether a Redis at `url` answers PING (or asks for a password) within `timeoutMs`. */
+export function ping(url: string, timeoutMs: number): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = connect({ host: hostname || '127.0.0.1', port: Number(port || 6379) });
