@@ -144,9 +144,14 @@ export function redactUri(uri: string | undefined): string | undefined {
 
 const NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 
+/** True when `name` is a valid exchange or topic name (1-200 of `A-Z a-z 0-9 _ . -`, not `.` or `..`). */
+export function isDestinationName(name: unknown): name is string {
+  return typeof name === 'string' && NAME.test(name) && name !== '.' && name !== '..';
+}
+
 /** Throw an `InvalidArgumentError` unless `name` is a valid exchange or topic name (1-200 of `A-Z a-z 0-9 _ . -`). */
 export function assertDestinationName(kind: 'exchange' | 'topic', name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !NAME.test(name) || name === '.' || name === '..') {
+  if (!isDestinationName(name)) {
     throw new InvalidArgumentError(`Invalid ${kind} name ${JSON.stringify(name)}: use 1 to 200 of A-Z a-z 0-9 _ . - (not '.' or '..').`);
   }
 }

@@ -62,6 +62,7 @@ interface Flags extends Pick<TransportSelection, 'url' | 'transportOptions' | 'r
   transport?: string;
   concurrency?: number;
   heartbeatIntervalMs?: number;
+  maxDeliveries?: number;
   config?: string;
   logLevel?: LogLevel;
   /** `--import`: modules imported, in order, before the tasks (TypeScript loaders). */
@@ -137,6 +138,12 @@ function program(out: (text: string) => void): Command {
         '--heartbeat-interval-ms <ms>',
         'how often to tell engines this worker is alive while it holds their requests (default 1000)',
       ).argParser(positiveIntegerFlag('--heartbeat-interval-ms')),
+    )
+    .addOption(
+      new Option(
+        '--max-deliveries <n>',
+        'a request delivered more times than this is dead-lettered (topic tf-dead-letters), not run again (default 5)',
+      ).argParser(positiveIntegerFlag('--max-deliveries')),
     )
     .addOption(
       new Option(
@@ -240,6 +247,7 @@ export function buildOptions(flags: Flags): { options: WorkerOptions; logLevel: 
     retryOptions: flags.retryOptions,
     concurrency: flags.concurrency,
     heartbeatIntervalMs: flags.heartbeatIntervalMs,
+    maxDeliveries: flags.maxDeliveries,
   };
   const merged: Record<string, unknown> = { ...config };
   for (const [key, value] of Object.entries(fromFlags)) {

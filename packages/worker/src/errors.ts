@@ -12,6 +12,8 @@ export const WorkerErrorCode = {
   UnknownTask: 'TF_UNKNOWN_TASK',
   /** A `tf-worker --import` module (a loader such as tsx) that could not be found or failed to load. */
   Import: 'TF_WORKER_IMPORT',
+  /** A request delivered more than `maxDeliveries` times: dead-lettered, not run again (sent back as a FAILURE). */
+  DeliveryLimit: 'TF_DELIVERY_LIMIT',
 } as const;
 export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
 
@@ -69,5 +71,20 @@ export class UnknownTaskError extends TfError {
     );
     this.taskName = taskName;
     this.allowed = allowed;
+  }
+}
+
+/** A request that kept coming back (its runs killed or stalled their workers): set aside in the dead letters instead of run again. */
+export class DeliveryLimitError extends TfError {
+  readonly taskName: string;
+  readonly deliveries: number;
+  constructor(taskName: string, deliveries: number, limit: number, deadLetterTopic: string) {
+    super(
+      WorkerErrorCode.DeliveryLimit,
+      `The request for '${taskName}' was delivered ${deliveries} times (the limit is ${limit}): its earlier runs never finished ` +
+        `(the worker died or was stopped). It was not run again; it is kept in topic '${deadLetterTopic}'.`,
+    );
+    this.taskName = taskName;
+    this.deliveries = deliveries;
   }
 }

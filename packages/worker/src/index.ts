@@ -4,5 +4,13 @@ export { normaliseWorkerOptions, defaultConcurrency, WORKER_OPTION_NAMES } from 
 export type { WorkerOptions, NormalisedWorkerOptions } from './options';
 export { resolveTasks, resolveModuleSpecifier, splitTaskSpecifier } from './tasks';
 export type { TaskEntry, AllowedTask, ModuleImporter, ResolveTasksOptions } from './tasks';
-export { WorkerErrorCode, WorkerConfigError, TaskLoadError, DuplicateTaskError, UnknownTaskError, WorkerImportError } from './errors';
+export {
+  WorkerErrorCode,
+  WorkerConfigError,
+  TaskLoadError,
+  DuplicateTaskError,
+  UnknownTaskError,
+  WorkerImportError,
+  DeliveryLimitError,
+} from './errors';
 export { VERSION } from './version';

@@ -63,6 +63,12 @@ export interface WorkerOptions extends TransportSelectionInput {
    * the engine's heartbeat watch alone, which sends the request again.
    */
   ackLongTasksAfterMs?: number | null | undefined;
+  /**
+   * A request delivered more times than this (it keeps killing or stalling the workers that
+   * take it) is not run again: it goes to the exchange's `tf-dead-letters` topic with the
+   * reason, and its engine gets a FAILURE (`TF_DELIVERY_LIMIT`). Default 5.
+   */
+  maxDeliveries?: number | undefined;
 }
 
 /** Options after normalisation and checks. */
@@ -79,7 +85,11 @@ export interface NormalisedWorkerOptions {
   readonly heartbeatIntervalMs: number;
   /** null: never early. */
   readonly ackLongTasksAfterMs: number | null;
+  readonly maxDeliveries: number;
 }
+
+/** The default of `maxDeliveries`. */
+export const DEFAULT_MAX_DELIVERIES = 5;
 
 /** The default of `ackLongTasksAfterMs`: well under RabbitMQ's default `consumer_timeout` of 30 minutes. */
 export const DEFAULT_ACK_LONG_TASKS_AFTER_MS = 600_000;
@@ -125,6 +135,7 @@ export const WORKER_OPTION_NAMES: readonly string[] = Object.freeze([
   'importer',
   'heartbeatIntervalMs',
   'ackLongTasksAfterMs',
+  'maxDeliveries',
 ]);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -256,11 +267,16 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
       : earlyAck === null
         ? null
         : boundedInteger("Worker option 'ackLongTasksAfterMs' (or null)", earlyAck, MAX_TIMER_MS, configError('ackLongTasksAfterMs'));
+  const maxDeliveries =
+    o['maxDeliveries'] === undefined
+      ? DEFAULT_MAX_DELIVERIES
+      : boundedInteger("Worker option 'maxDeliveries'", o['maxDeliveries'], 1_000, configError('maxDeliveries'));
   return {
     exchange,
     topic,
     tasks,
     ackLongTasksAfterMs,
+    maxDeliveries,
     transport,
     concurrency: concurrency ?? defaultConcurrency(),
     logger: logger as Logger | undefined,

@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import {
   CANCEL_MESSAGE,
   controlTopicOf,
+  DEAD_LETTER_TOPIC,
+  isDestinationName,
   ExecutionTimeoutError,
   MAX_TIMER_MS,
   PROGRESS_EVENT,
@@ -30,7 +32,9 @@ import {
   type TransportConsumer,
 } from '@tf/core';
 import { decodeMessage, encodeBody, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
-import { UnknownTaskError } from './errors';
+import { admit, type Admission } from './admission';
+import { deadLetterHeaders } from './dead-letters';
+import { DeliveryLimitError, UnknownTaskError } from './errors';
 import { Heartbeat } from './heartbeat';
 import { HeldRequests, type Hold } from './held-requests';
 import { normaliseWorkerOptions, type NormalisedWorkerOptions, type WorkerOptions } from './options';
@@ -407,15 +411,29 @@ export class Worker {
       await delivery.reject({ requeue: false });
       return;
     }
-    const { attempt, executionTimeoutMs } = readRequestHeaders(delivery.properties.headers);
+    if (!isDestinationName(replyTo)) {
+      // Not a topic any engine consumes: there is nobody to answer, so nothing is run.
+      this.#logger.warn({ task: body.task_cls, correlationId }, 'dropping a REQUEST whose reply_to is not a valid topic name');
+      await delivery.reject({ requeue: false });
+      return;
+    }
+    const requestHeaders = readRequestHeaders(delivery.properties.headers);
+    const { attempt, executionTimeoutMs } = requestHeaders;
     // RUNNING says who holds the request and how often it beats (its control topic follows
-    // from its id); the other responses only who sent them. Both echo the attempt.
-    const headers: MessageHeaders = { [TfHeader.WORKER]: this.id, [TfHeader.HEARTBEAT_MS]: this.#options.heartbeatIntervalMs };
-    const brief: MessageHeaders = { [TfHeader.WORKER]: this.id };
+    // from its id); the other responses only who sent them. All name the worker's topic and
+    // echo the attempt.
+    const headers: MessageHeaders = {
+      [TfHeader.WORKER]: this.id,
+      [TfHeader.TOPIC]: this.topic,
+      [TfHeader.HEARTBEAT_MS]: this.#options.heartbeatIntervalMs,
+    };
+    const brief: MessageHeaders = { [TfHeader.WORKER]: this.id, [TfHeader.TOPIC]: this.topic };
     if (attempt !== undefined) {
       headers[TfHeader.ATTEMPT] = attempt;
       brief[TfHeader.ATTEMPT] = attempt;
     }
+    const admission = admit(delivery, requestHeaders, this.#options.maxDeliveries, Date.now());
+    if (admission.verdict !== 'run' && (await this.#refuse(delivery, body, admission, brief))) return;
     if (this.#held.takeEarlyCancel(correlationId)) {
       // Cancelled by its engine before it got here: answered, not run.
       const text = encodeBody(serialisedFailure(new TaskCancelledError(body.task_name)));
@@ -444,6 +462,56 @@ export class Worker {
     } finally {
       hold.close();
     }
+  }
+
+  /**
+   * A request not to run as it is (see `admit`); true when it was settled here. A request
+   * that could not be put back with its count is run instead (false).
+   */
+  async #refuse(
+    delivery: Delivery,
+    body: RequestBody,
+    admission: Exclude<Admission, { verdict: 'run' }>,
+    brief: MessageHeaders,
+  ): Promise<boolean> {
+    const { replyTo, correlationId, type, headers } = delivery.properties;
+    const log = { task: body.task_cls, name: body.task_name, correlationId };
+    const transport = this.#transport!;
+    if (admission.verdict === 'expired') {
+      this.#logger.info({ ...log, lateMs: admission.lateMs }, 'dropping an expired request unrun; its engine has timed it out');
+      await delivery.ack();
+      return true;
+    }
+    const properties = { ...(type !== undefined ? { type } : {}), ...(replyTo !== undefined ? { replyTo } : {}), correlationId };
+    if (admission.verdict === 'recount') {
+      try {
+        await transport.publish(this.exchange, this.topic, delivery.body, {
+          ...properties,
+          headers: { ...headers, [TfHeader.DELIVERIES]: admission.deliveries },
+        });
+      } catch (error) {
+        this.#logger.warn({ ...log, err: error }, 'could not put a redelivered request back with its count; running it');
+        return false;
+      }
+      await delivery.ack();
+      return true;
+    }
+    const limit = this.#options.maxDeliveries;
+    this.#logger.error({ ...log, deliveries: admission.deliveries, limit }, 'a request reached its delivery limit; dead-lettering it');
+    try {
+      await transport.publish(this.exchange, DEAD_LETTER_TOPIC, delivery.body, {
+        ...properties,
+        headers: deadLetterHeaders(headers, `delivered ${admission.deliveries} times (limit ${limit})`, this.topic),
+      });
+    } catch (error) {
+      this.#logger.error({ ...log, err: error }, 'could not dead-letter a request; it is dropped');
+    }
+    const failure = new DeliveryLimitError(body.task_name, admission.deliveries, limit, DEAD_LETTER_TOPIC);
+    await this.#reply(replyTo!, correlationId!, encodeBody(serialisedFailure(failure)), brief).catch((error: unknown) =>
+      this.#logger.warn({ ...log, err: error }, 'could not tell the engine its request was dead-lettered'),
+    );
+    await delivery.ack();
+    return true;
   }
 
   /** A request stopped before it ran: handed back (shutdown) or answered with the reason (cancel). */
@@ -569,9 +637,10 @@ export class Worker {
     try {
       await send(text);
     } catch (error) {
-      // Not acked: the broker hands the request out again (now, or when this connection is gone).
-      this.#logger.warn({ ...log, err: error }, 'could not publish the final response; handing the request back');
-      await delivery.reject({ requeue: true }).catch(() => undefined);
+      // Not a reason to run it again: the broker refused the reply (a bad reply topic, a
+      // reconnect that gave up), and a requeue would loop on it. Settled, not requeued.
+      this.#logger.error({ ...log, err: error, replyTo }, 'could not publish the final response; the request is settled unanswered');
+      await delivery.reject({ requeue: false }).catch(() => undefined);
       return;
     }
     const runningError = await running;

@@ -52,10 +52,15 @@ describe('Worker: liveness', () => {
     // RUNNING also says it heartbeats, and how often (its control topic follows from its id);
     // the others stay small.
     const running = responses.find((r) => (r.body as ResponseBody).state === 'RUNNING')!;
-    expect(running.headers).toEqual({ [TfHeader.WORKER]: worker.id, [TfHeader.HEARTBEAT_MS]: 1000, [TfHeader.ATTEMPT]: 2 });
+    expect(running.headers).toEqual({
+      [TfHeader.WORKER]: worker.id,
+      [TfHeader.TOPIC]: worker.topic,
+      [TfHeader.HEARTBEAT_MS]: 1000,
+      [TfHeader.ATTEMPT]: 2,
+    });
     expect(readWorkerHeaders(running.headers).control).toBe(worker.controlTopic);
     const final = responses.at(-1)!;
-    expect(Object.keys(final.headers).sort()).toEqual([TfHeader.ATTEMPT, TfHeader.WORKER].sort());
+    expect(Object.keys(final.headers).sort()).toEqual([TfHeader.ATTEMPT, TfHeader.WORKER, TfHeader.TOPIC].sort());
     await engine.notify(TOPIC);
     await vi.waitFor(() => expect(engine.received.some((m) => m.type === 'NOTIFY')).toBe(true));
     const answer = engine.received.find((m) => m.type === 'NOTIFY')!;

@@ -1,4 +1,4 @@
-import type { MessageHeaders } from '@tf/transport';
+import { isDestinationName, type MessageHeaders } from '@tf/transport';
 
 /**
  * tf's extensions of TaskFlow's protocol. They travel in message headers only, which
@@ -22,7 +22,28 @@ export const TfHeader = {
   EXECUTION_TIMEOUT_MS: 'x-tf-execution-timeout-ms',
   /** On a CANCEL: the correlation ids to abort. */
   CANCEL: 'x-tf-cancel',
+  /** On a worker's RESPONSEs: the topic it serves (an engine takes a response only from the topic it sent the request to). */
+  TOPIC: 'x-tf-topic',
+  /**
+   * On a REQUEST: when it stops being worth running (ms since the epoch): the engine has timed
+   * it out by then. A worker that receives it later drops it unrun.
+   */
+  EXPIRES_AT: 'x-tf-expires-at',
+  /**
+   * On a REQUEST a worker put back on its topic: how many times it was delivered so far, for
+   * brokers that do not count deliveries themselves (RabbitMQ's classic queues).
+   */
+  DELIVERIES: 'x-tf-deliveries',
+  /** On a dead letter: why it was set aside. */
+  DEAD_REASON: 'x-tf-dead-reason',
+  /** On a dead letter: the topic it was taken from. */
+  DEAD_TOPIC: 'x-tf-dead-topic',
+  /** On a dead letter: when it was set aside (ms since the epoch). */
+  DEAD_AT: 'x-tf-dead-at',
 } as const;
+
+/** The topic of each exchange where workers set aside the requests they refuse to deliver again (see `DEAD_*` headers). */
+export const DEAD_LETTER_TOPIC = 'tf-dead-letters';
 
 /** The control topic of the tf worker `id`. */
 export function controlTopicOf(id: string): string {
@@ -46,6 +67,8 @@ export interface WorkerHeaders {
   readonly control?: string;
   readonly concurrency?: number;
   readonly attempt?: number;
+  /** The topic the worker serves (on its RESPONSEs). */
+  readonly topic?: string;
 }
 
 const ID = /^[\w.:-]{1,200}$/;
@@ -89,15 +112,31 @@ export function readWorkerHeaders(headers: MessageHeaders): WorkerHeaders {
   if (concurrency !== undefined) out.concurrency = concurrency;
   const attempt = count(headers[TfHeader.ATTEMPT], 1_000);
   if (attempt !== undefined) out.attempt = attempt;
+  const topic = headers[TfHeader.TOPIC];
+  if (isDestinationName(topic)) out.topic = topic;
   return out;
 }
 
-/** The attempt and execution timeout a REQUEST's headers ask for (checked; absent when missing or malformed). */
-export function readRequestHeaders(headers: MessageHeaders): { attempt?: number; executionTimeoutMs?: number } {
-  const out: { attempt?: number; executionTimeoutMs?: number } = {};
+/** What a REQUEST's headers ask for, each value checked (absent when missing or malformed). */
+export interface RequestHeaders {
+  readonly attempt?: number;
+  readonly executionTimeoutMs?: number;
+  /** ms since the epoch. */
+  readonly expiresAt?: number;
+  /** Deliveries counted by a worker that put it back (`x-tf-deliveries`). */
+  readonly deliveries?: number;
+}
+
+/** Reads the headers of an untrusted REQUEST. */
+export function readRequestHeaders(headers: MessageHeaders): RequestHeaders {
+  const out: { -readonly [K in keyof RequestHeaders]: RequestHeaders[K] } = {};
   const attempt = count(headers[TfHeader.ATTEMPT], 1_000);
   if (attempt !== undefined) out.attempt = attempt;
   const timeout = headers[TfHeader.EXECUTION_TIMEOUT_MS];
   if (typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 && timeout <= MAX_TIMER_MS) out.executionTimeoutMs = timeout;
+  const expiresAt = headers[TfHeader.EXPIRES_AT];
+  if (typeof expiresAt === 'number' && Number.isSafeInteger(expiresAt) && expiresAt > 0) out.expiresAt = expiresAt;
+  const deliveries = count(headers[TfHeader.DELIVERIES], 1_000_000);
+  if (deliveries !== undefined) out.deliveries = deliveries;
   return out;
 }

@@ -109,6 +109,9 @@ export class WorkerBasedExecutor implements TaskExecutor {
   #lastTick = Date.now();
   #dispatchScheduled = false;
   readonly #executionTimeoutMs: number | undefined;
+  readonly #transitionTimeoutMs: number | null;
+  /** The topics this engine was given: the only ones whose workers it takes. */
+  readonly #topics: ReadonlySet<string>;
 
   constructor(options: WorkerBasedOptions) {
     const { exchange, topics, transitionTimeoutMs, workerExpiryMs, notifyIntervalMs, logger } = options;
@@ -123,6 +126,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
     this.#workerExpiryMs = workerExpiryMs;
     this.#executionTimeoutMs = options.executionTimeoutMs ?? undefined;
+    this.#transitionTimeoutMs = transitionTimeoutMs;
+    this.#topics = new Set(topics);
     const tickBase = Math.min(Number.isFinite(shortest) ? shortest : 1000, this.#heartbeatTimeoutMs);
     this.#tickMs = Math.max(10, Math.min(1000, Math.floor(tickBase / 4)));
     const selection = normaliseTransportSelection(options, { owner: 'Engine' });
@@ -477,6 +482,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
     this.#watch.served(request.taskName);
     const headers: MessageHeaders = { [TfHeader.ATTEMPT]: request.attempt };
     if (request.executionTimeoutMs !== undefined) headers[TfHeader.EXECUTION_TIMEOUT_MS] = request.executionTimeoutMs;
+    // Unclaimed past the transition timeout it fails here: a worker that gets it later drops it.
+    if (this.#transitionTimeoutMs !== null) headers[TfHeader.EXPIRES_AT] = Date.now() + this.#transitionTimeoutMs;
     const attemptId = request.id;
     this.#logger.trace({ atom: request.atomName, correlationId: attemptId, attempt: request.attempt, topic }, 'sending a request');
     this.#session
@@ -496,19 +503,21 @@ export class WorkerBasedExecutor implements TaskExecutor {
     try {
       message = decodeMessage(delivery);
     } catch (error) {
-      // A response that names a live request but cannot be read would leave that request
-      // waiting forever: fail it with the reason instead.
-      const request = this.#book.get(delivery.properties.correlationId);
-      if (request && delivery.properties.type === 'RESPONSE') {
-        this.#logger.warn({ err: error, atom: request.atomName }, 'an invalid response failed its request');
-        this.#book.fail(request, error);
-        return;
-      }
-      this.#logger.warn({ err: error, type: delivery.properties.type }, 'dropping an invalid message');
+      // Anyone on the broker can send one: it must not fail a flow. The request it names
+      // stays watched (heartbeats, timeouts) and gets its real answer.
+      this.#logger.warn(
+        { err: error, type: delivery.properties.type, correlationId: delivery.properties.correlationId },
+        'ignoring an invalid message',
+      );
       return;
     }
     if (message.type === 'NOTIFY') {
       if (!('topic' in message.body)) return;
+      if (!this.#topics.has(message.body.topic)) {
+        // Requests go only to the topics this engine was given, never to whoever claims another.
+        this.#logger.debug({ topic: message.body.topic }, 'ignoring a worker on a topic this engine was not given');
+        return;
+      }
       const worker = readWorkerHeaders(message.properties.headers ?? {});
       this.#heardWorker(worker.worker);
       if (worker.running) this.#heartbeat(worker.running, worker);
@@ -524,6 +533,13 @@ export class WorkerBasedExecutor implements TaskExecutor {
         return;
       }
       const worker = readWorkerHeaders(message.properties.headers ?? {});
+      if (worker.topic !== undefined && worker.topic !== request.topic) {
+        this.#logger.warn(
+          { correlationId: id, from: worker.topic, sentTo: request.topic },
+          'ignoring a response from a topic the request was not sent to',
+        );
+        return;
+      }
       this.#heardWorker(worker.worker);
       this.#book.respond(request, message.body, worker);
       if (message.body.state === 'SUCCESS' || message.body.state === 'FAILURE') this.#dispatchSoon();
