@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEAD_LETTER_TOPIC, resolveTransport, TfHeader, type Delivery, type Transport } from '@tf/core';
+import { DEAD_LETTER_TOPIC, resolveTransport, TfHeader, type Delivery, type ResponseBody, type Transport } from '@tf/core';
 import { decodeMessage } from '@tf/core/internal';
 // test-integration does not depend on amqplib: it comes from the package that does.
 import * as amqp from '../packages/transport-amqp/node_modules/amqplib';
@@ -106,8 +106,13 @@ async function listen(broker: Broker, exchange: string) {
       JSON.stringify({ task_cls: taskCls, task_name: 'poison', task_version: [1, 0], action: 'execute', arguments: { file } }),
       { type: 'REQUEST', replyTo: 'replies', correlationId },
     );
-  const finals = () =>
-    replies.map((d) => decodeMessage(d)).filter((m) => m.type === 'RESPONSE' && (m.body.state === 'SUCCESS' || m.body.state === 'FAILURE'));
+  const finals = (): ResponseBody[] => {
+    const out: ResponseBody[] = [];
+    for (const message of replies.map((d) => decodeMessage(d))) {
+      if (message.type === 'RESPONSE' && (message.body.state === 'SUCCESS' || message.body.state === 'FAILURE')) out.push(message.body);
+    }
+    return out;
+  };
   return { transport, replies, dead, request, finals };
 }
 
@@ -138,8 +143,8 @@ for (const broker of brokers) {
         await until(() => side.dead.length > 0, 10_000, 'the dead letter');
         expect(runsIn(file)).toHaveLength(2);
         const [final] = side.finals();
-        expect(final?.body.state).toBe('FAILURE');
-        const failure = final?.body.state === 'FAILURE' ? final.body.data.result : undefined;
+        expect(final?.state).toBe('FAILURE');
+        const failure = final?.state === 'FAILURE' ? final.data.result : undefined;
         expect(failure?.exc_type_names[0]).toBe('DeliveryLimitError');
         expect(failure?.exception_str).toContain('delivered 3 times');
         const [letter] = side.dead;
