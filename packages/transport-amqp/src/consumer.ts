@@ -4,13 +4,15 @@ import { channelError } from './errors';
 import { letCloseArrive } from './link';
 import type { Link } from './link';
 import type { DeclareFlags } from './options';
-import { declareTopic, deliveryOf } from './wire';
+import { declareTopic, deliveryOf, queueName } from './wire';
 
 /** What a subscription needs from its transport. */
 export interface SubscriptionHost {
   readonly logger: Logger;
   readonly exchangeFlags: DeclareFlags;
   readonly queueFlags: DeclareFlags;
+  /** A temporary topic's queue `x-expires`, when `queueFlags` are not auto-delete. */
+  readonly temporaryTopicExpiryMs: number;
   /** `link` turned out dead: report the connection lost (while connected), so the base reconnects and resumes. */
   lost(link: Link, error: Error): void;
   /** A channel closed under a live connection: tear the connection down as lost. */
@@ -103,8 +105,12 @@ export class QueueSubscription implements Subscription {
 
   /** Declare the queue and consume it (again after the broker cancelled this consumer). */
   async #consume(): Promise<void> {
-    const { exchange, topic } = this.#spec;
-    const queue = await declareTopic(this.#channel, exchange, topic, this.#host.exchangeFlags, this.#host.queueFlags);
+    const { exchange, topic, temporary } = this.#spec;
+    const { exchangeFlags, queueFlags, temporaryTopicExpiryMs } = this.#host;
+    // An auto-delete queue goes with its consumer's connection: no x-expires needed (nor
+    // wanted: Python TaskFlow re-declares reply queues with no arguments).
+    const expires = temporary && !queueFlags.autoDelete ? temporaryTopicExpiryMs : undefined;
+    const queue = await declareTopic(this.#channel, exchange, topic, exchangeFlags, queueFlags, expires);
     const ok = await this.#channel.consume(queue, this.#onMessage, { noAck: this.#spec.autoAck });
     this.#consumerTag = ok.consumerTag;
   }
@@ -173,10 +179,19 @@ export class QueueSubscription implements Subscription {
     }
   }
 
+  /** Close the channel; a temporary topic's queue is deleted first, with what it holds. */
   async release(): Promise<void> {
     this.#flushAcks();
     this.#released = true;
     if (this.#link.dead) return;
+    if (this.#spec.temporary) {
+      const { exchange, topic } = this.#spec;
+      try {
+        await this.#channel.deleteQueue(queueName(exchange, topic));
+      } catch (err) {
+        this.#host.logger.debug({ err, exchange, topic }, "amqp: deleting a temporary topic's queue failed");
+      }
+    }
     await this.#channel.close().catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { InvalidArgumentError, booleanFlag, nonNegativeNumber, normaliseOptionKeys } from '@tf/transport';
+import { InvalidArgumentError, booleanFlag, nonNegativeNumber, normaliseOptionKeys, temporaryTopicExpiryMs } from '@tf/transport';
 import type { BaseTransportOptions } from '@tf/transport';
 
 /** How exchanges or queues are declared. The defaults are Python TaskFlow's (kombu's): transient, auto-deleted. */
@@ -47,6 +47,14 @@ export interface AmqpTransportOptions {
   connectTimeoutMs?: number;
   /** The client-provided connection name the broker shows (management UI, `rabbitmqctl list_connections`). Default `tf <host> <pid> <random>`. */
   connectionName?: string;
+  /**
+   * How long the queue of a temporary topic (`consume(..., { temporary: true })`) outlives a
+   * consumer that vanished without cancelling, as the queue's `x-expires`. Only with
+   * `queueOptions` that are not auto-delete: an auto-delete queue (the default) goes with its
+   * consumer's connection anyway, and is declared with no arguments, as Python TaskFlow does.
+   * Default 60 000 ms.
+   */
+  temporaryTopicExpiryMs?: number;
 }
 
 /** What `new AmqpTransport(...)` takes: the transport options plus the connection settings every transport has. */
@@ -63,6 +71,7 @@ export const AMQP_OPTION_NAMES = [
   'heartbeatMs',
   'connectTimeoutMs',
   'connectionName',
+  'temporaryTopicExpiryMs',
 ] as const satisfies readonly (keyof AmqpTransportOptions)[];
 
 /** The flags an exchange or a queue is declared with. */
@@ -79,6 +88,7 @@ export interface ResolvedOptions {
   readonly heartbeatMs: number;
   readonly connectTimeoutMs: number;
   readonly connectionName: string;
+  readonly temporaryTopicExpiryMs: number;
 }
 
 /** Python TaskFlow's (kombu's) flags: transient, auto-deleted. */
@@ -136,5 +146,13 @@ export function resolveOptions(config: AmqpTransportOptions): ResolvedOptions {
     throw new InvalidArgumentError('AMQP transport option connectionName must be a string.');
   }
   const connectionName = config.connectionName ?? `tf ${hostname()} ${process.pid} ${randomUUID().slice(0, 8)}`;
-  return { queueFlags, exchangeFlags, tls, heartbeatMs, connectTimeoutMs, connectionName };
+  return {
+    queueFlags,
+    exchangeFlags,
+    tls,
+    heartbeatMs,
+    connectTimeoutMs,
+    connectionName,
+    temporaryTopicExpiryMs: temporaryTopicExpiryMs('AMQP', config.temporaryTopicExpiryMs),
+  };
 }

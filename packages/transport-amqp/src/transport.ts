@@ -1,12 +1,20 @@
 import * as amqplib from 'amqplib';
 import type { Options } from 'amqplib';
 import { BaseTransport, TransportError, TransportErrorCode } from '@tf/transport';
-import type { ConsumerSpec, RawDelivery, Subscription, TransportCapabilities, TransportFactory, WireProperties } from '@tf/transport';
+import type {
+  ConsumerSpec,
+  PublishSpec,
+  RawDelivery,
+  Subscription,
+  TransportCapabilities,
+  TransportFactory,
+  WireProperties,
+} from '@tf/transport';
 import { QueueSubscription } from './consumer';
 import type { SubscriptionHost } from './consumer';
 import { AmqpErrorCode, AmqpTransportError, channelError, replyCodeOf } from './errors';
 import { letCloseArrive } from './link';
-import type { Link } from './link';
+import type { Link, PublisherSlot } from './link';
 import { AMQP_OPTION_NAMES, resolveOptions } from './options';
 import type { AmqpDeclareOptions, AmqpTransportInit, AmqpTransportOptions, ResolvedOptions } from './options';
 import { Publisher } from './publisher';
@@ -60,6 +68,7 @@ export class AmqpTransport extends BaseTransport {
       logger: this.logger,
       exchangeFlags: this.#options.exchangeFlags,
       queueFlags: this.#options.queueFlags,
+      temporaryTopicExpiryMs: this.#options.temporaryTopicExpiryMs,
       lost: (link, error) => this.#lost(link, error),
       fail: (link, error) => this.#fail(link, error),
     };
@@ -72,6 +81,8 @@ export class AmqpTransport extends BaseTransport {
       reconnect: !this.#destroyed,
       deliveryCount: false,
       autoAck: true,
+      publishWithoutCreate: true,
+      temporaryTopics: true,
     };
   }
 
@@ -153,8 +164,8 @@ export class AmqpTransport extends BaseTransport {
       dead: false,
       closing: false,
       lastError: undefined,
-      publisher: undefined,
-      openPublisher: undefined,
+      publisher: { opening: undefined, open: undefined },
+      conditional: { opening: undefined, open: undefined },
       ackFlushers: new Set(),
     };
     model.on('error', (err: Error) => {
@@ -167,7 +178,7 @@ export class AmqpTransport extends BaseTransport {
     model.on('unblocked', () => this.logger.info({}, 'amqp: the broker unblocked publishing'));
     try {
       // Open the confirm channel now: the first publish does not pay for it.
-      await this.#publisher(link);
+      await this.#publisher(link.publisher, link);
     } catch (err) {
       link.closing = true;
       await model.close().catch(() => link.socket?.destroy(new Error('AMQP connection abandoned')));
@@ -207,22 +218,23 @@ export class AmqpTransport extends BaseTransport {
     else void link.model.close().catch(() => undefined);
   }
 
-  #publisher(link: Link): Promise<Publisher> {
-    if (!link.publisher) {
+  /** The confirm channel of `slot` on `link`, opened on first use (and again after it closed). */
+  #publisher(slot: PublisherSlot, link: Link): Promise<Publisher> {
+    if (!slot.opening) {
       const opening: Promise<Publisher> = link.model.createConfirmChannel().then((ch) => {
         const pub = new Publisher(ch, (closed) => {
-          if (link.publisher === opening) link.publisher = undefined;
-          if (link.openPublisher === closed) link.openPublisher = undefined;
+          if (slot.opening === opening) slot.opening = undefined;
+          if (slot.open === closed) slot.open = undefined;
         });
-        if (link.publisher === opening && !pub.closed) link.openPublisher = pub;
+        if (slot.opening === opening && !pub.closed) slot.open = pub;
         return pub;
       });
-      link.publisher = opening;
+      slot.opening = opening;
       opening.catch(() => {
-        if (link.publisher === opening) link.publisher = undefined;
+        if (slot.opening === opening) slot.opening = undefined;
       });
     }
-    return link.publisher;
+    return slot.opening;
   }
 
   protected async doClose(): Promise<void> {
@@ -239,9 +251,10 @@ export class AmqpTransport extends BaseTransport {
     link.dead = true;
   }
 
-  protected async doPublish(exchange: string, topic: string, body: string, properties: WireProperties): Promise<void> {
+  protected async doPublish(exchange: string, topic: string, body: string, properties: WireProperties, spec: PublishSpec): Promise<void> {
     const content = Buffer.from(body, 'utf8');
-    const options = publishOptions(properties);
+    const options = publishOptions(properties, spec.ttlMs);
+    if (!spec.createTopic) return this.#publishIfTopic(exchange, topic, content, options);
     const attempts = 5;
     let lastProblem = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -250,7 +263,7 @@ export class AmqpTransport extends BaseTransport {
       if (link.ackFlushers.size > 0) for (const flush of [...link.ackFlushers]) flush();
       let pub: Publisher | undefined;
       try {
-        pub = link.openPublisher ?? (await this.#publisher(link));
+        pub = link.publisher.open ?? (await this.#publisher(link.publisher, link));
         if (!pub.declared(exchange, topic)) await pub.declare(exchange, topic, this.#options.exchangeFlags, this.#options.queueFlags);
         const returned = await pub.publish(exchange, topic, content, options);
         if (!returned) return;
@@ -284,6 +297,62 @@ export class AmqpTransport extends BaseTransport {
       AmqpErrorCode.PublishFailed,
       `Publishing to ${exchange}/${topic} failed after ${attempts} attempts: ${lastProblem}.`,
     );
+  }
+
+  /**
+   * `createTopic: false`: nothing is declared. The message is published `mandatory` on the
+   * conditional confirm channel; returned unroutable (no queue) it is dropped, and so it is
+   * when the exchange does not exist (the broker closes that channel with 404; the next such
+   * publish opens another).
+   */
+  async #publishIfTopic(exchange: string, topic: string, content: Buffer, options: Options.Publish): Promise<void> {
+    const attempts = 5;
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const link = this.#live();
+      if (link.ackFlushers.size > 0) for (const flush of [...link.ackFlushers]) flush();
+      let pub: Publisher | undefined;
+      try {
+        pub = link.conditional.open ?? (await this.#publisher(link.conditional, link));
+        if (await pub.publish(exchange, topic, content, options)) this.#dropped(exchange, topic, 'no queue');
+        return;
+      } catch (err) {
+        await letCloseArrive();
+        if (link.dead) {
+          this.#lost(link, err as Error);
+          throw err;
+        }
+        // The channel's own error says why it closed; a publish's error says only "channel closed".
+        const cause = pub?.error ?? err;
+        if (replyCodeOf(cause) === 404) {
+          const missing = /no exchange '([^']*)'/.exec(cause instanceof Error ? cause.message : String(cause))?.[1];
+          if (missing === undefined || missing === exchange) {
+            this.#dropped(exchange, topic, 'no exchange');
+            return;
+          }
+          // Another publish's exchange was missing and took this one with the channel: again.
+        } else {
+          const code = replyCodeOf(err);
+          if (code !== undefined) throw channelError(err, `Publishing to ${exchange}/${topic} failed`);
+          const message = err instanceof Error ? err.message : String(err);
+          const channelGone = pub === undefined || pub.closed || /channel closed/i.test(message);
+          if (!channelGone && !/nack/i.test(message)) {
+            throw new AmqpTransportError(AmqpErrorCode.PublishFailed, `Publishing to ${exchange}/${topic} failed: ${message}`, {
+              cause: err,
+            });
+          }
+        }
+        lastProblem = cause instanceof Error ? cause.message : String(cause);
+      }
+    }
+    throw new AmqpTransportError(
+      AmqpErrorCode.PublishFailed,
+      `Publishing to ${exchange}/${topic} failed after ${attempts} attempts: ${lastProblem}.`,
+    );
+  }
+
+  #dropped(exchange: string, topic: string, why: string): void {
+    this.logger.debug({ exchange, topic }, `amqp: dropped a message to a topic that does not exist (createTopic: false; ${why})`);
   }
 
   protected async doConsume(spec: ConsumerSpec, deliver: (raw: RawDelivery) => void): Promise<Subscription> {

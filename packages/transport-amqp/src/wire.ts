@@ -8,8 +8,8 @@ export function queueName(exchange: string, topic: string): string {
   return `${exchange}_${topic}`;
 }
 
-/** AMQP properties of a published message: TaskFlow's (kombu's) exactly, plus what was given. */
-export function publishOptions(p: WireProperties): Options.Publish {
+/** AMQP properties of a published message: TaskFlow's (kombu's) exactly, plus what was given (and `expiration` for a TTL). */
+export function publishOptions(p: WireProperties, ttlMs?: number): Options.Publish {
   const out: Options.Publish = {
     contentType: 'application/json',
     contentEncoding: 'utf-8',
@@ -20,6 +20,7 @@ export function publishOptions(p: WireProperties): Options.Publish {
   if (p.type !== undefined) out.type = p.type;
   if (p.replyTo !== undefined) out.replyTo = p.replyTo;
   if (p.correlationId !== undefined) out.correlationId = p.correlationId;
+  if (ttlMs !== undefined) out.expiration = String(ttlMs);
   return out;
 }
 
@@ -40,11 +41,28 @@ export function deliveryOf(msg: ConsumeMessage): Pick<RawDelivery, 'body' | 'pro
   };
 }
 
-/** Declare `<exchange>` (direct) and `<exchange>_<topic>` bound with routing key `<topic>`. */
-export async function declareTopic(ch: Channel, exchange: string, topic: string, ex: DeclareFlags, q: DeclareFlags): Promise<string> {
+/**
+ * Declare `<exchange>` (direct) and `<exchange>_<topic>` bound with routing key `<topic>`.
+ * `expiresMs`: the queue's `x-expires` (a temporary topic under flags that are not auto-delete).
+ */
+export async function declareTopic(
+  ch: Channel,
+  exchange: string,
+  topic: string,
+  ex: DeclareFlags,
+  q: DeclareFlags,
+  expiresMs?: number,
+): Promise<string> {
   const queue = queueName(exchange, topic);
   await ch.assertExchange(exchange, 'direct', { durable: ex.durable, autoDelete: ex.autoDelete });
-  await ch.assertQueue(queue, { durable: q.durable, autoDelete: q.autoDelete, exclusive: false });
+  // No `arguments` at all otherwise: Python TaskFlow declares its queues without any, and
+  // RabbitMQ refuses (406) a declaration whose arguments differ from the queue's.
+  await ch.assertQueue(
+    queue,
+    expiresMs === undefined
+      ? { durable: q.durable, autoDelete: q.autoDelete, exclusive: false }
+      : { durable: q.durable, autoDelete: q.autoDelete, exclusive: false, arguments: { 'x-expires': expiresMs } },
+  );
   await ch.bindQueue(queue, exchange, topic);
   return queue;
 }

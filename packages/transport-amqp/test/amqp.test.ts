@@ -95,7 +95,15 @@ describe('amqp URLs, options and details (no broker needed)', () => {
   it('defaults to TaskFlow topology flags; capabilities follow the options', () => {
     const t = new AmqpTransport();
     expect(t.topology).toEqual({ queue: { durable: false, autoDelete: true }, exchange: { durable: false, autoDelete: true } });
-    expect(t.capabilities).toEqual({ crossProcess: true, persistent: false, reconnect: true, deliveryCount: false, autoAck: true });
+    expect(t.capabilities).toEqual({
+      crossProcess: true,
+      persistent: false,
+      reconnect: true,
+      deliveryCount: false,
+      autoAck: true,
+      publishWithoutCreate: true,
+      temporaryTopics: true,
+    });
     const d = new AmqpTransport({ queueOptions: { durable: true, autoDelete: false } });
     expect(d.topology.exchange).toEqual({ durable: true, autoDelete: false }); // follows queueOptions
     expect(d.capabilities.persistent).toBe(true);

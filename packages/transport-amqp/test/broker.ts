@@ -167,3 +167,39 @@ export class Topology {
     }
   }
 }
+
+/**
+ * Whether the queue exists, asked with rabbitmqctl: unlike a passive declare, it does not count
+ * as a use of the queue (which would renew an `x-expires` lease). Slow (an Erlang VM per call).
+ */
+export async function queueListed(queue: string): Promise<boolean> {
+  return (await rabbitmqctl('list_queues', 'name')).split('\n').includes(queue);
+}
+
+let admin: Promise<amqplib.ChannelModel> | undefined;
+
+/**
+ * Whether the queue exists, asked with a passive declare (`checkQueue`) on a connection of its
+ * own. Fast, but it renews an `x-expires` lease: for auto-delete queues (use `queueListed` otherwise).
+ */
+export async function queueExists(queue: string): Promise<boolean> {
+  admin ??= amqplib.connect(AMQP_URL);
+  const conn = await admin;
+  const ch = await conn.createChannel();
+  ch.on('error', () => undefined);
+  try {
+    await ch.checkQueue(queue);
+    await ch.close().catch(() => undefined);
+    return true;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 404) return false;
+    throw err;
+  }
+}
+
+/** Close the connection `queueExists` opened. */
+export async function closeAdmin(): Promise<void> {
+  const conn = admin;
+  admin = undefined;
+  if (conn) await (await conn).close().catch(() => undefined);
+}

@@ -5,9 +5,11 @@ import type { ConsumerSpec, Logger, RawDelivery, Subscription } from '@tf/transp
 import { watch } from 'chokidar';
 import { ClaimRecovery } from './claim-recovery';
 import { FilesystemErrorCode, FilesystemTransportError, describeError, errnoCode } from './errors';
-import { HOST, MSG_EXT, claimName, parseReadyName, readyName, topicPaths } from './layout';
+import { HOST, MSG_EXT, claimName, consumerMarkerName, parseReadyName, readyName, topicPaths } from './layout';
 import type { ClaimOwner, TopicPaths } from './layout';
 import { decodeMessageFile } from './message-file';
+import { TemporaryLease } from './temporary-lease';
+import { removeIfIdle, removeTopic } from './topic-removal';
 
 /** What a subscription needs from its transport. */
 export interface SubscriptionHost {
@@ -16,6 +18,8 @@ export interface SubscriptionHost {
   readonly pollingIntervalMs: number;
   readonly usePolling: boolean;
   readonly leaseMs: number;
+  /** How long a temporary topic's lease lasts without renewal. */
+  readonly temporaryTopicExpiryMs: number;
   /** The claim owner of the connection this consumer belongs to. */
   readonly owner: ClaimOwner;
   /** False once that connection is gone (closed, lost, crashed): settling becomes a no-op. */
@@ -32,6 +36,8 @@ const GONE_LIMIT = 4096;
 /** A ready file that fails to be claimed this many times (not ENOENT) is skipped by this consumer. */
 const MAX_CLAIM_FAILURES = 3;
 
+let markers = 0;
+
 /**
  * One consumer of one topic folder: watches it (`fs.watch`, or chokidar's poller on shared
  * disks, plus a rescan every `pollingIntervalMs`), claims ready files by renaming them into `.claimed/` (one winner
@@ -44,6 +50,9 @@ export class FolderSubscription implements Subscription {
   readonly #paths: TopicPaths;
   readonly #owner: ClaimOwner;
   readonly #recovery: ClaimRecovery;
+  /** This consumer's file in `.consumers/`: while it is there, the topic folder is not removed as idle. */
+  readonly #marker: string;
+  readonly #lease: TemporaryLease | undefined;
   readonly #candidates = new Set<string>();
   readonly #gone = new Set<string>();
   readonly #failures = new Map<string, number>();
@@ -65,16 +74,29 @@ export class FolderSubscription implements Subscription {
     this.#paths = topicPaths(host.folderIn, spec.exchange, spec.topic);
     this.#owner = host.owner;
     this.#recovery = new ClaimRecovery(this.#paths, host.owner, host.leaseMs, host.logger);
+    this.#marker = join(this.#paths.consumers, consumerMarkerName(host.owner, ++markers));
+    this.#lease = spec.temporary ? new TemporaryLease(this.#paths.lease, host.logger) : undefined;
   }
 
   get paths(): TopicPaths {
     return this.#paths;
   }
 
-  /** Create the folders, start watching, take back dead claims, deliver what is there. */
+  /** Create the folders (this consumer's marker first), start watching, take back dead claims, deliver what is there. */
   async start(): Promise<void> {
-    const { dir, claimed, corrupt, tmp } = this.#paths;
-    await Promise.all([claimed, corrupt, tmp].map((d) => mkdir(d, { recursive: true })));
+    const { dir, claimed, corrupt, tmp, consumers } = this.#paths;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // An idle-topic removal racing with this start: the marker, once written, stops it.
+        await mkdir(consumers, { recursive: true });
+        await writeFile(this.#marker, '');
+        await Promise.all([claimed, corrupt, tmp].map((d) => mkdir(d, { recursive: true })));
+        break;
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT' || attempt >= 5) throw err;
+      }
+    }
+    if (this.#lease) await this.#lease.start(this.#owner, this.#host.temporaryTopicExpiryMs);
     await this.#startWatcher(resolve(dir));
     if (!this.#active) return;
     await this.#recovery.run();
@@ -233,6 +255,7 @@ export class FolderSubscription implements Subscription {
       await rename(join(dir, name), claimPath);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') {
+        if (await this.#claimedGone()) return; // made again by an idle-topic removal's race: retry later
         this.#forget(name); // another consumer got it
         return;
       }
@@ -292,6 +315,16 @@ export class FolderSubscription implements Subscription {
         }
       },
     });
+  }
+
+  /** `.claimed/` was removed under this consumer (an idle-topic removal racing with its start): make it again. */
+  async #claimedGone(): Promise<boolean> {
+    try {
+      await mkdir(this.#paths.claimed);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Free the delivery's prefetch slot; false when its connection is gone (settling does nothing). */
@@ -356,6 +389,7 @@ export class FolderSubscription implements Subscription {
 
   async #stop(): Promise<void> {
     this.#active = false;
+    this.#lease?.stop();
     this.#recovery.stop();
     this.#candidates.clear();
     clearInterval(this.#pollTimer);
@@ -365,7 +399,18 @@ export class FolderSubscription implements Subscription {
     await close?.().catch(() => undefined);
   }
 
-  release(): void {
-    // Everything is released in stop(); unsettled deliveries were returned by the base.
+  /**
+   * Cancelled (unsettled deliveries were returned by the base): take this consumer's marker
+   * away, then remove the topic: a temporary one with what it holds, a regular one only if
+   * it is empty and no other consumer has a marker in it. Never throws.
+   */
+  async release(): Promise<void> {
+    await unlink(this.#marker).catch(() => undefined);
+    try {
+      if (this.#spec.temporary) await removeTopic(this.#paths);
+      else await removeIfIdle(this.#paths);
+    } catch (err) {
+      this.#host.logger.debug({ err, dir: this.#paths.dir }, 'filesystem transport: could not remove a topic folder');
+    }
   }
 }

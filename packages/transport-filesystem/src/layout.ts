@@ -10,6 +10,8 @@ import { join } from 'node:path';
  * <folder>/<exchange>/<topic>/.tmp/<...>.tmp          being written by a publisher
  * <folder>/<exchange>/<topic>/.claimed/<id>.<n>~<host>~<pid>~<token>~<leaseMs>.claim
  * <folder>/<exchange>/<topic>/.corrupt/<name> (+ <name>.reason.json)
+ * <folder>/<exchange>/<topic>/.consumers/<host>~<pid>~<token>~<n>   one per live consumer
+ * <folder>/<exchange>/<topic>/.temporary   a temporary topic's lease (JSON owner; mtime renewed)
  * ```
  *
  * Exchange and topic names never start a path segment with `.` in a way that collides:
@@ -20,6 +22,8 @@ export const CLAIM_EXT = '.claim';
 export const TMP_DIR = '.tmp';
 export const CLAIMED_DIR = '.claimed';
 export const CORRUPT_DIR = '.corrupt';
+export const CONSUMERS_DIR = '.consumers';
+export const TEMPORARY_LEASE = '.temporary';
 
 /** The folders of one topic. */
 export interface TopicPaths {
@@ -27,11 +31,20 @@ export interface TopicPaths {
   readonly tmp: string;
   readonly claimed: string;
   readonly corrupt: string;
+  readonly consumers: string;
+  readonly lease: string;
 }
 
 export function topicPaths(root: string, exchange: string, topic: string): TopicPaths {
   const dir = join(root, exchange, topic);
-  return { dir, tmp: join(dir, TMP_DIR), claimed: join(dir, CLAIMED_DIR), corrupt: join(dir, CORRUPT_DIR) };
+  return {
+    dir,
+    tmp: join(dir, TMP_DIR),
+    claimed: join(dir, CLAIMED_DIR),
+    corrupt: join(dir, CORRUPT_DIR),
+    consumers: join(dir, CONSUMERS_DIR),
+    lease: join(dir, TEMPORARY_LEASE),
+  };
 }
 
 let sequence = 0;
@@ -113,4 +126,18 @@ export function parseClaimName(name: string): ParsedClaim | undefined {
     deliveries: Number(m[2]),
     owner: { host, pid: Number(pid), token, leaseMs: Number(lease) },
   };
+}
+
+/** `<host>~<pid>~<token>~<n>`: the marker of consumer `n` of a connection, in `.consumers/`. */
+export function consumerMarkerName(owner: ClaimOwner, n: number): string {
+  return `${owner.host}~${owner.pid}~${owner.token}~${n}`;
+}
+
+/** The owner a consumer marker names (its `leaseMs` unknown: 0); `undefined` when not one of ours. */
+export function parseConsumerMarker(name: string): ClaimOwner | undefined {
+  const parts = name.split('~');
+  if (parts.length !== 4) return undefined;
+  const [host, pid, token] = parts as [string, string, string, string];
+  if (host === '' || token === '' || !/^\d{1,10}$/.test(pid)) return undefined;
+  return { host, pid: Number(pid), token, leaseMs: 0 };
 }

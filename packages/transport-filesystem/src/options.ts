@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, booleanFlag, checkTransportOptions, positiveNumber } from '@tf/transport';
+import { InvalidArgumentError, booleanFlag, checkTransportOptions, positiveNumber, temporaryTopicExpiryMs } from '@tf/transport';
 import type { BaseTransportOptions } from '@tf/transport';
 
 /**
@@ -31,6 +31,13 @@ export interface FilesystemTransportOptions {
   leaseMs?: number;
   /** fsync each message file before it is renamed into place: survives power loss, costs latency (default false). */
   fsync?: boolean;
+  /**
+   * How long a temporary topic's folder (`consume(..., { temporary: true })`) outlives a
+   * consumer that died without cancelling: the consumer touches its `.temporary` lease every
+   * third of it; any filesystem transport consuming from the same exchange removes a folder
+   * whose lease is older. Default 60 000 ms.
+   */
+  temporaryTopicExpiryMs?: number;
 }
 
 /** The seed's snake_case spellings, accepted by the constructor too. */
@@ -43,6 +50,7 @@ export interface FilesystemTransportSeedOptions {
   polling_interval_ms?: number;
   use_polling?: boolean;
   lease_ms?: number;
+  temporary_topic_expiry_ms?: number;
 }
 
 /** What the constructor takes: the base options, and the transport's in camelCase or the seed's snake_case. */
@@ -58,6 +66,7 @@ export const FILESYSTEM_OPTION_NAMES = [
   'usePolling',
   'leaseMs',
   'fsync',
+  'temporaryTopicExpiryMs',
 ] as const satisfies readonly (keyof FilesystemTransportOptions)[];
 
 /** The folder used when none is configured: shared by every process of this user on this machine. */
@@ -72,6 +81,7 @@ export interface ResolvedOptions {
   readonly usePolling: boolean;
   readonly leaseMs: number;
   readonly fsync: boolean;
+  readonly temporaryTopicExpiryMs: number;
 }
 
 function folderOption(name: string, value: unknown): string | undefined {
@@ -129,5 +139,6 @@ export function resolveOptions(input: object, url: string | undefined): Resolved
     leaseMs:
       o.leaseMs === undefined ? DEFAULT_LEASE_MS : Math.max(1, Math.round(positiveNumber('filesystem transport: leaseMs', o.leaseMs))),
     fsync: o.fsync === undefined ? false : booleanFlag('filesystem transport: fsync', o.fsync),
+    temporaryTopicExpiryMs: temporaryTopicExpiryMs('filesystem', o.temporaryTopicExpiryMs),
   };
 }

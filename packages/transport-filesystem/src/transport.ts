@@ -1,11 +1,12 @@
 import { constants } from 'node:fs';
-import { access, mkdir, open, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BaseTransport, TransportError, TransportErrorCode } from '@tf/transport';
 import type {
   ConsumerSpec,
   Logger,
+  PublishSpec,
   RawDelivery,
   Subscription,
   TransportCapabilities,
@@ -21,6 +22,7 @@ import { markDead, markLive } from './liveness';
 import { encodeMessageFile } from './message-file';
 import { FILESYSTEM_OPTION_NAMES, resolveOptions } from './options';
 import type { FilesystemTransportInit, FilesystemTransportOptions, ResolvedOptions } from './options';
+import { sweepExchange } from './temporary-lease';
 import { CHOKIDAR_VERSION, VERSION } from './version';
 
 const CAPABILITIES: TransportCapabilities = Object.freeze({
@@ -30,6 +32,8 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   // connection: consumers are stopped and resumed once the folders are usable again.
   reconnect: true,
   deliveryCount: true,
+  publishWithoutCreate: true,
+  temporaryTopics: true,
 });
 
 interface Held {
@@ -62,7 +66,11 @@ export class FilesystemTransport extends BaseTransport {
   readonly pollingIntervalMs: number;
   readonly usePolling: boolean;
   readonly leaseMs: number;
+  readonly temporaryTopicExpiryMs: number;
   readonly #fsync: boolean;
+  /** Exchanges this transport consumes from, with how many consumers, and the timer sweeping their expired temporary topics. */
+  readonly #sweepers = new Map<string, { consumers: number; timer: NodeJS.Timeout }>();
+  #sweeping: Promise<void> | undefined;
   #owner: ClaimOwner | undefined;
   #crashed = false;
   readonly #held = new Map<string, Held>();
@@ -80,6 +88,7 @@ export class FilesystemTransport extends BaseTransport {
     this.pollingIntervalMs = resolved.pollingIntervalMs;
     this.usePolling = resolved.usePolling;
     this.leaseMs = resolved.leaseMs;
+    this.temporaryTopicExpiryMs = resolved.temporaryTopicExpiryMs;
     this.#fsync = resolved.fsync;
   }
 
@@ -104,12 +113,46 @@ export class FilesystemTransport extends BaseTransport {
     this.#owner = owner;
     this.#renewTimer = setInterval(() => void this.#renew(), Math.max(10, Math.floor(this.leaseMs / 3)));
     this.#renewTimer.unref();
+    this.#sweeping = this.#sweepAll();
+  }
+
+  /** On connecting: remove the expired temporary topics of every exchange in the folder (in the background). */
+  async #sweepAll(): Promise<void> {
+    const exchanges = await readdir(this.folderIn).catch(() => [] as string[]);
+    for (const exchange of exchanges) {
+      if (exchange.startsWith('.') || this.#owner === undefined) continue;
+      await sweepExchange(join(this.folderIn, exchange), this.temporaryTopicExpiryMs, this.logger);
+    }
+  }
+
+  /** While this transport consumes from `exchange`, sweep its expired temporary topics now and every third of the expiry. */
+  #sweepFrom(exchange: string): void {
+    const sweeper = this.#sweepers.get(exchange);
+    if (sweeper) {
+      sweeper.consumers += 1;
+      return;
+    }
+    const sweep = (): void => void sweepExchange(join(this.folderIn, exchange), this.temporaryTopicExpiryMs, this.logger);
+    const timer = setInterval(sweep, Math.max(50, Math.floor(this.temporaryTopicExpiryMs / 3)));
+    timer.unref();
+    this.#sweepers.set(exchange, { consumers: 1, timer });
+    sweep();
+  }
+
+  #stopSweeping(exchange: string): void {
+    const sweeper = this.#sweepers.get(exchange);
+    if (!sweeper) return;
+    sweeper.consumers -= 1;
+    if (sweeper.consumers > 0) return;
+    clearInterval(sweeper.timer);
+    this.#sweepers.delete(exchange);
   }
 
   protected async doClose(): Promise<void> {
     await Promise.all([...this.#subscriptions].map((s) => s.stop()));
     this.#subscriptions.clear();
     this.#retire();
+    await this.#sweeping;
     // The base returned every unsettled delivery before this; anything still held belonged
     // to a handler that outlived close's timeout: give it back now rather than after the lease.
     const held = [...this.#held];
@@ -121,6 +164,8 @@ export class FilesystemTransport extends BaseTransport {
   #retire(): void {
     clearInterval(this.#renewTimer);
     this.#renewTimer = undefined;
+    for (const { timer } of this.#sweepers.values()) clearInterval(timer);
+    this.#sweepers.clear();
     if (this.#owner) markDead(this.#owner.token);
     this.#owner = undefined;
   }
@@ -170,7 +215,7 @@ export class FilesystemTransport extends BaseTransport {
     this.#madeDirs.add(dir);
   }
 
-  protected async doPublish(exchange: string, topic: string, body: string, properties: WireProperties): Promise<void> {
+  protected async doPublish(exchange: string, topic: string, body: string, properties: WireProperties, spec: PublishSpec): Promise<void> {
     if (this.#crashed) throw this.#crashedError();
     const dir = join(this.folderOut, exchange, topic);
     const name = readyName(newMessageId(), 0);
@@ -178,14 +223,26 @@ export class FilesystemTransport extends BaseTransport {
     const data = encodeMessageFile(exchange, topic, body, properties);
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#ensureDir(dir);
+        if (spec.createTopic) await this.#ensureDir(dir);
         await this.#write(tmp, data);
         await rename(tmp, join(dir, name));
         return;
       } catch (err) {
         await unlink(tmp).catch(() => undefined);
-        if (errnoCode(err) === 'ENOENT' && attempt === 1) {
-          this.#madeDirs.delete(dir); // someone removed the folder: make it again
+        if (errnoCode(err) === 'ENOENT' && attempt < 5) {
+          if (!spec.createTopic) {
+            // Never make the topic folder: only `.tmp/` inside one that exists (an idle-topic
+            // removal may have taken it); no folder, no message.
+            if (await this.#topicGone(dir)) {
+              this.logger.debug(
+                { exchange, topic },
+                'filesystem transport: dropped a message to a topic that does not exist (createTopic: false)',
+              );
+              return;
+            }
+            continue;
+          }
+          this.#madeDirs.delete(dir); // an idle-topic removal took the folder: make it again
           continue;
         }
         throw new FilesystemTransportError(
@@ -194,6 +251,17 @@ export class FilesystemTransport extends BaseTransport {
           { cause: err, path: join(dir, name) },
         );
       }
+    }
+  }
+
+  /** True when the topic folder `dir` does not exist; otherwise makes sure its `.tmp/` does (without `-p`). */
+  async #topicGone(dir: string): Promise<boolean> {
+    this.#madeDirs.delete(dir);
+    try {
+      await mkdir(join(dir, TMP_DIR));
+      return false;
+    } catch (err) {
+      return errnoCode(err) === 'ENOENT';
     }
   }
 
@@ -228,10 +296,13 @@ export class FilesystemTransport extends BaseTransport {
         { cause: err, path: consumer.paths.dir },
       );
     }
+    this.#sweepFrom(spec.exchange);
     return {
       stop: () => consumer.stop(),
-      release: () => {
+      release: async () => {
         this.#subscriptions.delete(consumer);
+        this.#stopSweeping(spec.exchange);
+        await consumer.release();
       },
     };
   }
@@ -244,6 +315,7 @@ export class FilesystemTransport extends BaseTransport {
       pollingIntervalMs: this.pollingIntervalMs,
       usePolling: this.usePolling,
       leaseMs: this.leaseMs,
+      temporaryTopicExpiryMs: this.temporaryTopicExpiryMs,
       owner,
       isCurrent: (token) => !this.#crashed && this.#owner?.token === token,
       hold: (claimPath, readyPath, token) => {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, TransportError, TransportErrorCode, nonNegativeNumber } from '@tf/transport';
-import type { ConsumerSpec, Transport, TransportConsumer, WireProperties } from '@tf/transport';
+import type { ConsumerSpec, PublishSpec, Transport, TransportConsumer, WireProperties } from '@tf/transport';
 
 /** A message held by the broker. */
 export interface StoredMessage {
@@ -26,6 +26,8 @@ export interface BrokerConsumer {
 /** What a connected transport gives the broker: how to tell it its connection dropped. */
 export interface ConnectionHooks {
   lost(error: Error): void;
+  /** How long a temporary topic outlives a consumer of this connection that vanished without cancelling (ms). */
+  readonly temporaryTopicExpiryMs: number;
 }
 
 interface Connection {
@@ -47,6 +49,9 @@ class Queue {
   next = 0;
   scheduled = false;
   faults: Faults = { drop: 0, duplicate: 0, delays: [] };
+  /** Consumed with `temporary: true`: removed when its consumer is cancelled, expires when it vanishes. */
+  temporary = false;
+  expiry: NodeJS.Timeout | undefined;
 }
 
 /** Counts for one topic, for assertions in tests. */
@@ -113,16 +118,29 @@ export class MemoryBroker {
     if (!conn) return;
     this.#connections.delete(owner);
     conn.alive = false;
-    for (const c of [...conn.consumers]) this.removeConsumer(c);
+    for (const c of [...conn.consumers]) this.removeConsumer(c, { vanished: conn.hooks.temporaryTopicExpiryMs });
   }
 
-  publish(owner: object, exchange: string, topic: string, body: string, properties: WireProperties, latencyMs = 0): void {
+  /**
+   * Returns false when the message was dropped because `spec.createTopic` is false and the
+   * topic does not exist (never consumed, never published to, or removed).
+   */
+  publish(
+    owner: object,
+    exchange: string,
+    topic: string,
+    body: string,
+    properties: WireProperties,
+    latencyMs = 0,
+    spec?: PublishSpec,
+  ): boolean {
     this.#connection(owner);
+    if (spec?.createTopic === false && !this.#queues.has(key(exchange, topic))) return false;
     const q = this.#queue(exchange, topic);
     const f = q.faults;
     if (f.drop > 0) {
       f.drop -= 1;
-      return;
+      return true;
     }
     let copies = 1;
     if (f.duplicate > 0) {
@@ -153,6 +171,7 @@ export class MemoryBroker {
         this.#enqueue(q, message);
       }
     }
+    return true;
   }
 
   #enqueue(q: Queue, message: StoredMessage, front = false): void {
@@ -197,6 +216,9 @@ export class MemoryBroker {
     const consumer: BrokerConsumer = { id: ++this.#ids, spec, owner, unacked: new Map(), stopped: false, gone: false, deliver };
     conn.consumers.add(consumer);
     const q = this.#queue(spec.exchange, spec.topic);
+    if (spec.temporary) q.temporary = true;
+    clearTimeout(q.expiry);
+    q.expiry = undefined;
     q.consumers.push(consumer);
     this.#schedule(q);
     return consumer;
@@ -206,19 +228,45 @@ export class MemoryBroker {
     consumer.stopped = true;
   }
 
-  /** Remove a consumer; whatever it holds unsettled goes back to the front of its queue. */
-  removeConsumer(consumer: BrokerConsumer): void {
+  /**
+   * Remove a consumer; whatever it holds unsettled goes back to the front of its queue. The
+   * last consumer of a temporary topic takes the topic with it: at once when cancelled, after
+   * `vanished` ms when it vanished without cancelling (unless a consumer comes back meanwhile).
+   */
+  removeConsumer(consumer: BrokerConsumer, options: { vanished?: number } = {}): void {
     if (consumer.gone) return;
     consumer.gone = true;
     consumer.stopped = true;
     this.#connections.get(consumer.owner)?.consumers.delete(consumer);
-    const q = this.#queue(consumer.spec.exchange, consumer.spec.topic);
+    const k = key(consumer.spec.exchange, consumer.spec.topic);
+    const q = this.#queues.get(k);
+    if (!q) return;
     const i = q.consumers.indexOf(consumer);
     if (i >= 0) q.consumers.splice(i, 1);
     const held = [...consumer.unacked.values()].reverse();
     consumer.unacked.clear();
     for (const m of held) q.ready.unshift(m);
+    if (q.temporary && q.consumers.length === 0) {
+      if (options.vanished === undefined) {
+        this.#removeQueue(k, q);
+        return;
+      }
+      clearTimeout(q.expiry);
+      q.expiry = setTimeout(() => {
+        this.#timers.delete(q.expiry as NodeJS.Timeout);
+        if (q.consumers.length === 0 && this.#queues.get(k) === q) this.#removeQueue(k, q);
+      }, options.vanished);
+      q.expiry.unref();
+      this.#timers.add(q.expiry);
+    }
     this.#schedule(q);
+  }
+
+  #removeQueue(k: string, q: Queue): void {
+    clearTimeout(q.expiry);
+    if (q.expiry) this.#timers.delete(q.expiry);
+    q.ready.length = 0;
+    this.#queues.delete(k);
   }
 
   ack(consumer: BrokerConsumer, id: number): void {
@@ -270,7 +318,7 @@ export class MemoryBroker {
     const spec = (target as { spec?: unknown }).spec;
     for (const c of this.#allConsumers()) {
       if (c.spec === spec) {
-        this.removeConsumer(c);
+        this.removeConsumer(c, { vanished: this.#connections.get(c.owner)?.hooks.temporaryTopicExpiryMs ?? 0 });
         return;
       }
     }
@@ -289,6 +337,11 @@ export class MemoryBroker {
     if (failAttempts > 0) this.#refusals.set(transport, failAttempts);
     this.disconnect(transport);
     conn.hooks.lost(new Error('memory broker dropped the connection (fault injection)'));
+  }
+
+  /** Whether the topic exists: consumed or published to, and not removed since (a temporary topic's end). */
+  hasTopic(exchange: string, topic: string): boolean {
+    return this.#queues.has(key(exchange, topic));
   }
 
   /** Counts for one topic. */

@@ -10,10 +10,16 @@ export interface MemoryTransportOptions {
    * transport polls) work unchanged: deliveries here are pushed, never polled.
    */
   pollingInterval?: number;
+  /** How long a temporary topic (`consume(..., { temporary: true })`) outlives a consumer that vanished without cancelling. Default 60 000 ms. */
+  temporaryTopicExpiryMs?: number;
 }
 
 /** Every option name the transport accepts (camelCase). */
-export const MEMORY_OPTION_NAMES = ['latencyMs', 'pollingInterval'] as const satisfies readonly (keyof MemoryTransportOptions)[];
+export const MEMORY_OPTION_NAMES = [
+  'latencyMs',
+  'pollingInterval',
+  'temporaryTopicExpiryMs',
+] as const satisfies readonly (keyof MemoryTransportOptions)[];
 
 /** What the constructor takes: the base options and the transport's. */
 export type MemoryTransportInit = BaseTransportOptions & MemoryTransportOptions;

@@ -1,5 +1,13 @@
-import { BaseTransport } from '@tf/transport';
-import type { ConsumerSpec, RawDelivery, Subscription, TransportCapabilities, TransportFactory, WireProperties } from '@tf/transport';
+import { BaseTransport, temporaryTopicExpiryMs } from '@tf/transport';
+import type {
+  ConsumerSpec,
+  PublishSpec,
+  RawDelivery,
+  Subscription,
+  TransportCapabilities,
+  TransportFactory,
+  WireProperties,
+} from '@tf/transport';
 import { getMemoryBroker } from './broker';
 import type { MemoryBroker } from './broker';
 import { MEMORY_OPTION_NAMES, resolveLatencyMs } from './options';
@@ -12,6 +20,8 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   // Only a dropped connection injected with `memoryBroker.dropConnection()` ever needs it.
   reconnect: true,
   deliveryCount: true,
+  publishWithoutCreate: true,
+  temporaryTopics: true,
 });
 
 /**
@@ -26,22 +36,29 @@ export class MemoryTransport extends BaseTransport {
   protected readonly driverVersion = VERSION;
   readonly #broker: MemoryBroker = getMemoryBroker();
   readonly #latencyMs: number;
+  readonly #temporaryTopicExpiryMs: number;
 
   constructor(options: MemoryTransportInit = {}) {
     super({ ...options, url: options.url ?? 'memory://' });
     this.#latencyMs = resolveLatencyMs(options.latencyMs);
+    this.#temporaryTopicExpiryMs = temporaryTopicExpiryMs('memory', options.temporaryTopicExpiryMs);
   }
 
   protected async doConnect(): Promise<void> {
-    this.#broker.connect(this, { lost: (error) => this.connectionLost(error) });
+    this.#broker.connect(this, {
+      lost: (error) => this.connectionLost(error),
+      temporaryTopicExpiryMs: this.#temporaryTopicExpiryMs,
+    });
   }
 
   protected async doClose(): Promise<void> {
     this.#broker.disconnect(this);
   }
 
-  protected async doPublish(exchange: string, topic: string, body: string, properties: WireProperties): Promise<void> {
-    this.#broker.publish(this, exchange, topic, body, properties, this.#latencyMs);
+  protected async doPublish(exchange: string, topic: string, body: string, properties: WireProperties, spec: PublishSpec): Promise<void> {
+    if (!this.#broker.publish(this, exchange, topic, body, properties, this.#latencyMs, spec)) {
+      this.logger.debug({ exchange, topic }, 'memory transport: dropped a message to a topic that does not exist (createTopic: false)');
+    }
   }
 
   protected async doConsume(spec: ConsumerSpec, deliver: (raw: RawDelivery) => void): Promise<Subscription> {

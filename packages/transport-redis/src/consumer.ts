@@ -11,6 +11,8 @@ export interface SubscriptionHost {
   readonly logger: Logger;
   readonly leaseMs: number;
   readonly blockMs: number;
+  /** The PEXPIRE a temporary topic's consumer keeps renewing on its stream. */
+  readonly temporaryTopicExpiryMs: number;
   /** The command connection (acks, claims, renewals): never blocked. */
   commands(): RedisCommands;
   /** The connection (or a reader on it) failed while the transport was connected. */
@@ -55,6 +57,8 @@ export class StreamSubscription {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** A temporary topic: renews the stream's PEXPIRE. */
+  #expiryTimer: NodeJS.Timeout | undefined;
   #ticks = 0;
   #claimCursor = '0-0';
   #maintaining = false;
@@ -100,6 +104,11 @@ export class StreamSubscription {
     const tick = Math.max(10, Math.floor(this.#host.leaseMs / 3));
     this.#timer = setInterval(() => void this.#maintain(), tick);
     this.#timer.unref();
+    if (this.#spec.temporary) {
+      const every = Math.max(10, Math.floor(this.#host.temporaryTopicExpiryMs / 3));
+      this.#expiryTimer = setInterval(() => void this.#renewExpiry(), every);
+      this.#expiryTimer.unref();
+    }
   }
 
   async #ensureGroup(): Promise<void> {
@@ -107,6 +116,19 @@ export class StreamSubscription {
       await this.#reader.xgroup('CREATE', this.key, GROUP, '0', 'MKSTREAM');
     } catch (err) {
       if (!/BUSYGROUP/.test(errorMessage(err))) throw err;
+    }
+    // A temporary topic's stream dies with its consumer: if nobody renews it, it expires (and
+    // replies, published with NOMKSTREAM, do not bring it back).
+    if (this.#spec.temporary) await this.#reader.pexpire(this.key, this.#host.temporaryTopicExpiryMs);
+  }
+
+  async #renewExpiry(): Promise<void> {
+    if (this.#dead || !this.#running) return;
+    try {
+      await this.#host.commands().pexpire(this.key, this.#host.temporaryTopicExpiryMs);
+    } catch (err) {
+      if (!this.#dead)
+        this.#host.logger.warn({ err, key: this.key }, "redis transport: renewing a temporary topic's expiry failed; will retry");
     }
   }
 
@@ -322,16 +344,23 @@ export class StreamSubscription {
     }
     await loop;
     clearInterval(this.#timer);
+    clearInterval(this.#expiryTimer);
     await this.#host.flushAcks();
   }
 
-  /** After the base returned every unsettled delivery: leave the group (and drop the empty stream), close the reader. */
+  /**
+   * After the base returned every unsettled delivery: leave the group (and drop the stream if
+   * that leaves it empty with no consumer; a temporary topic's stream goes whatever it holds),
+   * close the reader.
+   */
   async release(): Promise<void> {
     clearInterval(this.#timer);
+    clearInterval(this.#expiryTimer);
     await this.#host.flushAcks();
     this.#dead = true;
     try {
-      if (this.#held.size === 0) await this.#host.commands().tfLeave(this.key, GROUP, this.name);
+      if (this.#spec.temporary) await this.#host.commands().del(this.key);
+      else if (this.#held.size === 0) await this.#host.commands().tfLeave(this.key, GROUP, this.name);
     } catch (err) {
       this.#host.logger.debug({ err, key: this.key }, 'redis transport: could not leave the group');
     }
@@ -344,6 +373,7 @@ export class StreamSubscription {
     this.#dead = true;
     this.#running = false;
     clearInterval(this.#timer);
+    clearInterval(this.#expiryTimer);
     this.#wake?.();
     this.#host.retire(this.#reader);
     this.#reader.disconnect();

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import { InvalidArgumentError, checkTransportOptions, nonNegativeInteger, positiveNumber } from '@tf/transport';
+import { InvalidArgumentError, checkTransportOptions, nonNegativeInteger, positiveNumber, temporaryTopicExpiryMs } from '@tf/transport';
 import type { BaseTransportOptions } from '@tf/transport';
 
 /**
@@ -24,11 +24,23 @@ export interface RedisTransportOptions {
   db?: number;
   /** Give up a connection attempt after this long. Default 10 000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * How long the stream of a temporary topic (`consume(..., { temporary: true })`) outlives a
+   * consumer that vanished without cancelling: its consumer renews a PEXPIRE of this length
+   * every third of it. Default 60 000 ms.
+   */
+  temporaryTopicExpiryMs?: number;
 }
 
 /** What the constructor takes: the base options and the transport's (camelCase or snake_case). */
 export type RedisTransportInit = BaseTransportOptions &
-  RedisTransportOptions & { lease_ms?: number; block_ms?: number; key_prefix?: string; connect_timeout_ms?: number };
+  RedisTransportOptions & {
+    lease_ms?: number;
+    block_ms?: number;
+    key_prefix?: string;
+    connect_timeout_ms?: number;
+    temporary_topic_expiry_ms?: number;
+  };
 
 /** Every option name the transport accepts (camelCase). */
 export const REDIS_OPTION_NAMES = [
@@ -38,6 +50,7 @@ export const REDIS_OPTION_NAMES = [
   'tls',
   'db',
   'connectTimeoutMs',
+  'temporaryTopicExpiryMs',
 ] as const satisfies readonly (keyof RedisTransportOptions)[];
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -53,6 +66,7 @@ export interface ResolvedOptions {
   readonly tls: ConnectionOptions | undefined;
   readonly db: number | undefined;
   readonly connectTimeoutMs: number;
+  readonly temporaryTopicExpiryMs: number;
 }
 
 /** A duration option: a number > 0, rounded to whole milliseconds; `undefined` when not given. */
@@ -100,5 +114,6 @@ export function resolveOptions(input: object, url: string | undefined): Resolved
     tls,
     db,
     connectTimeoutMs: optionalMs('connectTimeoutMs', o.connectTimeoutMs) ?? 10_000,
+    temporaryTopicExpiryMs: temporaryTopicExpiryMs('redis', o.temporaryTopicExpiryMs),
   };
 }

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BaseTransport, TransportError, TransportErrorCode } from '@tf/transport';
-import type { ConsumerSpec, RawDelivery, Subscription, TransportCapabilities, TransportFactory, WireProperties } from '@tf/transport';
+import type {
+  ConsumerSpec,
+  PublishSpec,
+  RawDelivery,
+  Subscription,
+  TransportCapabilities,
+  TransportFactory,
+  WireProperties,
+} from '@tf/transport';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { AckQueue } from './ack-queue';
@@ -22,6 +30,8 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   reconnect: true,
   deliveryCount: true,
   autoAck: true,
+  publishWithoutCreate: true,
+  temporaryTopics: true,
 });
 
 interface PendingPublish {
@@ -154,9 +164,12 @@ export class RedisTransport extends BaseTransport {
     return client;
   }
 
-  protected doPublish(exchange: string, topic: string, body: string, properties: WireProperties): Promise<void> {
+  protected doPublish(exchange: string, topic: string, body: string, properties: WireProperties, spec: PublishSpec): Promise<void> {
     const client = this.#client();
-    const args = [this.keyOf(exchange, topic), '*', ...entryFields(body, properties)];
+    // NOMKSTREAM (Redis >= 6.2): no stream, no entry; XADD replies nil.
+    const args = spec.createTopic
+      ? [this.keyOf(exchange, topic), '*', ...entryFields(body, properties)]
+      : [this.keyOf(exchange, topic), 'NOMKSTREAM', '*', ...entryFields(body, properties)];
     return new Promise<void>((resolve, reject) => {
       const batch = this.#batch;
       if (batch && batch.client === client) {
@@ -179,7 +192,10 @@ export class RedisTransport extends BaseTransport {
     const acks = this.#acks.takeAll();
     if (items.length === 1 && acks.size === 0) {
       const [only] = items as [PendingPublish];
-      client.xadd(...(only.args as [string, string, ...string[]])).then(() => only.resolve(), only.reject);
+      client.xadd(...(only.args as [string, string, ...string[]])).then((id) => {
+        if (id === null) this.#dropped(only.args);
+        only.resolve();
+      }, only.reject);
       return;
     }
     // One write: the publishes, and the acks that were waiting for a write to ride with.
@@ -192,9 +208,12 @@ export class RedisTransport extends BaseTransport {
     pipeline.exec().then(
       (results) => {
         items.forEach((item, i) => {
-          const error = results?.[i]?.[0];
+          const [error, id] = results?.[i] ?? [null, undefined];
           if (error) item.reject(error);
-          else item.resolve();
+          else {
+            if (id === null) this.#dropped(item.args);
+            item.resolve();
+          }
         });
         const ackError = results?.slice(items.length).find(([error]) => error)?.[0];
         if (ackError) this.logger.warn({ err: ackError }, 'redis transport: an ack failed; the message will be delivered again');
@@ -204,6 +223,11 @@ export class RedisTransport extends BaseTransport {
       },
     );
   };
+
+  /** An XADD NOMKSTREAM found no stream: the message is dropped, as `createTopic: false` says. */
+  #dropped(args: readonly string[]): void {
+    this.logger.debug({ key: args[0] }, 'redis transport: dropped a message to a topic that does not exist (createTopic: false)');
+  }
 
   /** Send every queued ack now. Never rejects: an ack that cannot be sent means the message comes again. */
   async #flushAcks(): Promise<void> {
@@ -258,6 +282,7 @@ export class RedisTransport extends BaseTransport {
       logger: this.logger,
       leaseMs: this.leaseMs,
       blockMs: this.blockMs,
+      temporaryTopicExpiryMs: this.#options.temporaryTopicExpiryMs,
       commands: () => this.#client(),
       failed: (error) => this.#lose(error),
       retire: (client) => this.#retired.add(client),

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { describe, it } from 'vitest';
 import type { Transport } from '@tf/transport';
-import { transportConformance } from '@tf/transport-testkit';
+import { replyPublishSuite, temporaryTopicsSuite, transportConformance } from '@tf/transport-testkit';
+import type { ConformanceOptions } from '@tf/transport-testkit';
 import { RedisTransport } from '@tf/transport-redis';
 import { REDIS_URL, redisAvailable } from './available';
 import { deleteKeys, killConnections } from './util';
@@ -15,13 +16,14 @@ const url = REDIS_URL.replace('redis://', `redis://default:${PASSWORD}@`);
 
 if (await redisAvailable()) {
   const admin = new Redis(REDIS_URL, { lazyConnect: true });
-  transportConformance({
+  const options: ConformanceOptions = {
     name: 'redis',
     create: () =>
       new RedisTransport({
         url: REDIS_URL,
         keyPrefix: prefix,
         leaseMs: 1_000,
+        temporaryTopicExpiryMs: 1_000,
         retryOptions: { intervalStartMs: 50, intervalStepMs: 50, maxRetries: 20 },
       }),
     cleanup: async () => {
@@ -31,8 +33,16 @@ if (await redisAvailable()) {
       await killConnections(admin, (t as RedisTransport).connectionName);
     },
     crash: (t: Transport) => (t as RedisTransport).simulateCrash(),
+    topicExists: async (exchange, topic) => {
+      if (admin.status === 'wait') await admin.connect();
+      return (await admin.exists(`${prefix}${exchange}:${topic}`)) === 1;
+    },
+    temporaryTopicExpiryMs: 1_000,
     password: PASSWORD,
-  });
+  };
+  transportConformance(options);
+  replyPublishSuite(options);
+  temporaryTopicsSuite(options);
   describe('redis details with a password in the URL', () => {
     it('hides it', async () => {
       const { expect } = await import('vitest');

@@ -8,5 +8,7 @@ export { autoAckSuite } from './suites/auto-ack';
 export { prefetchSuite } from './suites/prefetch';
 export { closeSuite } from './suites/close';
 export { reconnectSuite } from './suites/reconnect';
+export { replyPublishSuite } from './suites/reply-publish';
+export { temporaryTopicsSuite } from './suites/temporary-topics';
 export { Recorder, sleep, uniqueName, waitFor } from './helpers';
 export type { RecorderMode, WaitForOptions } from './helpers';

@@ -20,6 +20,18 @@ export interface ConformanceOptions {
    * what it held is redelivered to another consumer; absent, that test is not registered.
    */
   crash?: (transport: Transport) => void | Promise<void>;
+  /**
+   * Whether `topic` of `exchange` exists on the broker now (a queue, a stream key, a folder),
+   * asked out of band. Given, `replyPublishSuite` and `temporaryTopicsSuite` also check that
+   * topics are not created or are removed; absent, they check only what consumers receive.
+   */
+  topicExists?: (exchange: string, topic: string) => boolean | Promise<boolean>;
+  /**
+   * The `temporaryTopicExpiryMs` that `create`'s transports are given (keep it short: 1000).
+   * Given with `crash` and `topicExists`, `temporaryTopicsSuite` checks that a crashed
+   * consumer's temporary topic is gone after it.
+   */
+  temporaryTopicExpiryMs?: number;
   /** A password that `create`'s transports have in their URL; `details()` must not show it. */
   password?: string;
   /** Per-test timeout (default 30 s). */

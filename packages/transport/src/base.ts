@@ -11,10 +11,13 @@ import type { ConsumerSpec, Subscription } from './consumer';
 import type { RawDelivery } from './delivery';
 import { normaliseProperties } from './properties';
 import type { WireProperties } from './properties';
+import { publishSpec } from './topics';
+import type { PublishSpec } from './topics';
 import type {
   ConsumeOptions,
   DeliveryHandler,
   MessageProperties,
+  PublishOptions,
   Transport,
   TransportCapabilities,
   TransportConsumer,
@@ -86,8 +89,11 @@ export abstract class BaseTransport implements Transport {
   protected abstract doConnect(): Promise<void>;
   /** Close the underlying connection; consumers are already cancelled. Must tolerate a dead connection. */
   protected abstract doClose(): Promise<void>;
-  /** Hand the message over; resolve once the transport has taken it. */
-  protected abstract doPublish(exchange: string, topic: string, body: string, properties: WireProperties): Promise<void>;
+  /**
+   * Hand the message over; resolve once the transport has taken it. With `spec.createTopic`
+   * false, drop it (and resolve) when the topic does not exist instead of creating it.
+   */
+  protected abstract doPublish(exchange: string, topic: string, body: string, properties: WireProperties, spec: PublishSpec): Promise<void>;
   /** Start consuming; call `deliver` for each message. Called again after a reconnect. */
   protected abstract doConsume(spec: ConsumerSpec, deliver: (raw: RawDelivery) => void): Promise<Subscription>;
 
@@ -294,38 +300,40 @@ export abstract class BaseTransport implements Transport {
     throw new TransportError(TransportErrorCode.NotConnected, `Transport '${this.name}' is ${this.#state}; call connect() first.`);
   }
 
-  publish(exchange: string, topic: string, body: string, properties?: MessageProperties): Promise<void> {
+  publish(exchange: string, topic: string, body: string, properties?: MessageProperties, options?: PublishOptions): Promise<void> {
     let props: WireProperties;
+    let spec: PublishSpec;
     try {
       assertDestinationName('exchange', exchange);
       assertDestinationName('topic', topic);
       if (typeof body !== 'string') throw new InvalidArgumentError(`A message body must be a string, got ${typeof body}.`);
       props = normaliseProperties(properties);
+      spec = publishSpec(options);
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.#state !== 'connected') return this.#publishWhenReady(exchange, topic, body, props);
+    if (this.#state !== 'connected') return this.#publishWhenReady(exchange, topic, body, props, spec);
     // Connected: straight to the wire, no extra turns of the microtask queue.
     let publishing: Promise<void>;
     try {
-      publishing = this.doPublish(exchange, topic, body, props);
+      publishing = this.doPublish(exchange, topic, body, props, spec);
     } catch (err) {
-      return this.#publishAgain(exchange, topic, body, props, err);
+      return this.#publishAgain(exchange, topic, body, props, spec, err);
     }
-    return publishing.then(undefined, (err: unknown) => this.#publishAgain(exchange, topic, body, props, err));
+    return publishing.then(undefined, (err: unknown) => this.#publishAgain(exchange, topic, body, props, spec, err));
   }
 
   /** A publish failed: lost the connection mid-publish, publish again once reconnected (at least once). */
-  #publishAgain(exchange: string, topic: string, body: string, props: WireProperties, err: unknown): Promise<void> {
-    if (this.#state === 'reconnecting') return this.#publishWhenReady(exchange, topic, body, props);
+  #publishAgain(exchange: string, topic: string, body: string, props: WireProperties, spec: PublishSpec, err: unknown): Promise<void> {
+    if (this.#state === 'reconnecting') return this.#publishWhenReady(exchange, topic, body, props, spec);
     return Promise.reject(err);
   }
 
-  async #publishWhenReady(exchange: string, topic: string, body: string, props: WireProperties): Promise<void> {
+  async #publishWhenReady(exchange: string, topic: string, body: string, props: WireProperties, spec: PublishSpec): Promise<void> {
     for (;;) {
       await this.#ready();
       try {
-        await this.doPublish(exchange, topic, body, props);
+        await this.doPublish(exchange, topic, body, props, spec);
         return;
       } catch (err) {
         // Lost the connection mid-publish: publish again once reconnected (at least once).
@@ -341,9 +349,10 @@ export abstract class BaseTransport implements Transport {
     if (typeof handler !== 'function') throw new InvalidArgumentError('consume() needs a handler function.');
     const prefetch = nonNegativeInteger('prefetch', options.prefetch ?? 0);
     const autoAck = booleanFlag('autoAck', options.autoAck ?? false);
+    const temporary = booleanFlag('temporary', options.temporary ?? false);
     await this.#ready();
     const consumer = new BaseConsumer(
-      { exchange, topic, prefetch, autoAck },
+      { exchange, topic, prefetch, autoAck, temporary },
       handler,
       this.logger,
       (c) => this.#consumers.delete(c),

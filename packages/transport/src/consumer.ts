@@ -15,6 +15,12 @@ export interface ConsumerSpec {
    * `ack`/`reject` are never called); otherwise the base acks each delivery on arrival.
    */
   readonly autoAck: boolean;
+  /**
+   * `consume(..., { temporary: true })`: the topic is this consumer's alone. Remove it (with
+   * what it holds) in `release()`; make it expire when the consumer vanishes without
+   * releasing. Only for transports with `capabilities.temporaryTopics`.
+   */
+  readonly temporary: boolean;
 }
 
 /** A running subscription, as `doConsume` returns it. */

@@ -13,3 +13,5 @@ export type { ConsumerSpec, Subscription } from './consumer';
 export { normaliseProperties } from './properties';
 export type { WireProperties } from './properties';
 export * from './selection';
+export { DEFAULT_PUBLISH_SPEC, DEFAULT_TEMPORARY_TOPIC_EXPIRY_MS, publishSpec, temporaryTopicExpiryMs } from './topics';
+export type { PublishSpec } from './topics';

@@ -69,6 +69,28 @@ export interface ConsumeOptions {
    * others the base acks each delivery before calling the handler. Default `false`.
    */
   autoAck?: boolean;
+  /**
+   * The topic belongs to this consumer alone (an engine's reply topic, a worker's control
+   * topic). It is removed, with what it holds, when the consumer is cancelled or its
+   * transport closed; when the consumer vanishes without cancelling (process killed,
+   * connection lost and not regained) it expires after the transport option
+   * `temporaryTopicExpiryMs` (default 60 000 ms). Pair it with `createTopic: false` on the
+   * publishers' side, so that nothing re-creates it once it is gone. Transports with
+   * `capabilities.temporaryTopics`. Default `false`.
+   */
+  temporary?: boolean;
+}
+
+/** How one message is published (`Transport.publish`'s last argument). */
+export interface PublishOptions {
+  /**
+   * false: deliver only to a topic that exists now; never create it. A message to a topic that
+   * does not exist is dropped and publish resolves normally (debug log). For replies: a reply to
+   * an engine that is gone must not create a topic nobody will read. Default true.
+   */
+  readonly createTopic?: boolean;
+  /** Dropped unread once it has waited this long (ms), where the broker has a per-message TTL (AMQP `expiration`); others may ignore it. */
+  readonly ttlMs?: number;
 }
 
 /** One subscription to a topic, as returned by `Transport.consume`. */
@@ -101,6 +123,18 @@ export interface TransportCapabilities {
    * ack per message on the wire).
    */
   readonly autoAck?: boolean;
+  /**
+   * `publish(..., { createTopic: false })` never creates a topic: a message to a topic that
+   * does not exist is dropped. Absent or false: the option may be ignored (the topic is
+   * created as for any publish).
+   */
+  readonly publishWithoutCreate?: boolean;
+  /**
+   * `consume(..., { temporary: true })` removes the topic when the consumer is cancelled, and
+   * lets it expire after `temporaryTopicExpiryMs` when the consumer vanished without cancelling.
+   * Absent or false: the option is ignored (the topic stays, like any other).
+   */
+  readonly temporaryTopics?: boolean;
 }
 
 /** For logs and banners. Never holds a password. */
@@ -219,8 +253,11 @@ export interface Transport {
    * given), return unsettled deliveries to their topics, then disconnect. Idempotent.
    */
   close(options?: { timeoutMs?: number }): Promise<void>;
-  /** Publish `body` to `topic` of `exchange`; resolves once the transport has taken it. */
-  publish(exchange: string, topic: string, body: string, properties?: MessageProperties): Promise<void>;
+  /**
+   * Publish `body` to `topic` of `exchange`; resolves once the transport has taken it (or,
+   * with `createTopic: false`, dropped it because the topic does not exist).
+   */
+  publish(exchange: string, topic: string, body: string, properties?: MessageProperties, options?: PublishOptions): Promise<void>;
   /** Consume `topic` of `exchange`, competing with every other consumer of it. Resolves once consuming. */
   consume(exchange: string, topic: string, handler: DeliveryHandler, options?: ConsumeOptions): Promise<TransportConsumer>;
   /** Driver, version and URI without password. */
