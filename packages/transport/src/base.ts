@@ -7,6 +7,8 @@ import { TransportError, TransportErrorCode } from './errors';
 import { assertDestinationName, parseRetryOptions, redactUri, retryDelayMs } from './options';
 import { booleanFlag, nonNegativeInteger } from './validate';
 import { BaseConsumer } from './consumer';
+import { MessageTooLargeError, oversizeBytes, resolveMaxMessageBytes } from './limits';
+import type { CommonTransportOptions } from './limits';
 import type { ConsumerSpec, Subscription } from './consumer';
 import type { RawDelivery } from './delivery';
 import { normaliseProperties } from './properties';
@@ -43,7 +45,7 @@ export function isTransport(value: unknown): value is Transport {
   return hasBrand(value, TRANSPORT_BRAND);
 }
 
-export interface BaseTransportOptions {
+export interface BaseTransportOptions extends CommonTransportOptions {
   url?: string | undefined;
   retryOptions?: TransportRetryOptions | TransportRetryOptionsInput | undefined;
   logger?: Logger | undefined;
@@ -66,6 +68,8 @@ export abstract class BaseTransport implements Transport {
   protected abstract readonly driverVersion: string;
 
   readonly retryOptions: TransportRetryOptions;
+  /** Largest message published or handed to a handler (body plus properties, bytes). */
+  readonly maxMessageBytes: number;
   protected readonly url: string | undefined;
   protected readonly logger: Logger;
   readonly #events: TypedEmitter<TransportEventMap>;
@@ -79,6 +83,7 @@ export abstract class BaseTransport implements Transport {
     this.url = options.url;
     this.logger = options.logger ?? silentLogger;
     this.retryOptions = parseRetryOptions(options.retryOptions);
+    this.maxMessageBytes = resolveMaxMessageBytes(options.maxMessageBytes);
     this.#events = new TypedEmitter<TransportEventMap>(this.logger);
   }
 
@@ -301,6 +306,8 @@ export abstract class BaseTransport implements Transport {
       assertDestinationName('topic', topic);
       if (typeof body !== 'string') throw new InvalidArgumentError(`A message body must be a string, got ${typeof body}.`);
       props = normaliseProperties(properties);
+      const size = oversizeBytes(body, props, this.maxMessageBytes);
+      if (size !== undefined) throw new MessageTooLargeError(topic, size, this.maxMessageBytes);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -348,6 +355,7 @@ export abstract class BaseTransport implements Transport {
       this.logger,
       (c) => this.#consumers.delete(c),
       this.capabilities.autoAck === true,
+      this.maxMessageBytes,
     );
     this.#consumers.add(consumer);
     try {
