@@ -12,6 +12,8 @@ import {
   readRequestHeaders,
   TaskCancelledError,
   TfHeader,
+  TfError,
+  TransportErrorCode,
   childLogger,
   Failure,
   InvalidStateError,
@@ -38,6 +40,7 @@ import { DeliveryLimitError, UnknownTaskError } from './errors';
 import { Heartbeat } from './heartbeat';
 import { HeldRequests, type Hold } from './held-requests';
 import { normaliseWorkerOptions, type NormalisedWorkerOptions, type WorkerOptions } from './options';
+import { isValidReplyTo } from './reply-to';
 import { runRequest } from './run-request';
 import { resolveTasks, type AllowedTask } from './tasks';
 import { VERSION } from './version';
@@ -406,8 +409,8 @@ export class Worker {
 
   async #onRequest(delivery: Delivery, body: RequestBody): Promise<void> {
     const { replyTo, correlationId } = delivery.properties;
-    if (!replyTo || !correlationId) {
-      this.#logger.warn({ task: body.task_cls, replyTo, correlationId }, 'dropping a REQUEST without reply_to or correlation_id');
+    if (!replyTo || !correlationId || !isValidReplyTo(replyTo)) {
+      this.#logger.warn({ task: body.task_cls, replyTo, correlationId }, 'dropping a REQUEST without a valid reply_to or a correlation_id');
       await delivery.reject({ requeue: false });
       return;
     }
@@ -635,7 +638,12 @@ export class Worker {
       text = encodeBody(serialisedFailure(error));
     }
     try {
-      await send(text);
+      await send(text).catch((error: unknown) => {
+        // Over the transport's maxMessageBytes: a small FAILURE instead, so the engine hears back.
+        if (!TfError.is(error, TransportErrorCode.MessageTooLarge)) throw error;
+        this.#logger.warn({ ...log, err: error }, 'the response is too large to send; reporting a failure');
+        return send(encodeBody(serialisedFailure(error)));
+      });
     } catch (error) {
       // Not a reason to run it again: the broker refused the reply (a bad reply topic, a
       // reconnect that gave up), and a requeue would loop on it. Settled, not requeued.
