@@ -42,40 +42,45 @@ export function resolveMaxMessageBytes(value: unknown): number {
   return value;
 }
 
-function headerBytes(properties: MessageProperties): number {
+/**
+ * The properties' size in bytes (headers as JSON). `bound`: an upper bound instead, without
+ * encoding anything but nested header values (a UTF-16 unit is at most 3 UTF-8 bytes).
+ */
+function headerBytes(properties: MessageProperties, bound: boolean): number {
+  const text = (value: string): number => (bound ? value.length * 3 : Buffer.byteLength(value, 'utf8'));
   let bytes = 0;
   for (const key of ['type', 'replyTo', 'correlationId'] as const) {
     const value = properties[key];
-    if (typeof value === 'string') bytes += Buffer.byteLength(value, 'utf8');
+    if (typeof value === 'string') bytes += text(value);
   }
   const headers = properties.headers;
   if (headers === undefined || headers === null || typeof headers !== 'object') return bytes;
   for (const key of Object.keys(headers)) {
     const value: unknown = headers[key];
-    bytes += Buffer.byteLength(key, 'utf8');
-    if (typeof value === 'string') bytes += Buffer.byteLength(value, 'utf8');
+    bytes += text(key);
+    if (typeof value === 'string') bytes += text(value);
+    else if (value === null || typeof value !== 'object') bytes += bound ? 24 : String(value).length;
     else {
-      let text: string | undefined;
+      let json: string | undefined;
       try {
-        text = JSON.stringify(value);
+        json = JSON.stringify(value);
       } catch {
         // A header no transport can carry: the transport's own encoding refuses it.
-        text = undefined;
+        json = undefined;
       }
-      bytes += text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
+      bytes += json === undefined ? 0 : text(json);
     }
   }
   return bytes;
 }
 
 /**
- * The size of a message when it may be over `limit`, else `undefined` (cheap: a body under
- * a third of the limit in UTF-16 units needs no byte count, a unit being at most 3 bytes).
- * The size is the body's UTF-8 bytes plus the properties' (headers as JSON).
+ * The size of a message when it is over `limit`, else `undefined`: the body's UTF-8 bytes
+ * plus the properties' (headers as JSON). Cheap for the usual message: under the limit by an
+ * upper bound, nothing is encoded or counted exactly.
  */
 export function oversizeBytes(body: string, properties: MessageProperties, limit: number): number | undefined {
-  const props = headerBytes(properties);
-  if (body.length * 3 + props <= limit) return undefined;
-  const size = (body.length > limit ? body.length : Buffer.byteLength(body, 'utf8')) + props;
+  if (body.length * 3 + headerBytes(properties, true) <= limit) return undefined;
+  const size = Buffer.byteLength(body, 'utf8') + headerBytes(properties, false);
   return size > limit ? size : undefined;
 }
