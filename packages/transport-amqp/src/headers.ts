@@ -31,7 +31,10 @@ export function toHeaderValue(value: unknown, depth = 0): HeaderValue {
     const inner = obj['value'];
     if (obj['!'] === 'decimal' && inner !== null && typeof inner === 'object') {
       const { places, digits } = inner as { places?: unknown; digits?: unknown };
-      if (typeof places === 'number' && typeof digits === 'number') return digits / 10 ** places;
+      if (typeof places === 'number' && typeof digits === 'number') {
+        const n = digits / 10 ** places;
+        return Number.isFinite(n) ? n : null;
+      }
     }
     return toHeaderValue(inner, depth + 1);
   }
