@@ -40,7 +40,6 @@ import { DeliveryLimitError, UnknownTaskError } from './errors';
 import { Heartbeat } from './heartbeat';
 import { HeldRequests, type Hold } from './held-requests';
 import { normaliseWorkerOptions, type NormalisedWorkerOptions, type WorkerOptions } from './options';
-import { isValidReplyTo } from './reply-to';
 import { runRequest } from './run-request';
 import { resolveTasks, type AllowedTask } from './tasks';
 import { VERSION } from './version';
@@ -409,8 +408,8 @@ export class Worker {
 
   async #onRequest(delivery: Delivery, body: RequestBody): Promise<void> {
     const { replyTo, correlationId } = delivery.properties;
-    if (!replyTo || !correlationId || !isValidReplyTo(replyTo)) {
-      this.#logger.warn({ task: body.task_cls, replyTo, correlationId }, 'dropping a REQUEST without a valid reply_to or a correlation_id');
+    if (!replyTo || !correlationId) {
+      this.#logger.warn({ task: body.task_cls, replyTo, correlationId }, 'dropping a REQUEST without reply_to or correlation_id');
       await delivery.reject({ requeue: false });
       return;
     }
