@@ -61,7 +61,7 @@ export class AmqpTransport extends BaseTransport {
 
   constructor(config: AmqpTransportInit = {}) {
     const url = config.url ?? DEFAULT_AMQP_URL;
-    super({ url, retryOptions: config.retryOptions, logger: config.logger });
+    super({ url, retryOptions: config.retryOptions, logger: config.logger, maxMessageBytes: config.maxMessageBytes });
     this.#endpoints = parseAmqpUrls(url);
     this.#options = resolveOptions(config);
     this.#subscriptionHost = {

@@ -80,9 +80,9 @@ export class FilesystemTransport extends BaseTransport {
   #returning: Promise<void> | undefined;
 
   constructor(options: FilesystemTransportInit = {}) {
-    const { url, retryOptions, logger, ...rest } = options;
+    const { url, retryOptions, logger, maxMessageBytes, ...rest } = options;
     const resolved = resolveOptions(rest, url);
-    super({ url: uriOf(resolved), retryOptions, logger });
+    super({ url: uriOf(resolved), retryOptions, logger, maxMessageBytes });
     this.folderIn = resolved.folderIn;
     this.folderOut = resolved.folderOut;
     this.pollingIntervalMs = resolved.pollingIntervalMs;

@@ -82,9 +82,9 @@ export class RedisTransport extends BaseTransport {
   readonly #retired = new WeakSet<Redis>();
 
   constructor(options: RedisTransportInit = {}) {
-    const { url, retryOptions, logger, ...rest } = options;
+    const { url, retryOptions, logger, maxMessageBytes, ...rest } = options;
     const resolved = resolveOptions(rest, url);
-    super({ url: resolved.url, retryOptions, logger });
+    super({ url: resolved.url, retryOptions, logger, maxMessageBytes });
     this.#options = resolved;
     this.leaseMs = resolved.leaseMs;
     this.blockMs = resolved.blockMs;

@@ -1,4 +1,6 @@
+import { TfError } from '@tf/transport';
 import type { HeaderValue, MessageHeaders, MessageProperties } from '@tf/transport';
+import { errorMessage } from './errors';
 
 /** Field names of a stream entry: a message's body and properties (TaskFlow's AMQP property names). */
 export const FIELDS = {
@@ -21,7 +23,10 @@ export function entryFields(body: string, p: MessageProperties): string[] {
   return out;
 }
 
-/** A decoded entry; `undefined` when it is not one of ours (no `body`). */
+/**
+ * A decoded entry; `undefined` when it is not one of ours (no `body`). Headers that are not
+ * JSON are a `TfError` `TF_REDIS_BAD_ENTRY` (the consumer drops the entry).
+ */
 export function parseEntry(fields: readonly string[]): { body: string; properties: MessageProperties; prior: number } | undefined {
   let body: string | undefined;
   const properties: MessageProperties = { headers: {} };
@@ -43,7 +48,12 @@ export function parseEntry(fields: readonly string[]): { body: string; propertie
         properties.correlationId = value;
         break;
       case FIELDS.headers: {
-        const parsed: unknown = JSON.parse(value);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(value);
+        } catch (err) {
+          throw new TfError('TF_REDIS_BAD_ENTRY', `redis transport: an entry's headers are not JSON: ${errorMessage(err)}`, { cause: err });
+        }
         if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
           properties.headers = parsed as Record<string, HeaderValue> as MessageHeaders;
         }

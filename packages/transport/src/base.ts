@@ -7,6 +7,8 @@ import { TransportError, TransportErrorCode } from './errors';
 import { assertDestinationName, parseRetryOptions, redactUri, retryDelayMs } from './options';
 import { booleanFlag, nonNegativeInteger } from './validate';
 import { BaseConsumer } from './consumer';
+import { MessageTooLargeError, oversizeBytes, resolveMaxMessageBytes } from './limits';
+import type { CommonTransportOptions } from './limits';
 import type { ConsumerSpec, Subscription } from './consumer';
 import type { RawDelivery } from './delivery';
 import { normaliseProperties } from './properties';
@@ -46,7 +48,7 @@ export function isTransport(value: unknown): value is Transport {
   return hasBrand(value, TRANSPORT_BRAND);
 }
 
-export interface BaseTransportOptions {
+export interface BaseTransportOptions extends CommonTransportOptions {
   url?: string | undefined;
   retryOptions?: TransportRetryOptions | TransportRetryOptionsInput | undefined;
   logger?: Logger | undefined;
@@ -69,6 +71,8 @@ export abstract class BaseTransport implements Transport {
   protected abstract readonly driverVersion: string;
 
   readonly retryOptions: TransportRetryOptions;
+  /** Largest message published or handed to a handler (body plus properties, bytes). */
+  readonly maxMessageBytes: number;
   protected readonly url: string | undefined;
   protected readonly logger: Logger;
   readonly #events: TypedEmitter<TransportEventMap>;
@@ -82,6 +86,7 @@ export abstract class BaseTransport implements Transport {
     this.url = options.url;
     this.logger = options.logger ?? silentLogger;
     this.retryOptions = parseRetryOptions(options.retryOptions);
+    this.maxMessageBytes = resolveMaxMessageBytes(options.maxMessageBytes);
     this.#events = new TypedEmitter<TransportEventMap>(this.logger);
   }
 
@@ -309,6 +314,8 @@ export abstract class BaseTransport implements Transport {
       if (typeof body !== 'string') throw new InvalidArgumentError(`A message body must be a string, got ${typeof body}.`);
       props = normaliseProperties(properties);
       spec = publishSpec(options);
+      const size = oversizeBytes(body, props, this.maxMessageBytes);
+      if (size !== undefined) throw new MessageTooLargeError(topic, size, this.maxMessageBytes);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -357,6 +364,7 @@ export abstract class BaseTransport implements Transport {
       this.logger,
       (c) => this.#consumers.delete(c),
       this.capabilities.autoAck === true,
+      this.maxMessageBytes,
     );
     this.#consumers.add(consumer);
     try {

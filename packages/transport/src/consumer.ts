@@ -2,6 +2,7 @@ import type { Logger } from './logger';
 import { BaseDelivery } from './delivery';
 import type { RawDelivery } from './delivery';
 import type { DeliveryHandler, TransportConsumer } from './types';
+import { DEFAULT_MAX_MESSAGE_BYTES, oversizeBytes } from './limits';
 
 /** What a subclass's consumer is: the exchange, topic and prefetch to consume with. */
 export interface ConsumerSpec {
@@ -62,9 +63,18 @@ export class BaseConsumer implements TransportConsumer {
   #cancelling: Promise<void> | undefined;
   subscription: Subscription | undefined;
   readonly #onGone: (c: BaseConsumer) => void;
+  readonly #maxMessageBytes: number;
 
-  constructor(spec: ConsumerSpec, handler: DeliveryHandler, logger: Logger, onGone: (c: BaseConsumer) => void, nativeAutoAck: boolean) {
+  constructor(
+    spec: ConsumerSpec,
+    handler: DeliveryHandler,
+    logger: Logger,
+    onGone: (c: BaseConsumer) => void,
+    nativeAutoAck: boolean,
+    maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+  ) {
     this.spec = spec;
+    this.#maxMessageBytes = maxMessageBytes;
     this.#handler = handler;
     this.#logger = logger;
     this.#onGone = onGone;
@@ -89,6 +99,7 @@ export class BaseConsumer implements TransportConsumer {
       Promise.resolve(raw.reject(true)).catch((err: unknown) => this.#logger.warn({ err }, 'requeue after cancel failed'));
       return;
     }
+    if (this.#refuseOversize(raw)) return;
     if (this.spec.autoAck) {
       if (!this.#nativeAutoAck) {
         try {
@@ -105,6 +116,26 @@ export class BaseConsumer implements TransportConsumer {
     this.#unsettled.add(delivery);
     this.#run(delivery);
   };
+
+  /** A message over `maxMessageBytes` never reaches the handler: dropped (not requeued) and logged. */
+  #refuseOversize(raw: RawDelivery): boolean {
+    const size = oversizeBytes(raw.body, raw.properties, this.#maxMessageBytes);
+    if (size === undefined) return false;
+    const { topic, exchange } = this.spec;
+    const limit = this.#maxMessageBytes;
+    this.#logger.warn(
+      { exchange, topic, size, limit },
+      `dropping a message of ${size} bytes on topic '${topic}': over the limit of ${limit} bytes`,
+    );
+    if (this.#nativeAutoAck) return true;
+    const settle = (): void | Promise<void> => (this.spec.autoAck ? raw.ack() : raw.reject(false));
+    try {
+      Promise.resolve(settle()).catch((err: unknown) => this.#logger.warn({ err, topic }, 'dropping an oversized message failed'));
+    } catch (err) {
+      this.#logger.warn({ err, topic }, 'dropping an oversized message failed');
+    }
+    return true;
+  }
 
   /** Call the handler; track it only when it returns a promise (a synchronous handler costs no promise). */
   #run(delivery: BaseDelivery): void {

@@ -22,6 +22,8 @@ export const TransportErrorCode = {
   NotConnected: 'TF_TRANSPORT_NOT_CONNECTED',
   /** The connection could not be (re-)established within the retry options. */
   ConnectionFailed: 'TF_TRANSPORT_CONNECTION_FAILED',
+  /** A message over the transport's `maxMessageBytes`, refused on publish (`MessageTooLargeError`). */
+  MessageTooLarge: 'TF_MESSAGE_TOO_LARGE',
 } as const;
 export type TransportErrorCode = (typeof TransportErrorCode)[keyof typeof TransportErrorCode];
 

@@ -6,6 +6,7 @@ export * from './errors';
 export * from './emitter';
 export * from './options';
 export * from './base';
+export * from './limits';
 export * from './registry';
 export * from './validate';
 export type { RawDelivery } from './delivery';

@@ -6,6 +6,7 @@ import { TransportError, TransportErrorCode, TransportNotInstalledError } from '
 import { closestName, transportNotGiven, unknownTransportMessage } from './hints';
 import { checkTransportOptions, normaliseOptionKeys, parseRetryOptions } from './options';
 import { normaliseTransportSelection } from './selection';
+import { BASE_TRANSPORT_OPTION_NAMES } from './limits';
 import type { Transport, TransportFactory, TransportRetryOptions, TransportRetryOptionsInput } from './types';
 
 /** The first-party transports and their packages. */
@@ -295,7 +296,8 @@ export async function resolveTransport(options: ResolveTransportOptions = {}): P
   const factory = await loadTransportFactory(name, importer);
   const created = await factory.create({
     url,
-    options: checkTransportOptions(name, transportOptions, factory.options),
+    // maxMessageBytes reaches every transport, whether or not its factory lists it.
+    options: checkTransportOptions(name, transportOptions, [...factory.options, ...BASE_TRANSPORT_OPTION_NAMES]),
     retryOptions: parseRetryOptions(retryOptions, name),
     logger,
   });

@@ -1,5 +1,6 @@
 import type { TRANSPORT_BRAND } from './brand';
 import type { Logger } from './logger';
+import type { CommonTransportOptions } from './limits';
 
 /** A value a header may hold: JSON, so every transport can carry it (AMQP tables, Redis fields, files). */
 export type HeaderValue = string | number | boolean | null | HeaderValue[] | { [key: string]: HeaderValue };
@@ -271,8 +272,11 @@ export interface Transport {
 export interface TransportCreateOptions<O extends object = Record<string, unknown>> {
   /** The connection URL, when one was given. */
   url: string | undefined;
-  /** `transportOptions`, keys camelCased, only names from `factory.options`. */
-  options: Partial<O>;
+  /**
+   * `transportOptions`, keys camelCased: names from `factory.options`, and
+   * `maxMessageBytes` (pass it on to `BaseTransport`'s constructor).
+   */
+  options: Partial<O> & CommonTransportOptions;
   retryOptions: TransportRetryOptions;
   logger: Logger;
 }

@@ -328,7 +328,7 @@ describe('resolveTransport: options', () => {
     const e = (await errorOf(resolveTransport({ transport: 'memory', transportOptions: { bogus: 1 } }))) as UnknownTransportOptionError;
     expect(e.code).toBe('TF_TRANSPORT_UNKNOWN_OPTION');
     expect(e.option).toBe('bogus');
-    expect(e.allowed).toEqual(['latencyMs', 'pollingInterval', 'temporaryTopicExpiryMs']);
+    expect(e.allowed).toEqual(['latencyMs', 'pollingInterval', 'temporaryTopicExpiryMs', 'maxMessageBytes']);
     expect(e.message).toContain("'bogus'");
     expect(e.message).toContain('latencyMs');
   });

@@ -12,6 +12,8 @@ import {
   readRequestHeaders,
   TaskCancelledError,
   TfHeader,
+  TfError,
+  TransportErrorCode,
   childLogger,
   Failure,
   InvalidStateError,
@@ -635,7 +637,12 @@ export class Worker {
       text = encodeBody(serialisedFailure(error));
     }
     try {
-      await send(text);
+      await send(text).catch((error: unknown) => {
+        // Over the transport's maxMessageBytes: a small FAILURE instead, so the engine hears back.
+        if (!TfError.is(error, TransportErrorCode.MessageTooLarge)) throw error;
+        this.#logger.warn({ ...log, err: error }, 'the response is too large to send; reporting a failure');
+        return send(encodeBody(serialisedFailure(error)));
+      });
     } catch (error) {
       // Not a reason to run it again: the broker refused the reply (a bad reply topic, a
       // reconnect that gave up), and a requeue would loop on it. Settled, not requeued.

@@ -1,6 +1,7 @@
 import { FAILURE_BRAND, hasBrand } from '../brand';
 import { TfError } from '../errors';
 import { assertFailureDict, FAILURE_DICT_VERSION, type FailureDict } from './dict';
+import { MAX_FAILURE_CAUSE_DEPTH, truncateFailureCauses, truncatedCausesDict } from './truncate';
 
 /** Something a caller may name a type by: its name, or an error class. */
 export type ErrorTypeRef = string | { readonly name: string };
@@ -63,8 +64,10 @@ export class Failure {
 
   /** Builds a Failure from TaskFlow's dict form, validating it first (InvalidFailureDictError). */
   static fromDict(dict: unknown): Failure {
-    assertFailureDict(dict);
-    return fromValidDict(dict);
+    // Cut first: the schema's check and the build both walk the causes.
+    const cut = truncateFailureCauses(dict);
+    assertFailureDict(cut);
+    return fromValidDict(cut);
   }
 
   /** Validates a dict against TaskFlow's failure schema; throws InvalidFailureDictError. */
@@ -196,7 +199,7 @@ function fromValidDict(dict: FailureDict): Failure {
   });
 }
 
-function capture(thrown: unknown, seen: Set<unknown>): Failure {
+function capture(thrown: unknown, seen: Set<unknown>, depth = 0): Failure {
   seen.add(thrown);
   const make = (parts: FailureParts) => new (Failure as unknown as new (p: FailureParts) => Failure)(parts);
   if (!(thrown instanceof Error) && !looksLikeError(thrown)) {
@@ -214,7 +217,15 @@ function capture(thrown: unknown, seen: Set<unknown>): Failure {
   const nested: unknown[] = [];
   if (error.cause !== undefined) nested.push(error.cause);
   if (Array.isArray(error.errors)) nested.push(...error.errors);
-  for (const cause of nested) if (!seen.has(cause)) causes.push(capture(cause, seen));
+  const unseen = nested.filter((cause) => !seen.has(cause));
+  if (depth >= MAX_FAILURE_CAUSE_DEPTH && unseen.length > 0) {
+    const marker = truncatedCausesDict(countErrorCauses(unseen, seen));
+    causes.push(
+      make({ exceptionStr: marker.exception_str, tracebackStr: '', excTypeNames: marker.exc_type_names, excArgs: [], causes: [] }),
+    );
+  } else {
+    for (const cause of unseen) if (!seen.has(cause)) causes.push(capture(cause, seen, depth + 1));
+  }
   return make({
     exceptionStr: String(error.message ?? ''),
     tracebackStr: stackFrames(error),
@@ -223,6 +234,24 @@ function capture(thrown: unknown, seen: Set<unknown>): Failure {
     causes,
     exception: thrown,
   });
+}
+
+/** How many errors hang below `roots` through `cause` and `errors` (each root counted); iterative. */
+function countErrorCauses(roots: readonly unknown[], seen: Set<unknown>): number {
+  const counted = new Set<unknown>(seen);
+  const stack = [...roots];
+  let count = 0;
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (counted.has(next)) continue;
+    counted.add(next);
+    count += 1;
+    if (next === null || typeof next !== 'object') continue;
+    const { cause, errors } = next as { cause?: unknown; errors?: unknown };
+    if (cause !== undefined) stack.push(cause);
+    if (Array.isArray(errors)) stack.push(...errors);
+  }
+  return count;
 }
 
 function looksLikeError(value: unknown): boolean {

@@ -10,3 +10,4 @@ export {
   type ResponseState,
 } from './messages';
 export * from './headers';
+export { MAX_NESTING_DEPTH, NestingTooDeepError } from './limits';

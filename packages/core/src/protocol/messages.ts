@@ -3,6 +3,8 @@ import { TfError } from '../errors';
 import { Failure } from '../failure/failure';
 import type { FailureDict } from '../failure/dict';
 import type { Delivery, MessageProperties } from '@tf/transport';
+import { cutFailureCauses } from './cut-causes';
+import { jsonTextTooDeep, MAX_NESTING_DEPTH, NestingTooDeepError, valueTooDeep } from './limits';
 import { failureDictSchema, notifyRequestSchema, notifyResponseSchema, requestSchema, responseSchema } from './schemas';
 
 /** The message types of TaskFlow's worker protocol (the AMQP `type` property). */
@@ -107,11 +109,18 @@ export function decodeMessage(delivery: Pick<Delivery, 'body' | 'properties'>): 
   if (type !== 'NOTIFY' && type !== 'REQUEST' && type !== 'RESPONSE') {
     throw new InvalidMessageError(type, [`unknown message type ${JSON.stringify(type ?? null)}`]);
   }
+  if (typeof delivery.body !== 'string') throw new InvalidMessageError(type, ['body is not text']);
   let body: unknown;
   try {
     body = JSON.parse(delivery.body);
   } catch (error) {
     throw new InvalidMessageError(type, [`body is not JSON: ${(error as Error).message}`]);
+  }
+  // JSON.parse does not recurse (any depth is safe); the schema checks and what reads the
+  // body later do, so a deep body is cut (failure causes) or refused before they run.
+  if (jsonTextTooDeep(delivery.body)) {
+    cutFailureCauses(type, body);
+    if (valueTooDeep(body)) throw new InvalidMessageError(type, [`body nests deeper than ${MAX_NESTING_DEPTH} levels`]);
   }
   if (type === 'NOTIFY') {
     if (body !== null && typeof body === 'object' && Object.keys(body).length === 0) {
@@ -168,16 +177,20 @@ export function decodeRequestResult(result: RequestBody['result']): unknown {
 
 /**
  * Serialises a body to JSON text. A value JSON cannot carry (a BigInt, a cycle) is a
- * typed error, never a silently different value.
+ * typed error, never a silently different value; so is one nested deeper than
+ * `MAX_NESTING_DEPTH` (`NestingTooDeepError`), which no tf peer would read.
  */
 export function encodeBody(body: unknown): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(body);
   } catch (error) {
+    // JSON.stringify recurses: a deep enough value overflows the stack.
+    if (error instanceof RangeError) throw new NestingTooDeepError(MAX_NESTING_DEPTH);
     throw new UnserializableValueError((error as Error).message, { cause: error });
   }
   if (text === undefined) throw new UnserializableValueError('the value has no JSON form');
+  if (jsonTextTooDeep(text)) throw new NestingTooDeepError(MAX_NESTING_DEPTH);
   return text;
 }
 
