@@ -5,6 +5,7 @@ export * from './types';
 export * from './errors';
 export * from './emitter';
 export * from './options';
+export * from './redact';
 export * from './base';
 export * from './registry';
 export * from './validate';
