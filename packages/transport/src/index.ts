@@ -3,6 +3,7 @@ export * from './tf-error';
 export * from './logger';
 export * from './types';
 export * from './errors';
+export * from './connect-failure';
 export * from './emitter';
 export * from './options';
 export * from './redact';
