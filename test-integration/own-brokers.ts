@@ -20,10 +20,11 @@
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants as fsConstants, rmSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { ping } from '../packages/transport-redis/test/available';
 import { canReach } from './services';
@@ -41,6 +42,24 @@ export interface OwnBroker {
   restart(options?: { downMs?: number }): Promise<void>;
   /** Stops it for good and removes its temp folder. Idempotent. Bounded. */
   stop(): Promise<void>;
+}
+
+/**
+ * TLS for an own broker: PEM files of the server's certificate (for 127.0.0.1 and localhost),
+ * its key, and the CA that signed it (see ./tls-material.ts). Clients are not asked for a
+ * certificate.
+ */
+export interface OwnBrokerTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
+/** An own broker that also (RabbitMQ) or only (Redis) listens for TLS. */
+export interface OwnTlsBroker extends OwnBroker {
+  /** `rediss://127.0.0.1:<tlsPort>` or `amqps://guest:guest@127.0.0.1:<tlsPort>//`. */
+  readonly tlsUrl: string;
+  readonly tlsPort: number;
 }
 
 /** The `redis-server` binary (PATH lookup unless `TF_REDIS_SERVER` names one). */
@@ -297,21 +316,49 @@ const errorText = (error: unknown): string => (error instanceof Error ? error.me
 // ---------------------------------------------------------------------------------------------
 // Redis
 
+/** Whether a Redis speaking TLS on 127.0.0.1:`port` answers PING, checking its certificate against `ca`. */
+function tlsPing(port: number, ca: Buffer, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' });
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('secureConnect', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => done(/^(\+PONG|-NOAUTH)/.test(d.toString())));
+    socket.once('error', () => done(false));
+  });
+}
+
 /**
  * Starts `redis-server` on a free port of 127.0.0.1, in the foreground, with no persistence
  * (`--save "" --appendonly no`) and a temp folder as its `--dir`. Resolves once it answers PING.
+ * With `tls`, it listens for TLS only (`--port 0 --tls-port <port>`, clients not asked for a
+ * certificate) and `url` is `rediss://`.
  */
-export async function startOwnRedis(): Promise<OwnBroker> {
+export async function startOwnRedis(): Promise<OwnBroker>;
+export async function startOwnRedis(options: { tls: OwnBrokerTls }): Promise<OwnTlsBroker>;
+export async function startOwnRedis(options: { tls?: OwnBrokerTls } = {}): Promise<OwnBroker | OwnTlsBroker> {
+  const { tls } = options;
+  const ca = tls ? readFileSync(tls.caFile) : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'tf-own-redis-'));
   const owned: Owned = { current: undefined, dir };
   own(owned);
   let port = 0;
   const launch = async (what: string, timeoutMs: number): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+    const listen = tls
+      ? [
+          ...['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile],
+          ...['--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no'],
+        ]
+      : ['--port', String(port)];
+    const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
     const s = supervise(REDIS_SERVER, args, { env: brokerEnv({}), cwd: dir });
     owned.current = s;
     try {
-      await until(s, what, Date.now() + timeoutMs, () => ping(`redis://127.0.0.1:${port}`, 1_000));
+      await until(s, what, Date.now() + timeoutMs, () => (ca ? tlsPing(port, ca, 1_000) : ping(`redis://127.0.0.1:${port}`, 1_000)));
     } catch (error) {
       await terminate(s, 'redis-server', 0, []).catch(() => undefined);
       throw error;
@@ -335,10 +382,11 @@ export async function startOwnRedis(): Promise<OwnBroker> {
 
   let stopped: Promise<void> | undefined;
   const run = serial();
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
   return {
     url,
     port,
+    ...(tls ? { tlsUrl: url, tlsPort: port } : {}),
     restart: ({ downMs = 0 } = {}) =>
       run(async () => {
         if (stopped) throw new Error(`The own Redis at ${url} was stopped: it cannot be restarted.`);
@@ -370,9 +418,13 @@ export async function startOwnRedis(): Promise<OwnBroker> {
  * stays up; the AMQP listener closes, every connection is closed with 320 CONNECTION_FORCED,
  * non-durable queues and exchanges are deleted, durable ones and persistent messages stay),
  * falling back to a restart of the node process if rabbitmqctl fails. `stop()` kills the node
- * (SIGKILL: its folder is deleted anyway).
+ * (SIGKILL: its folder is deleted anyway). With `tls`, it also listens for AMQP over TLS on a
+ * third free port (`listeners.ssl.default`, clients not asked for a certificate): `tlsUrl`.
  */
-export async function startOwnRabbit(): Promise<OwnBroker> {
+export async function startOwnRabbit(): Promise<OwnBroker>;
+export async function startOwnRabbit(options: { tls: OwnBrokerTls }): Promise<OwnTlsBroker>;
+export async function startOwnRabbit(options: { tls?: OwnBrokerTls } = {}): Promise<OwnBroker | OwnTlsBroker> {
+  const { tls } = options;
   const dir = await mkdtemp(join(tmpdir(), 'tf-own-rabbit-'));
   const owned: Owned = { current: undefined, dir };
   own(owned);
@@ -384,6 +436,8 @@ export async function startOwnRabbit(): Promise<OwnBroker> {
   const ctlEnv = brokerEnv(common);
   let port = 0;
   let distPort = 0;
+  let tlsPort = 0;
+  const ports = (): number[] => (tls ? [port, distPort, tlsPort] : [port, distPort]);
 
   const ctl = (args: readonly string[], timeoutMs: number): Promise<string> =>
     new Promise((resolve, reject) => {
@@ -398,7 +452,18 @@ export async function startOwnRabbit(): Promise<OwnBroker> {
     });
 
   const launch = async (what: string, deadline: number): Promise<void> => {
-    await writeFile(join(dir, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${port}\nlog.console = true\n`);
+    const sslConfig = tls
+      ? [
+          `listeners.ssl.default = 127.0.0.1:${tlsPort}`,
+          `ssl_options.cacertfile = ${tls.caFile}`,
+          `ssl_options.certfile = ${tls.certFile}`,
+          `ssl_options.keyfile = ${tls.keyFile}`,
+          'ssl_options.verify = verify_none',
+          'ssl_options.fail_if_no_peer_cert = false',
+        ]
+      : [];
+    const config = [`listeners.tcp.local = 127.0.0.1:${port}`, ...sslConfig, 'log.console = true'];
+    await writeFile(join(dir, 'rabbitmq.conf'), `${config.join('\n')}\n`);
     const env = brokerEnv({
       ...common,
       RABBITMQ_NODENAME: node,
@@ -422,6 +487,7 @@ export async function startOwnRabbit(): Promise<OwnBroker> {
       await until(s, what, deadline, () => acceptsConnections(port));
       await ctl(['await_startup', '--timeout', String(Math.max(1, Math.ceil((deadline - Date.now()) / 1_000)))], deadline - Date.now());
       await until(s, what, deadline, () => acceptsConnections(port));
+      if (tls) await until(s, `${what} (its TLS port ${tlsPort})`, deadline, () => acceptsConnections(tlsPort));
     } catch (error) {
       await terminate(s, `RabbitMQ node ${node}`, 0, []).catch(() => undefined);
       throw new Error(`${what}: ${errorText(error)}\nThe node's output:\n${s.output()}`);
@@ -435,7 +501,7 @@ export async function startOwnRabbit(): Promise<OwnBroker> {
     await writeFile(join(dir, 'rabbitmq-env.conf'), '# tf own broker: nothing from /etc/rabbitmq/rabbitmq-env.conf\n');
     await writeFile(join(dir, 'enabled_plugins'), '[].\n');
     for (let attempt = 1; ; attempt++) {
-      [port, distPort] = (await freePorts(2)) as [number, number];
+      [port, distPort, tlsPort] = (await freePorts(3)) as [number, number, number];
       try {
         await launch(
           `RabbitMQ node ${node} did not start on 127.0.0.1:${port} within ${RABBIT_START_TIMEOUT_MS} ms`,
@@ -456,7 +522,7 @@ export async function startOwnRabbit(): Promise<OwnBroker> {
 
   /** The node process killed and started again with the same folder (durable state is kept, as by a real restart). */
   const restartProcess = async (deadline: number): Promise<void> => {
-    if (owned.current) await terminate(owned.current, `RabbitMQ node ${node}`, 0, [port, distPort]);
+    if (owned.current) await terminate(owned.current, `RabbitMQ node ${node}`, 0, ports());
     await launch(`RabbitMQ node ${node} did not start again on 127.0.0.1:${port}`, deadline);
   };
 
@@ -466,6 +532,7 @@ export async function startOwnRabbit(): Promise<OwnBroker> {
   return {
     url,
     port,
+    ...(tls ? { tlsUrl: `amqps://guest:guest@127.0.0.1:${tlsPort}//`, tlsPort } : {}),
     restart: ({ downMs = 0 } = {}) =>
       run(async () => {
         if (stopped) throw new Error(`The own RabbitMQ node ${node} was stopped: it cannot be restarted.`);
@@ -474,8 +541,11 @@ export async function startOwnRabbit(): Promise<OwnBroker> {
           await ctl(['stop_app'], deadline - Date.now());
           await sleep(downMs);
           await ctl(['start_app'], deadline - Date.now());
-          await until(owned.current!, `RabbitMQ node ${node} did not accept connections after start_app`, deadline, () =>
-            acceptsConnections(port),
+          await until(
+            owned.current!,
+            `RabbitMQ node ${node} did not accept connections after start_app`,
+            deadline,
+            async () => (await acceptsConnections(port)) && (!tls || (await acceptsConnections(tlsPort))),
           );
         } catch (appError) {
           try {
@@ -490,7 +560,7 @@ export async function startOwnRabbit(): Promise<OwnBroker> {
     stop: () =>
       (stopped ??= run(async () => {
         try {
-          if (owned.current) await terminate(owned.current, `RabbitMQ node ${node}`, 0, [port, distPort]);
+          if (owned.current) await terminate(owned.current, `RabbitMQ node ${node}`, 0, ports());
         } finally {
           live.delete(owned);
           await rm(dir, { recursive: true, force: true, maxRetries: 3 });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Flow, Task, TfError, linearFlow, type Logger, type TransportSelection, unorderedFlow } from '@tf/core';
 import { NO_CAPABLE_WORKER_EVENT, load, type NoCapableWorkerDetails, type WorkerBasedEngine } from '@tf/engine';
 import { MemoryTransport } from '@tf/transport-memory';
-import { maskUrl, workerHint } from '../src/worker-based/worker-hint';
+import { workerHint } from '../src/worker-based/worker-hint';
 
 class Remote extends Task<{ x: number }, number> {
   static override taskName = 'remote.Task';
@@ -198,9 +198,11 @@ describe('the hint: how to start a worker for the task', () => {
     expect(hint({})).toMatch(/^the memory transport reaches workers in this process only/);
   });
 
-  it('masks only the password of a URL', () => {
-    expect(maskUrl('amqp://user:p%40ss@host:5672/vhost')).toBe('amqp://user:***@host:5672/vhost');
-    expect(maskUrl('redis://host:6379')).toBe('redis://host:6379');
-    expect(maskUrl('file:///tmp/queues')).toBe('file:///tmp/queues');
+  it('masks only the password of a URL, up to its last @, and secret query values', () => {
+    expect(hint({ url: 'amqp://user:p%40ss@host:5672/vhost' })).toContain(`--url 'amqp://user:***@host:5672/vhost' `);
+    expect(hint({ url: 'redis://user:p@ss@host:6379' })).toContain(`--url 'redis://user:***@host:6379' `);
+    expect(hint({ url: 'amqp://u:a@b@c@host' })).toContain(`--url 'amqp://u:***@host' `);
+    expect(hint({ url: 'redis://:secret@host?password=x' })).toContain(`--url 'redis://:***@host?password=***' `);
+    expect(hint({ url: 'redis://host:6379' })).toContain('--url redis://host:6379 ');
   });
 });

@@ -10,6 +10,7 @@ import type {
   TransportFactory,
   WireProperties,
 } from '@tf/transport';
+import { connectFailed } from './connect-failure';
 import { QueueSubscription } from './consumer';
 import type { SubscriptionHost } from './consumer';
 import { AmqpErrorCode, AmqpTransportError, channelError, replyCodeOf } from './errors';
@@ -125,7 +126,7 @@ export class AmqpTransport extends BaseTransport {
         this.#link = link;
         return;
       } catch (err) {
-        lastError = err;
+        lastError = connectFailed(err, endpoint, this.#usesTls(endpoint));
         // Debug only: the base logs each failed attempt once, at warn, on one line.
         this.logger.debug({ err, url: endpoint.display }, 'amqp: connection attempt failed');
       }
@@ -134,9 +135,13 @@ export class AmqpTransport extends BaseTransport {
     throw lastError instanceof Error ? lastError : new Error(String(lastError));
   }
 
+  #usesTls(endpoint: AmqpEndpoint): boolean {
+    return endpoint.protocol === 'amqps' || this.#options.tls !== undefined;
+  }
+
   async #open(endpoint: AmqpEndpoint): Promise<Link> {
     const { tls: tlsOptions, heartbeatMs, connectTimeoutMs, connectionName } = this.#options;
-    const tls = endpoint.protocol === 'amqps' || tlsOptions !== undefined;
+    const tls = this.#usesTls(endpoint);
     const connect: Options.Connect = {
       protocol: tls ? 'amqps' : 'amqp',
       hostname: endpoint.hostname,

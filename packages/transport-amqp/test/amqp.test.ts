@@ -178,7 +178,10 @@ describe('amqp URLs, options and details (no broker needed)', () => {
     const warns = lines.filter((l) => l.level === 'warn');
     expect(warns).toHaveLength(1);
     const [warn] = warns;
-    expect(warn?.msg).toMatch(/^transport amqp: connection attempt 1 failed \(connect ECONNREFUSED 127\.0\.0\.1:1\); retrying in 10 ms$/);
+    expect(warn?.msg).toMatch(
+      /^transport amqp: connection attempt 1 failed \(connection refused \(connect ECONNREFUSED 127\.0\.0\.1:1\): nothing listens there; .*\); retrying in 10 ms$/,
+    );
+    expect(err).toMatchObject({ reason: 'refused' });
     expect(Object.values(warn?.obj ?? {}).some((v) => v instanceof Error)).toBe(false);
     expect(JSON.stringify(warn?.obj)).not.toMatch(/\\n|\bat /);
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BaseTransport, TransportError, TransportErrorCode } from '@tf/transport';
+import { BaseTransport, ConnectionFailedError, TransportError, TransportErrorCode } from '@tf/transport';
 import type {
   ConsumerSpec,
   PublishSpec,
@@ -15,6 +15,7 @@ import type { RedisOptions } from 'ioredis';
 import { AckQueue } from './ack-queue';
 import { StreamSubscription } from './consumer';
 import type { SubscriptionHost } from './consumer';
+import { explainRedisConnectFailure } from './connect-failure';
 import { isConnectionError } from './errors';
 import { GROUP, streamKey } from './layout';
 import { REDIS_OPTION_NAMES, resolveOptions } from './options';
@@ -122,11 +123,10 @@ export class RedisTransport extends BaseTransport {
       await client.connect();
     } catch (err) {
       client.disconnect();
-      throw new TransportError(
-        TransportErrorCode.ConnectionFailed,
-        `redis transport: cannot connect to ${this.details().uri ?? 'redis'}: ${(err as Error).message}`,
-        { cause: err },
-      );
+      // ioredis rejects with a bare 'Connection is closed.'; the cause came first, as an 'error' event.
+      const cause = lastError ?? err;
+      const { reason, message } = explainRedisConnectFailure(cause, this.#options.tls !== undefined);
+      throw new ConnectionFailedError(reason, message, { cause });
     }
     client.once('end', () => {
       if (!this.#retired.has(client)) this.#lose(lastError ?? new Error('redis transport: connection closed'));

@@ -3,8 +3,9 @@ import { InvalidArgumentError, TfError } from './tf-error';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { TypedEmitter } from './emitter';
-import { TransportError, TransportErrorCode } from './errors';
-import { assertDestinationName, parseRetryOptions, redactUri, retryDelayMs } from './options';
+import { ConnectFailureReason, ConnectionFailedError, TransportError, TransportErrorCode } from './errors';
+import { assertDestinationName, parseRetryOptions, retryDelayMs } from './options';
+import { redactUri } from './redact';
 import { booleanFlag, nonNegativeInteger } from './validate';
 import { BaseConsumer } from './consumer';
 import { MessageTooLargeError, oversizeBytes, resolveMaxMessageBytes } from './limits';
@@ -41,6 +42,14 @@ function messageOf(err: unknown): string {
   else if (err instanceof AggregateError && err.errors.length > 0) text = err.errors.map(messageOf).join('; ');
   else text = (err as { code?: unknown }).code !== undefined ? String((err as { code?: unknown }).code) : err.name;
   return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** The `reason` of a `ConnectionFailedError` (from any copy of `@tf/transport`); `other` for anything else. */
+function reasonOf(err: unknown): ConnectFailureReason {
+  const reason = TfError.is(err, TransportErrorCode.ConnectionFailed) ? (err as { reason?: unknown }).reason : undefined;
+  return Object.values(ConnectFailureReason).includes(reason as ConnectFailureReason)
+    ? (reason as ConnectFailureReason)
+    : ConnectFailureReason.Other;
 }
 
 /** True for any transport object, from any copy of `@tf/transport` (checked by brand). */
@@ -193,8 +202,8 @@ export abstract class BaseTransport implements Transport {
     this.#state = 'closed';
     for (const c of [...this.#consumers]) c.abandon();
     if (!wasResume && TfError.is(lastError, 'TF_INVALID_ARGUMENT')) throw lastError;
-    const error = new TransportError(
-      TransportErrorCode.ConnectionFailed,
+    const error = new ConnectionFailedError(
+      reasonOf(lastError),
       `Transport '${this.name}' could not ${wasResume ? 're' : ''}connect to ${redactUri(this.url) ?? 'its broker'}` +
         `${failed > 1 ? ` after ${failed} attempts` : ''}: ${messageOf(lastError)}`,
       { cause: lastError },

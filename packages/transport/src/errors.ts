@@ -34,6 +34,41 @@ export class TransportError extends TfError {
   }
 }
 
+/** Why a connection attempt failed, as far as the transport could tell: `ConnectionFailedError.reason`. */
+export const ConnectFailureReason = {
+  /** The broker refused the user or password (Redis WRONGPASS/NOAUTH, AMQP 403 ACCESS_REFUSED). */
+  Auth: 'auth',
+  /** TLS: the server's certificate did not verify (unknown CA, self-signed, expired, wrong host name). */
+  Certificate: 'certificate',
+  /** TLS on one side only: a TLS client on a plain port, or a plain client on a TLS port. */
+  TlsMismatch: 'tls-mismatch',
+  /** Another TLS handshake failure (protocol version, cipher, client certificate...). */
+  TlsHandshake: 'tls-handshake',
+  /** Nothing listens at the host and port (ECONNREFUSED). */
+  Refused: 'refused',
+  /** The host name does not resolve (ENOTFOUND, EAI_AGAIN). */
+  Dns: 'dns',
+  /** No answer within the connect timeout. */
+  Timeout: 'timeout',
+  /** The server closed or reset the connection during the handshake, for no reason it gave. */
+  Closed: 'closed',
+  /** None of the above. */
+  Other: 'other',
+} as const;
+export type ConnectFailureReason = (typeof ConnectFailureReason)[keyof typeof ConnectFailureReason];
+
+/**
+ * A connection could not be (re-)established: code `TF_TRANSPORT_CONNECTION_FAILED`. The
+ * message names the cause; `reason` says which kind it is, for code that branches on it.
+ */
+export class ConnectionFailedError extends TransportError {
+  readonly reason: ConnectFailureReason;
+  constructor(reason: ConnectFailureReason, message: string, options?: { cause?: unknown }) {
+    super(TransportErrorCode.ConnectionFailed, message, options);
+    this.reason = reason;
+  }
+}
+
 /**
  * The package for a transport name is missing. `packages` are the names tried, first-party
  * first. `suggestion` is the known transport name closest to a misspelled one, if any.

@@ -129,19 +129,6 @@ export function retryDelayMs(attempt: number, options: TransportRetryOptions): n
   return Math.min(options.intervalStartMs + (attempt - 1) * options.intervalStepMs, options.intervalMaxMs);
 }
 
-/**
- * A URI fit for logs: the password in `scheme://user:password@host` (each URI of a `;`
- * separated failover list) and `password=`/`token=`-like query values become `***`.
- */
-export function redactUri(uri: string): string;
-export function redactUri(uri: string | undefined): string | undefined;
-export function redactUri(uri: string | undefined): string | undefined {
-  if (uri === undefined) return undefined;
-  return uri
-    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/;,\s]*):[^@;,\s]*@/gi, '$1:***@')
-    .replace(/([?&;](?:password|passwd|pass|pwd|secret|token|auth)=)[^&;#\s]*/gi, '$1***');
-}
-
 const NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 
 /** True when `name` is a valid exchange or topic name (1-200 of `A-Z a-z 0-9 _ . -`, not `.` or `..`). */

@@ -1,4 +1,4 @@
-import { transportNameForUrl, type TransportSelection } from '@tf/core';
+import { redactUri, transportNameForUrl, type TransportSelection } from '@tf/core';
 
 /** What a hint is built from. */
 export interface WorkerHintInput {
@@ -29,11 +29,6 @@ export function transportNameOf(selection: TransportSelection): string {
   return 'memory';
 }
 
-/** `amqp://user:secret@host` -> `amqp://user:***@host`. */
-export function maskUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
-}
-
 /** Quotes a shell word when it needs it (POSIX single quotes). */
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
@@ -48,7 +43,7 @@ function redacted(options: Readonly<Record<string, unknown>>): Record<string, un
 /** The `--transport`, `--url` and `--transport-options` flags that reach the engine's broker. */
 function transportFlags(selection: TransportSelection): string[] {
   const flags: string[] = [];
-  if (selection.url !== undefined) flags.push('--url', shellWord(maskUrl(selection.url)));
+  if (selection.url !== undefined) flags.push('--url', shellWord(redactUri(selection.url)));
   if (typeof selection.transport === 'string' || (selection.transport === undefined && selection.url === undefined)) {
     flags.push('--transport', shellWord(transportNameOf(selection)));
   } else if (selection.transport !== undefined) {
