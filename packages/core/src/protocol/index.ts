@@ -10,3 +10,15 @@ export {
   type ResponseState,
 } from './messages';
 export * from './headers';
+export * from './signing-keys';
+export {
+  canonicalJson,
+  SigningHeader,
+  signMessage,
+  verifyMessage,
+  type SignatureRejection,
+  type SignedEnvelope,
+  type VerifyResult,
+} from './signing';
+export * from './signing-stats';
+export * from './signed-transport';
