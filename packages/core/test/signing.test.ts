@@ -276,7 +276,7 @@ describe('signedTransport', () => {
     const t = signedTransport(fake.transport, SECRET, { now: () => NOW });
     expect(isTransport(t)).toBe(true);
     expect(t.name).toBe('fake');
-    await t.publish('ex', 'topic', BODY, { type: 'REQUEST', reply_to: 'me' } as MessageProperties, ...([{ extra: 1 }] as []));
+    await t.publish('ex', 'topic', BODY, { type: 'REQUEST', reply_to: 'me' } as MessageProperties, ...([{ extra: 1 }] as unknown as []));
     const [exchange, topic, body, properties, extra] = fake.published[0]!.args as [string, string, string, MessageProperties, unknown];
     expect([exchange, topic, body, extra]).toEqual(['ex', 'topic', BODY, { extra: 1 }]);
     expect(properties.replyTo).toBe('me');
