@@ -15,6 +15,8 @@ import {
   InvalidStateError,
   MessageType,
   resolveTransport,
+  signedTransport,
+  SigningCounters,
   silentLogger,
   UnserializableValueError,
   type Delivery,
@@ -25,6 +27,7 @@ import {
   type RequestBody,
   type ResponseBody,
   type ProgressSink,
+  type SigningStats,
   type Task,
   type Transport,
   type TransportConsumer,
@@ -116,6 +119,7 @@ export class Worker {
   #stopping: Promise<void> | undefined;
   #active = 0;
   readonly #waiters: ((granted: boolean) => void)[] = [];
+  readonly #signingCounters = new SigningCounters();
 
   /** Checks the options (a bad one is a `WorkerConfigError`, `TF_WORKER_CONFIG`); nothing is loaded or connected yet. */
   constructor(options: WorkerOptions) {
@@ -170,6 +174,11 @@ export class Worker {
   /** The transport in use, once `start()` has created it. */
   get transport(): Transport | undefined {
     return this.#transport;
+  }
+
+  /** With `signingKey`: messages signed, verified and dropped so far; undefined without. */
+  get signingStats(): SigningStats | undefined {
+    return this.#options.signing ? this.#signingCounters.snapshot() : undefined;
   }
 
   /** How many tasks are running now. */
@@ -232,7 +241,10 @@ export class Worker {
   async #start(): Promise<void> {
     const o = this.#options;
     this.#tasks ??= await resolveTasks(o.tasks, { cwd: o.cwd, importer: o.importer });
-    const transport = await resolveTransport({ ...o.transport.selection, logger: o.logger });
+    const resolved = await resolveTransport({ ...o.transport.selection, logger: o.logger });
+    const transport = o.signing
+      ? signedTransport(resolved, o.signing, { logger: this.#logger, counters: this.#signingCounters })
+      : resolved;
     const owns = o.transport.owned;
     // Set before consuming: a broker may deliver before consume() resolves.
     this.#transport = transport;
