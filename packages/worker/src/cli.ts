@@ -393,7 +393,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     }
     logger.info({ reason: outcome.reason, running: worker.activeTasks }, 'stopping: letting running tasks finish');
     await worker.stop();
-    logger.info({}, 'stopped');
+    logger.info(worker.signingStats ? { signing: worker.signingStats } : {}, 'stopped');
     return 0;
   } finally {
     clearInterval(keepAlive);
