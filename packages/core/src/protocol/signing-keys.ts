@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { TfError } from '@tf/transport';
 
 /** The code of a `SigningConfigError`. */
@@ -50,9 +51,12 @@ export class SigningKeys {
   readonly maxAgeMs: number;
   readonly maxFutureMs: number;
   readonly #keys: ReadonlyMap<string, Buffer>;
+  /** The same secrets as KeyObjects: an HMAC keyed by one is set up in half the time of one keyed by bytes. */
+  readonly #macKeys: ReadonlyMap<string, KeyObject>;
 
   constructor(keys: ReadonlyMap<string, Buffer>, currentId: string, maxAgeMs: number, maxFutureMs: number) {
     this.#keys = keys;
+    this.#macKeys = new Map([...keys].map(([id, secret]) => [id, createSecretKey(secret)]));
     this.currentId = currentId;
     this.maxAgeMs = maxAgeMs;
     this.maxFutureMs = maxFutureMs;
@@ -66,6 +70,11 @@ export class SigningKeys {
   /** The secret of `id`, when it is one of these keys. */
   secret(id: string): Buffer | undefined {
     return this.#keys.get(id);
+  }
+
+  /** The HMAC key of `id`, when it is one of these keys. */
+  macKey(id: string): KeyObject | undefined {
+    return this.#macKeys.get(id);
   }
 
   /** The secret that signs. */

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { HeaderValue, MessageHeaders, MessageProperties } from '@tf/transport';
 import type { SigningKeys } from './signing-keys';
 
@@ -83,7 +83,7 @@ export function signingInput(envelope: SignedEnvelope, keyId: string, signedAt: 
   return `${fields.slice(0, -1)},${canonicalJson(coveredHeaders(headers))}]\n`;
 }
 
-function mac(secret: Buffer, envelope: SignedEnvelope, keyId: string, signedAt: number, body: string): Buffer {
+function mac(secret: KeyObject, envelope: SignedEnvelope, keyId: string, signedAt: number, body: string): Buffer {
   return createHmac('sha256', secret)
     .update(signingInput(envelope, keyId, signedAt))
     .update(body)
@@ -96,7 +96,7 @@ function mac(secret: Buffer, envelope: SignedEnvelope, keyId: string, signedAt: 
  */
 export function signMessage(keys: SigningKeys, envelope: SignedEnvelope, body: string, now: number = Date.now()): MessageHeaders {
   const keyId = keys.currentId;
-  const signature = mac(keys.current, envelope, keyId, now, body).toString('hex');
+  const signature = mac(keys.macKey(keyId)!, envelope, keyId, now, body).toString('hex');
   return {
     ...envelope.properties.headers,
     [SigningHeader.SIGNATURE]: signature,
@@ -115,7 +115,7 @@ export function verifyMessage(keys: SigningKeys, envelope: SignedEnvelope, body:
   if (typeof signature !== 'string' || !SIGNATURE.test(signature) || typeof keyId !== 'string' || !Number.isSafeInteger(signedAt)) {
     return { ok: false, reason: 'malformed' };
   }
-  const secret = keys.secret(keyId);
+  const secret = keys.macKey(keyId);
   if (secret === undefined) return { ok: false, reason: 'unknownKey' };
   const at = signedAt as number;
   if (now - at > keys.maxAgeMs || at - now > keys.maxFutureMs) return { ok: false, reason: 'stale' };
