@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Task, TfError } from '@tf/core';
-import { load } from '@tf/engine';
+import { load, type NoCapableWorkerDetails } from '@tf/engine';
 import { MemoryTransport, memoryBroker } from '@tf/transport-memory';
 import { Worker } from '@tf/worker';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -99,12 +99,19 @@ describe('worker-based engine with signingKey', () => {
     const stranger = await worker(exchange, OTHER);
     const plain = await worker(exchange);
     const e = engine(exchange, KEY, 1_500);
+    const warnings: NoCapableWorkerDetails[] = [];
+    e.workerNotifier.on('no_capable_worker', (_event, details) => void warnings.push(details));
     expect(await e.waitForWorkers(1, 800)).toBe(0);
     await expect(e.run()).rejects.toMatchObject({ code: 'TF_REQUEST_TIMEOUT' });
     // The stranger cannot verify the NOTIFYs, so never answers; the plain worker answers unsigned.
     expect(e.signingStats!.rejectedBy.unsigned).toBeGreaterThanOrEqual(1);
     expect(stranger.signingStats!.rejectedBy.badSignature).toBeGreaterThanOrEqual(1);
     await vi.waitFor(() => expect(stranger.activeTasks + plain.activeTasks).toBe(0));
+    // The no-worker warning says the workers need the key, and how many messages were dropped.
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.signing?.rejectedBy.unsigned).toBeGreaterThanOrEqual(1);
+    expect(warnings[0]!.hint).toContain("signingKey: <the engine's key>");
+    expect(warnings[0]!.hint).toContain('--signing-key-file <key-file>');
   });
 
   it('refuses a short key when loading (TF_SIGNING_CONFIG), and signing_key as the seed spells it', () => {

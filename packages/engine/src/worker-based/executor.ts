@@ -157,6 +157,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       logger,
       notifier: this.workerNotifier,
       exportNameOf: (taskName) => this.#exportNames.get(taskName),
+      signingStats: () => this.#session.signingStats,
     });
   }
 
