@@ -206,6 +206,7 @@ export class Worker {
       ...(details?.uri !== undefined ? [`  Uri = ${details.uri}`] : []),
       `  Exchange = ${this.exchange}`,
       `  Topic = ${this.topic}`,
+      ...(this.#options.signing ? [`  Signing = HMAC-SHA256, key ${this.#options.signing.currentId}`] : []),
       'Powered by:',
       `  Concurrency = ${this.concurrency}`,
       'Supported endpoints:',

@@ -175,6 +175,7 @@ describe('tf-worker signing flags', () => {
       },
     );
     await vi.waitFor(() => expect(started?.state).toBe('running'));
+    expect(started!.banner).toContain('  Signing = HMAC-SHA256, key default');
     const engine = await engineSide(exchange, KEY);
     const unsigned = await engineSide(exchange);
     await unsigned.request('t', 5);
