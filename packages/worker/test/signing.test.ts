@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SigningHeader, SigningKeys, signedTransport, TfError, type Delivery, type Transport } from '@tf/core';
+import { SigningHeader, SigningKeys, signedTransport, TfError, type Delivery, type SignedTransport, type Transport } from '@tf/core';
 import { encodeBody } from '@tf/core/internal';
 import { MemoryTransport, memoryBroker } from '@tf/transport-memory';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -65,8 +65,11 @@ describe('Worker with signingKey', () => {
     await vi.waitFor(() => expect(engine.received.map((d) => JSON.parse(d.body).state)).toContain('SUCCESS'));
     for (const d of engine.received) {
       expect(d.properties.correlationId).toBe(id);
-      expect(d.properties.headers[SigningHeader.KEY_ID]).toBe('default');
+      // Verified, then handed on as published: without the signature's headers.
+      expect(d.properties.headers[SigningHeader.KEY_ID]).toBeUndefined();
+      expect(d.properties.headers['x-tf-worker']).toBe(worker.id);
     }
+    expect((engine.transport as SignedTransport).counters.snapshot()).toMatchObject({ verified: engine.received.length, rejected: 0 });
     expect(worker.signingStats).toMatchObject({ verified: 1, rejected: 0 });
     expect(worker.signingStats!.signed).toBeGreaterThanOrEqual(2);
   });

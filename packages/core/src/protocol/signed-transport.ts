@@ -17,7 +17,7 @@ import {
   type TransportState,
 } from '@tf/transport';
 import { signingKeys, type SigningKeys, type SigningOptions } from './signing-keys';
-import { signMessage, verifyMessage, type SignatureRejection } from './signing';
+import { SigningHeader, signMessage, verifyMessage, type SignatureRejection } from './signing';
 import { SigningCounters } from './signing-stats';
 
 export interface SignedTransportOptions {
@@ -29,6 +29,27 @@ export interface SignedTransportOptions {
   logIntervalMs?: number | undefined;
   /** The clock (tests). */
   now?: (() => number) | undefined;
+}
+
+/** `delivery` as it was published: the same, but for the signature's headers. Settling it settles `delivery`. */
+function unsigned(delivery: Delivery): Delivery {
+  const headers = { ...delivery.properties.headers };
+  delete headers[SigningHeader.SIGNATURE];
+  delete headers[SigningHeader.KEY_ID];
+  delete headers[SigningHeader.SIGNED_AT];
+  return {
+    exchange: delivery.exchange,
+    topic: delivery.topic,
+    body: delivery.body,
+    properties: { ...delivery.properties, headers },
+    redelivered: delivery.redelivered,
+    deliveryCount: delivery.deliveryCount,
+    get settled() {
+      return delivery.settled;
+    },
+    ack: () => delivery.ack(),
+    reject: (options) => delivery.reject(options),
+  };
 }
 
 /** Logs a drop at warn, at most once per reason and interval, with how many were not logged since. */
@@ -49,7 +70,7 @@ class DropLog {
       return;
     }
     const { type, headers } = delivery.properties;
-    const keyId = headers['x-tf-key-id'];
+    const keyId = headers[SigningHeader.KEY_ID];
     this.#logger.warn(
       {
         reason,
@@ -67,8 +88,9 @@ class DropLog {
 
 /**
  * A transport that signs what it publishes and drops what it receives unless correctly signed
- * (see docs/protocol.md, "Signing"). Everything else is the wrapped transport's: its state,
- * events and lifecycle (`close()` closes it).
+ * (see docs/protocol.md, "Signing"); a handler gets a delivery as it was published, without
+ * the signature's headers. Everything else is the wrapped transport's: its state, events and
+ * lifecycle (`close()` closes it).
  */
 export class SignedTransport implements Transport {
   readonly [TRANSPORT_BRAND] = true as const;
@@ -134,7 +156,7 @@ export class SignedTransport implements Transport {
     const result = verifyMessage(this.keys, delivery, delivery.body, now);
     if (result.ok) {
       this.counters.verified += 1;
-      return handler(delivery);
+      return handler(unsigned(delivery));
     }
     this.counters.reject(result.reason);
     this.#drops.drop(result.reason, delivery, now);
