@@ -284,6 +284,7 @@ describe('signedTransport', () => {
     expect(t.counters.snapshot().signed).toBe(1);
     await t.close();
     expect(fake.closed()).toBe(1);
+    expect(() => signedTransport(t, SECRET)).toThrow(/already signs/);
   });
 
   it('hands on what verifies; drops the rest without requeue, counts and logs it (rate-limited, no body)', async () => {

@@ -16,7 +16,7 @@ import {
   type TransportRetryOptions,
   type TransportState,
 } from '@tf/transport';
-import { signingKeys, type SigningKeys, type SigningOptions } from './signing-keys';
+import { SigningConfigError, signingKeys, type SigningKeys, type SigningOptions } from './signing-keys';
 import { SigningHeader, signMessage, verifyMessage, type SignatureRejection } from './signing';
 import { SigningCounters } from './signing-stats';
 
@@ -101,6 +101,9 @@ export class SignedTransport implements Transport {
   readonly #drops: DropLog;
 
   constructor(inner: Transport, keys: SigningOptions, options: SignedTransportOptions = {}) {
+    // Both would write the same headers: the outer signature would be lost, and every message dropped.
+    if (inner instanceof SignedTransport)
+      throw new SigningConfigError('signingKey', 'the transport given already signs; give the key once.');
     this.#inner = inner;
     this.keys = signingKeys(keys);
     this.counters = options.counters ?? new SigningCounters();
