@@ -123,12 +123,16 @@ for (const broker of brokers) {
         await engine.run();
         expect(engine.storage.flowState).toBe('SUCCESS');
         expect(await worker.stop()).toBe(0);
-        await until(async () => (await broker.leftovers(exchange)).length === 0, 10_000, `no leftovers: ${await broker.leftovers(exchange)}`);
+        await until(
+          async () => (await broker.leftovers(exchange)).length === 0,
+          10_000,
+          `no leftovers: ${await broker.leftovers(exchange)}`,
+        );
       },
     );
 
     it.skipIf(broker.name === 'redis' && !redisUp)(
-      'kill -9 of an engine mid-flow: its reply topic goes after the expiry, and its worker\'s replies do not bring it back',
+      "kill -9 of an engine mid-flow: its reply topic goes after the expiry, and its worker's replies do not bring it back",
       { timeout: 90_000 },
       async () => {
         const exchange = uniqueName(`it-litter-kill-${broker.name}`);
@@ -153,7 +157,11 @@ for (const broker of brokers) {
         await new Promise((resolve) => setTimeout(resolve, 3_000));
         expect(await engineTopicGone()).toBe(true);
         expect(await worker.stop()).toBe(0);
-        await until(async () => (await broker.leftovers(exchange)).length === 0, 10_000, `no leftovers: ${await broker.leftovers(exchange)}`);
+        await until(
+          async () => (await broker.leftovers(exchange)).length === 0,
+          10_000,
+          `no leftovers: ${await broker.leftovers(exchange)}`,
+        );
       },
     );
   });

@@ -1,4 +1,4 @@
-import type { Logger, StorageBackend, TaskExecutor, TransportSelectionInput } from '@tf/core';
+import type { Logger, SigningOptions, StorageBackend, TaskExecutor, TransportSelectionInput } from '@tf/core';
 
 /** The engines `load` knows, by their canonical names. */
 export type EngineKind = 'serial' | 'parallel' | 'worker-based';
@@ -56,6 +56,15 @@ export interface WorkerBasedOnlyOptions extends TransportSelectionInput {
    * Default null: no limit.
    */
   executionTimeoutMs?: number | null;
+  /**
+   * A shared key: every message the engine sends is signed (HMAC-SHA256), and a response,
+   * NOTIFY answer or heartbeat not correctly signed (with a listed key, recently) is dropped
+   * (`engine.signingStats` counts them). One secret (32 bytes or more, or `'base64:...'`), or
+   * `{ keys: { id: secret }, current: id }` to rotate keys. Every worker on the exchange must
+   * sign with a listed key; Python TaskFlow workers cannot. A bad key is a `SigningConfigError`
+   * (`TF_SIGNING_CONFIG`). See docs/protocol.md, "Signing".
+   */
+  signingKey?: SigningOptions;
   /** = `heartbeatTimeoutMs`, in seconds. */
   heartbeat_timeout?: number;
   /** = `executionTimeoutMs`, in seconds. */

@@ -6,8 +6,11 @@ import {
   plainObject,
   positiveInteger,
   positiveNumber,
+  signingKeys,
   silentLogger,
   type Logger,
+  type SigningKeys,
+  type SigningOptions,
   type StorageBackend,
   type TaskExecutor,
   type TransportSelection,
@@ -45,6 +48,8 @@ export interface WorkerBasedSettings extends TransportSelection {
   maxAttempts: number;
   /** null: no limit. */
   executionTimeoutMs: number | null;
+  /** Absent: messages are neither signed nor checked. */
+  signingKey?: SigningKeys;
 }
 
 /** Options after normalisation: every key camelCase, every duration in milliseconds. */
@@ -73,6 +78,7 @@ const ALIASES: Record<string, OptionKey> = {
   heartbeat_timeout_ms: 'heartbeatTimeoutMs',
   max_attempts: 'maxAttempts',
   execution_timeout_ms: 'executionTimeoutMs',
+  signing_key: 'signingKey',
 };
 
 /** The seed's keys whose values are seconds, as TaskFlow has them. */
@@ -97,6 +103,7 @@ const WORKER_BASED_KEYS = [
   'heartbeatTimeoutMs',
   'maxAttempts',
   'executionTimeoutMs',
+  'signingKey',
 ] as const satisfies readonly OptionKey[];
 
 const KNOWN = new Set<string>(['engine', 'store', 'maxWorkers', 'backend', 'executor', 'flowUuid', 'logger', ...WORKER_BASED_KEYS]);
@@ -203,5 +210,6 @@ function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSetting
     executionTimeoutMs: nullOr(valueOr(given, 'executionTimeoutMs', null), (value) =>
       timerMs('executionTimeoutMs (milliseconds, or null)', value),
     ),
+    ...(given.signingKey === undefined ? {} : { signingKey: signingKeys(given.signingKey as SigningOptions) }),
   };
 }

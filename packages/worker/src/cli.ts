@@ -17,9 +17,12 @@ import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError
 import {
   normaliseOptionKeys,
   normaliseTransportSelection,
+  parseSigningKeyText,
   plainObject,
+  SigningConfigError,
   positiveInteger,
   type Logger,
+  type SigningKeys,
   type TransportSelection,
 } from '@tf/core';
 import pino from 'pino';
@@ -33,8 +36,14 @@ import { Worker } from './worker';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Keys a `--config` file may hold (camelCase or the seed's snake_case). */
-const CONFIG_KEYS = WORKER_OPTION_NAMES.filter((k) => k !== 'logger' && k !== 'importer' && k !== 'cwd').concat('logLevel');
+/** Keys a `--config` file may hold (camelCase or the seed's snake_case). The signing key only by file or environment. */
+const CONFIG_KEYS = WORKER_OPTION_NAMES.filter((k) => !['logger', 'importer', 'cwd', 'signingKey'].includes(k)).concat(
+  'logLevel',
+  'signingKeyFile',
+);
+
+/** The environment variable holding the signing key (or a JSON keyring) when no `--signing-key-file` is given. */
+export const SIGNING_KEY_ENV = 'TF_SIGNING_KEY';
 
 export interface CliContext {
   /** Where the banner and help go; default process.stdout. */
@@ -67,6 +76,7 @@ interface Flags extends Pick<TransportSelection, 'url' | 'transportOptions' | 'r
   logLevel?: LogLevel;
   /** `--import`: modules imported, in order, before the tasks (TypeScript loaders). */
   import?: string[];
+  signingKeyFile?: string;
 }
 
 /** A configuration problem found by the CLI itself (bad flag value, bad config file). */
@@ -149,6 +159,12 @@ function program(out: (text: string) => void): Command {
       new Option(
         '--config <file>',
         "JSON file with TaskFlow's worker dict (url, exchange, topic, tasks, transport, transport_options, retry_options); flags override it",
+      ),
+    )
+    .addOption(
+      new Option(
+        '--signing-key-file <path>',
+        `sign every message and drop unsigned ones, with the key in this file (a secret of 32+ bytes, 'base64:...', or a JSON keyring); else $${SIGNING_KEY_ENV}`,
       ),
     )
     .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(LOG_LEVELS))
@@ -234,8 +250,28 @@ export async function importModules(specifiers: readonly string[], cwd: string, 
   }
 }
 
+function readSigningKey(file: string): SigningKeys {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SigningConfigError('--signing-key-file', `cannot read ${file}: ${(error as Error).message}`);
+  }
+  return parseSigningKeyText(text, `--signing-key-file ${file}`);
+}
+
+/** The signing keys from `--signing-key-file` (or the config's `signingKeyFile`), else `$TF_SIGNING_KEY`; undefined: no signing. */
+function signingFrom(file: unknown, env: NodeJS.ProcessEnv): SigningKeys | undefined {
+  if (file !== undefined) {
+    if (typeof file !== 'string' || file === '') throw new CliConfigError('signingKeyFile must be a path.', { option: 'signingKeyFile' });
+    return readSigningKey(file);
+  }
+  const text = env[SIGNING_KEY_ENV];
+  return text === undefined || text === '' ? undefined : parseSigningKeyText(text, SIGNING_KEY_ENV);
+}
+
 /** Flags over the config file, as Worker options (and the log level). */
-export function buildOptions(flags: Flags): { options: WorkerOptions; logLevel: LogLevel } {
+export function buildOptions(flags: Flags, env: NodeJS.ProcessEnv = process.env): { options: WorkerOptions; logLevel: LogLevel } {
   const config = flags.config !== undefined ? readConfig(flags.config) : {};
   const fromFlags: Record<string, unknown> = {
     url: flags.url,
@@ -256,6 +292,9 @@ export function buildOptions(flags: Flags): { options: WorkerOptions; logLevel: 
     // `--concurrency` wins over a config file's threads_count.
     if (key === 'concurrency') delete merged['threadsCount'];
   }
+  const signing = signingFrom(flags.signingKeyFile ?? merged['signingKeyFile'], env);
+  delete merged['signingKeyFile'];
+  if (signing) merged['signingKey'] = signing;
   const level = flags.logLevel ?? merged['logLevel'] ?? 'info';
   delete merged['logLevel'];
   if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) {
@@ -362,7 +401,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     }
     logger.info({ reason: outcome.reason, running: worker.activeTasks }, 'stopping: letting running tasks finish');
     await worker.stop();
-    logger.info({}, 'stopped');
+    logger.info(worker.signingStats ? { signing: worker.signingStats } : {}, 'stopped');
     return 0;
   } finally {
     clearInterval(keepAlive);

@@ -6,8 +6,11 @@ import {
   MAX_TIMER_MS,
   positiveInteger,
   positiveNumber,
+  signingKeys,
   TfError,
   type Logger,
+  type SigningKeys,
+  type SigningOptions,
   type NormalisedTransportSelection,
   type TransportSelectionInput,
 } from '@tf/core';
@@ -69,6 +72,14 @@ export interface WorkerOptions extends TransportSelectionInput {
    * reason, and its engine gets a FAILURE (`TF_DELIVERY_LIMIT`). Default 5.
    */
   maxDeliveries?: number | undefined;
+  /**
+   * A shared key: every message sent is signed (HMAC-SHA256) and every message received that
+   * is not correctly signed, with a listed key and recently, is dropped (`worker.signingStats`
+   * counts them). One secret (32 bytes or more, or `'base64:...'`), or
+   * `{ keys: { id: secret }, current: id }` to rotate keys. Engines and workers on the exchange
+   * must all sign; Python TaskFlow peers cannot. A bad key is a `SigningConfigError` (`TF_SIGNING_CONFIG`).
+   */
+  signingKey?: SigningOptions | undefined;
 }
 
 /** Options after normalisation and checks. */
@@ -86,6 +97,8 @@ export interface NormalisedWorkerOptions {
   /** null: never early. */
   readonly ackLongTasksAfterMs: number | null;
   readonly maxDeliveries: number;
+  /** Absent: messages are neither signed nor checked. */
+  readonly signing: SigningKeys | undefined;
 }
 
 /** The default of `maxDeliveries`. */
@@ -136,6 +149,7 @@ export const WORKER_OPTION_NAMES: readonly string[] = Object.freeze([
   'heartbeatIntervalMs',
   'ackLongTasksAfterMs',
   'maxDeliveries',
+  'signingKey',
 ]);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -283,5 +297,6 @@ export function normaliseWorkerOptions(input: WorkerOptions): NormalisedWorkerOp
     cwd: (cwd as string | undefined) ?? process.cwd(),
     importer: importer as ModuleImporter | undefined,
     heartbeatIntervalMs,
+    signing: o['signingKey'] === undefined ? undefined : signingKeys(o['signingKey'] as SigningOptions),
   };
 }

@@ -19,6 +19,8 @@ import {
   InvalidStateError,
   MessageType,
   resolveTransport,
+  signedTransport,
+  SigningCounters,
   silentLogger,
   UnserializableValueError,
   type Delivery,
@@ -29,6 +31,7 @@ import {
   type RequestBody,
   type ResponseBody,
   type ProgressSink,
+  type SigningStats,
   type Task,
   type Transport,
   type TransportConsumer,
@@ -122,6 +125,7 @@ export class Worker {
   #stopping: Promise<void> | undefined;
   #active = 0;
   readonly #waiters: ((granted: boolean) => void)[] = [];
+  readonly #signingCounters = new SigningCounters();
 
   /** Checks the options (a bad one is a `WorkerConfigError`, `TF_WORKER_CONFIG`); nothing is loaded or connected yet. */
   constructor(options: WorkerOptions) {
@@ -178,6 +182,11 @@ export class Worker {
     return this.#transport;
   }
 
+  /** With `signingKey`: messages signed, verified and dropped so far; undefined without. */
+  get signingStats(): SigningStats | undefined {
+    return this.#options.signing ? this.#signingCounters.snapshot() : undefined;
+  }
+
   /** How many tasks are running now. */
   get activeTasks(): number {
     return this.#active;
@@ -203,6 +212,7 @@ export class Worker {
       ...(details?.uri !== undefined ? [`  Uri = ${details.uri}`] : []),
       `  Exchange = ${this.exchange}`,
       `  Topic = ${this.topic}`,
+      ...(this.#options.signing ? [`  Signing = HMAC-SHA256, key ${this.#options.signing.currentId}`] : []),
       'Powered by:',
       `  Concurrency = ${this.concurrency}`,
       'Supported endpoints:',
@@ -238,7 +248,10 @@ export class Worker {
   async #start(): Promise<void> {
     const o = this.#options;
     this.#tasks ??= await resolveTasks(o.tasks, { cwd: o.cwd, importer: o.importer });
-    const transport = await resolveTransport({ ...o.transport.selection, logger: o.logger });
+    const resolved = await resolveTransport({ ...o.transport.selection, logger: o.logger });
+    const transport = o.signing
+      ? signedTransport(resolved, o.signing, { logger: this.#logger, counters: this.#signingCounters })
+      : resolved;
     const owns = o.transport.owned;
     // Set before consuming: a broker may deliver before consume() resolves.
     this.#transport = transport;

@@ -11,3 +11,15 @@ export {
 } from './messages';
 export * from './headers';
 export { MAX_NESTING_DEPTH, NestingTooDeepError } from './limits';
+export * from './signing-keys';
+export {
+  canonicalJson,
+  SigningHeader,
+  signMessage,
+  verifyMessage,
+  type SignatureRejection,
+  type SignedEnvelope,
+  type VerifyResult,
+} from './signing';
+export * from './signing-stats';
+export * from './signed-transport';

@@ -1,4 +1,4 @@
-import type { ActionEngineOptions, Flow, Notifier, Task } from '@tf/core';
+import type { ActionEngineOptions, Flow, Notifier, SigningStats, Task } from '@tf/core';
 import { Engine } from '../engine';
 import type { WorkerBasedExecutor } from './executor';
 import type { NoCapableWorkerDetails } from './no-worker-watch';
@@ -18,6 +18,14 @@ export class WorkerBasedEngine extends Engine {
    */
   get workerNotifier(): Notifier<NoCapableWorkerDetails> {
     return this.executor.workerNotifier;
+  }
+
+  /**
+   * With `signingKey`: messages signed, verified and dropped (by reason) since the engine was
+   * loaded; undefined without.
+   */
+  get signingStats(): SigningStats | undefined {
+    return this.executor.signingStats;
   }
 
   /**

@@ -20,6 +20,8 @@ import {
   type Transport,
   type TransportSelection,
   type MessageHeaders,
+  type SigningOptions,
+  type SigningStats,
   type WorkerHeaders,
 } from '@tf/core';
 import { decodeMessage, encodeBody, encodeRequestResult, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
@@ -55,6 +57,8 @@ export interface WorkerBasedOptions extends TransportSelection {
   maxAttempts?: number;
   /** The longest a task's run may take on a worker (ms); a Task class's own `executionTimeoutMs` wins. Default: none. */
   executionTimeoutMs?: number | null;
+  /** Sign what is sent, drop what is not correctly signed (see `WorkerBasedLoadOptions.signingKey`). */
+  signingKey?: SigningOptions | undefined;
   logger: Logger;
 }
 
@@ -133,7 +137,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     const selection = normaliseTransportSelection(options, { owner: 'Engine' });
     this.#session = new TransportSession(
       selection,
-      { exchange, topic: this.uuid, logger },
+      { exchange, topic: this.uuid, logger, signingKey: options.signingKey },
       {
         receive: (delivery) => this.#receive(delivery),
         reconnected: () => this.#reconnected(),
@@ -158,12 +162,18 @@ export class WorkerBasedExecutor implements TaskExecutor {
       logger,
       notifier: this.workerNotifier,
       exportNameOf: (taskName) => this.#exportNames.get(taskName),
+      signingStats: () => this.#session.signingStats,
     });
   }
 
   /** The transport in use (after `start()`). */
   get transport(): Transport | undefined {
     return this.#session.transport;
+  }
+
+  /** With `signingKey`: messages signed, verified and dropped so far; undefined without. */
+  get signingStats(): SigningStats | undefined {
+    return this.#session.signingStats;
   }
 
   /** Workers currently known, by topic, with the task names they run. */

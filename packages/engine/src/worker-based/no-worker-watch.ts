@@ -1,4 +1,4 @@
-import type { Logger, Notifier, TransportSelection } from '@tf/core';
+import type { Logger, Notifier, SigningStats, TransportSelection } from '@tf/core';
 import type { PendingRequest } from './request-book';
 import type { KnownWorker } from './worker-finder';
 import { transportNameOf, workerHint } from './worker-hint';
@@ -36,6 +36,8 @@ export interface NoCapableWorkerDetails {
   readonly workers: readonly AnsweredWorker[];
   /** How to start a worker that would serve it (a `tf-worker` command line, or a `Worker` for memory). */
   readonly hint: string;
+  /** With `signingKey`: what signing did so far. Dropped messages point at a worker without this engine's key. */
+  readonly signing?: SigningStats;
 }
 
 export interface NoWorkerWatchOptions {
@@ -49,6 +51,18 @@ export interface NoWorkerWatchOptions {
   readonly notifier: Notifier<NoCapableWorkerDetails>;
   /** The name a task's module exports its class under, if known. */
   readonly exportNameOf: (taskName: string) => string | undefined;
+  /** The engine's signing counters; undefined (or absent) when it does not sign. */
+  readonly signingStats?: (() => SigningStats | undefined) | undefined;
+}
+
+/** What the warning says about signing: workers need the key, and how many messages were dropped. */
+function signingNote(stats: SigningStats | undefined): string {
+  if (stats === undefined) return '';
+  const reasons = Object.entries(stats.rejectedBy)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${reason}: ${n}`);
+  const dropped = stats.rejected === 0 ? 'none was dropped so far' : `${stats.rejected} were dropped (${reasons.join(', ')})`;
+  return ` This engine signs its messages: a worker needs its key, and the engine drops messages not correctly signed; ${dropped}.`;
 }
 
 const quoted = (names: Iterable<string>) => [...names].map((name) => `'${name}'`).join(', ');
@@ -93,7 +107,14 @@ export class NoWorkerWatch {
     const { exchange, topics, selection, flowUuid, logger, notifier, exportNameOf } = this.#options;
     const workers = [...known.values()].map((worker) => ({ topic: worker.topic, tasks: [...worker.tasks].sort() }));
     const transport = transportNameOf(selection);
-    const hint = workerHint({ exchange, topic: topics[0] ?? '', exportName: exportNameOf(request.taskName), selection });
+    const signing = this.#options.signingStats?.();
+    const hint = workerHint({
+      exchange,
+      topic: topics[0] ?? '',
+      exportName: exportNameOf(request.taskName),
+      selection,
+      signing: signing !== undefined,
+    });
     const details: NoCapableWorkerDetails = {
       taskName: request.taskName,
       atomName: request.atomName,
@@ -105,6 +126,7 @@ export class NoWorkerWatch {
       waitedMs,
       workers,
       hint,
+      ...(signing ? { signing } : {}),
     };
     const answered =
       workers.length === 0
@@ -113,7 +135,7 @@ export class NoWorkerWatch {
     logger.warn(
       { task: details.taskName, atom: details.atomName, action: details.action, exchange, topics, transport, waitedMs, workers, hint },
       `No worker serves task '${details.taskName}' (atom '${details.atomName}', ${details.action}) after ${waitedMs} ms: ` +
-        `asked topic(s) ${quoted(topics)} on exchange '${exchange}' (transport ${transport}). ${answered} To serve it: ${hint}`,
+        `asked topic(s) ${quoted(topics)} on exchange '${exchange}' (transport ${transport}). ${answered}${signingNote(signing)} To serve it: ${hint}`,
     );
     notifier.notify(NO_CAPABLE_WORKER_EVENT, details);
   }

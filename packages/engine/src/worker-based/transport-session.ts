@@ -1,10 +1,16 @@
 import {
   InvalidStateError,
   resolveTransport,
+  signedTransport,
+  signingKeys,
+  SigningCounters,
   type Delivery,
   type Logger,
   type MessageProperties,
   type NormalisedTransportSelection,
+  type SigningKeys,
+  type SigningOptions,
+  type SigningStats,
   type Transport,
   type TransportConsumer,
 } from '@tf/core';
@@ -24,6 +30,8 @@ export interface TransportSessionOptions {
   /** The engine's own topic, where workers reply. */
   readonly topic: string;
   readonly logger: Logger;
+  /** Sign what is published, drop what arrives unsigned. */
+  readonly signingKey?: SigningOptions | undefined;
 }
 
 /**
@@ -38,11 +46,19 @@ export class TransportSession {
   #transport: Transport | undefined;
   #consumer: TransportConsumer | undefined;
   #stopListening: (() => void)[] = [];
+  readonly #signing: SigningKeys | undefined;
+  readonly #signingCounters = new SigningCounters();
 
   constructor(selection: NormalisedTransportSelection, options: TransportSessionOptions, host: TransportSessionHost) {
     this.#selection = selection;
     this.#options = options;
     this.#host = host;
+    this.#signing = options.signingKey === undefined ? undefined : signingKeys(options.signingKey);
+  }
+
+  /** With a signing key: what signing did, over every open of this session. */
+  get signingStats(): SigningStats | undefined {
+    return this.#signing ? this.#signingCounters.snapshot() : undefined;
   }
 
   /** The transport in use while open. */
@@ -62,7 +78,8 @@ export class TransportSession {
   /** Connects and consumes the engine's topic. On failure, a transport it created is closed again. */
   async open(): Promise<void> {
     const { exchange, topic, logger } = this.#options;
-    const transport = await resolveTransport({ ...this.#selection.selection, logger });
+    const resolved = await resolveTransport({ ...this.#selection.selection, logger });
+    const transport = this.#signing ? signedTransport(resolved, this.#signing, { logger, counters: this.#signingCounters }) : resolved;
     try {
       await transport.connect();
       // Set before consuming: a response may arrive before consume() resolves, and be answered.

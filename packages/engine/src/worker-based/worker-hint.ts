@@ -9,6 +9,8 @@ export interface WorkerHintInput {
   readonly exportName: string | undefined;
   /** The engine's transport selection (normalised: camelCase keys). */
   readonly selection: TransportSelection;
+  /** The engine signs: the worker needs the key too. */
+  readonly signing?: boolean;
 }
 
 /** Option keys whose values may be secrets: shown as `***` in a hint. */
@@ -63,13 +65,15 @@ function transportFlags(selection: TransportSelection): string[] {
  * says to start a `Worker` in the engine's own process instead.
  */
 export function workerHint(input: WorkerHintInput): string {
-  const { exchange, topic, exportName, selection } = input;
+  const { exchange, topic, exportName, selection, signing = false } = input;
   const entry = `<module>:${exportName ?? '<ExportName>'}`;
   const base = ['tf-worker', '--exchange', shellWord(exchange), '--topic', shellWord(topic), '--tasks', entry];
+  if (signing) base.push('--signing-key-file', '<key-file>');
   if (transportNameOf(selection) === 'memory') {
+    const key = signing ? ", signingKey: <the engine's key>" : '';
     return (
       `the memory transport reaches workers in this process only: start one here, ` +
-      `new Worker({ exchange: '${exchange}', topic: '${topic}', tasks: [${exportName ?? '<TaskClass>'}] }) from @tf/worker; ` +
+      `new Worker({ exchange: '${exchange}', topic: '${topic}', tasks: [${exportName ?? '<TaskClass>'}]${key} }) from @tf/worker; ` +
       `for workers in other processes use a shared transport and run ${[...base, '--url', '<broker-url>'].join(' ')}`
     );
   }
