@@ -31,6 +31,7 @@ import {
   type RequestBody,
   type ResponseBody,
   type ProgressSink,
+  type PublishOptions,
   type SigningStats,
   type Task,
   type Transport,
@@ -46,6 +47,12 @@ import { normaliseWorkerOptions, type NormalisedWorkerOptions, type WorkerOption
 import { runRequest } from './run-request';
 import { resolveTasks, type AllowedTask } from './tasks';
 import { VERSION } from './version';
+
+/**
+ * How a worker publishes to an engine's topic: never creating it. A reply to an engine that is
+ * gone is dropped by the broker instead of kept for ever in a topic nobody reads.
+ */
+const REPLY: PublishOptions = Object.freeze({ createTopic: false });
 
 /** `idle` -> `starting` -> `running` -> `stopping` -> `stopped`. */
 export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -144,7 +151,7 @@ export class Worker {
       held: this.#held,
       headers: () => this.#headers(),
       notifyBody: () => encodeBody(this.#notifyAnswer()),
-      publish: (topic, body, properties) => this.#transport!.publish(this.exchange, topic, body, properties),
+      publish: (topic, body, properties) => this.#transport!.publish(this.exchange, topic, body, properties, REPLY),
       connected: () => this.#transport?.state === 'connected',
       tick: () => {
         const afterMs = this.#options.ackLongTasksAfterMs;
@@ -265,7 +272,10 @@ export class Worker {
         prefetch: this.concurrency + 1,
       });
       try {
-        this.#controlConsumer = await transport.consume(this.exchange, this.controlTopic, (d) => this.#onControl(d), { autoAck: true });
+        this.#controlConsumer = await transport.consume(this.exchange, this.controlTopic, (d) => this.#onControl(d), {
+          autoAck: true,
+          temporary: true,
+        });
       } catch (error) {
         // Not serving half: no requests without a way to cancel them.
         await consumer.cancel().catch(() => undefined);
@@ -374,11 +384,17 @@ export class Worker {
       return;
     }
     try {
-      await this.#transport!.publish(this.exchange, replyTo, encodeBody(this.#notifyAnswer()), {
-        type: MessageType.NOTIFY,
-        headers: this.#headers(),
-        ...(delivery.properties.correlationId !== undefined ? { correlationId: delivery.properties.correlationId } : {}),
-      });
+      await this.#transport!.publish(
+        this.exchange,
+        replyTo,
+        encodeBody(this.#notifyAnswer()),
+        {
+          type: MessageType.NOTIFY,
+          headers: this.#headers(),
+          ...(delivery.properties.correlationId !== undefined ? { correlationId: delivery.properties.correlationId } : {}),
+        },
+        REPLY,
+      );
     } catch (error) {
       // The engine asks again every few seconds.
       this.#logger.warn({ err: error, replyTo }, 'could not answer a NOTIFY');
@@ -549,7 +565,7 @@ export class Worker {
   }
 
   #reply(replyTo: string, correlationId: string, text: string, headers: MessageHeaders): Promise<void> {
-    return this.#transport!.publish(this.exchange, replyTo, text, { type: MessageType.RESPONSE, correlationId, headers });
+    return this.#transport!.publish(this.exchange, replyTo, text, { type: MessageType.RESPONSE, correlationId, headers }, REPLY);
   }
 
   async #process(delivery: Delivery, body: RequestBody, request: HeldRequest): Promise<void> {

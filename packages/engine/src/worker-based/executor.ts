@@ -20,6 +20,7 @@ import {
   type Transport,
   type TransportSelection,
   type MessageHeaders,
+  type PublishOptions,
   type SigningOptions,
   type SigningStats,
   type WorkerHeaders,
@@ -114,6 +115,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
   #dispatchScheduled = false;
   readonly #executionTimeoutMs: number | undefined;
   readonly #transitionTimeoutMs: number | null;
+  /** A request waits in its queue at most its transition timeout (a per-message TTL where the broker has one). */
+  readonly #requestOptions: PublishOptions;
   /** The topics this engine was given: the only ones whose workers it takes. */
   readonly #topics: ReadonlySet<string>;
 
@@ -131,6 +134,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     this.#workerExpiryMs = workerExpiryMs;
     this.#executionTimeoutMs = options.executionTimeoutMs ?? undefined;
     this.#transitionTimeoutMs = transitionTimeoutMs;
+    this.#requestOptions = transitionTimeoutMs === null ? {} : { ttlMs: transitionTimeoutMs };
     this.#topics = new Set(topics);
     const tickBase = Math.min(Number.isFinite(shortest) ? shortest : 1000, this.#heartbeatTimeoutMs);
     this.#tickMs = Math.max(10, Math.min(1000, Math.floor(tickBase / 4)));
@@ -317,7 +321,13 @@ export class WorkerBasedExecutor implements TaskExecutor {
   #sendCancel(control: string, ids: readonly string[]): void {
     for (let i = 0; i < ids.length; i += MAX_IDS_PER_MESSAGE) {
       const sending = this.#session
-        .publish(control, '{}', { type: CANCEL_MESSAGE, headers: { [TfHeader.CANCEL]: ids.slice(i, i + MAX_IDS_PER_MESSAGE) } })
+        .publish(
+          control,
+          '{}',
+          { type: CANCEL_MESSAGE, headers: { [TfHeader.CANCEL]: ids.slice(i, i + MAX_IDS_PER_MESSAGE) } },
+          // A worker's control topic is its own: one that is gone is not made again.
+          { createTopic: false },
+        )
         .catch((error: unknown) => this.#logger.warn({ err: error, control }, 'could not send CANCEL'));
       this.#cancelling.add(sending);
       void sending.finally(() => this.#cancelling.delete(sending));
@@ -497,7 +507,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     const attemptId = request.id;
     this.#logger.trace({ atom: request.atomName, correlationId: attemptId, attempt: request.attempt, topic }, 'sending a request');
     this.#session
-      .publish(topic, text, { type: 'REQUEST', replyTo: this.uuid, correlationId: attemptId, headers })
+      .publish(topic, text, { type: 'REQUEST', replyTo: this.uuid, correlationId: attemptId, headers }, this.#requestOptions)
       .catch((error: unknown) => {
         this.#book.fail(request, error, attemptId);
         // Its share of the topic is free again.
@@ -513,8 +523,16 @@ export class WorkerBasedExecutor implements TaskExecutor {
     try {
       message = decodeMessage(delivery);
     } catch (error) {
-      // Anyone on the broker can send one: it must not fail a flow. The request it names
-      // stays watched (heartbeats, timeouts) and gets its real answer.
+      // Signed, it comes from a worker holding the key, which will not say better: the request
+      // it names fails with the reason rather than wait.
+      const request = this.#session.signingStats === undefined ? undefined : this.#book.get(delivery.properties.correlationId);
+      if (request && delivery.properties.type === 'RESPONSE') {
+        this.#logger.warn({ err: error, atom: request.atomName }, 'an invalid signed response failed its request');
+        this.#book.fail(request, error);
+        return;
+      }
+      // Unsigned, anyone on the broker can send one: it must not fail a flow. The request it
+      // names stays watched (heartbeats, timeouts) and gets its real answer.
       this.#logger.warn(
         { err: error, type: delivery.properties.type, correlationId: delivery.properties.correlationId },
         'ignoring an invalid message',

@@ -7,6 +7,7 @@ import {
   type Delivery,
   type Logger,
   type MessageProperties,
+  type PublishOptions,
   type NormalisedTransportSelection,
   type SigningKeys,
   type SigningOptions,
@@ -86,7 +87,11 @@ export class TransportSession {
       this.#transport = transport;
       // Responses are only useful while this engine lives: consume them without acks (a
       // transport that does not do it natively acks each on arrival).
-      this.#consumer = await transport.consume(exchange, topic, (delivery) => this.#host.receive(delivery), { autoAck: true });
+      // It is this engine's alone: removed when it stops, expiring if the process dies.
+      this.#consumer = await transport.consume(exchange, topic, (delivery) => this.#host.receive(delivery), {
+        autoAck: true,
+        temporary: true,
+      });
     } catch (error) {
       this.#transport = undefined;
       if (this.#selection.owned) await transport.close().catch(() => undefined);
@@ -103,9 +108,9 @@ export class TransportSession {
   }
 
   /** Publishes to `topic` of the engine's exchange. */
-  publish(topic: string, body: string, properties: MessageProperties): Promise<void> {
+  publish(topic: string, body: string, properties: MessageProperties, options?: PublishOptions): Promise<void> {
     if (!this.#transport) return Promise.reject(new InvalidStateError('The worker-based engine is not connected'));
-    return this.#transport.publish(this.#options.exchange, topic, body, properties);
+    return this.#transport.publish(this.#options.exchange, topic, body, properties, options);
   }
 
   /** Stops consuming, and closes the transport if the session created it. */
