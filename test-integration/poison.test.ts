@@ -172,7 +172,7 @@ await describeWith([], 'redis: a reply the broker refuses', () => {
     await transport.publish(
       exchange,
       'poison',
-      JSON.stringify({ task_cls: 'it.RecordRun', task_name: 'r', task_version: [1, 0], action: 'execute', arguments: { file } }),
+      JSON.stringify({ task_cls: 'it.CountRun', task_name: 'r', task_version: [1, 0], action: 'execute', arguments: { file } }),
       { type: 'REQUEST', replyTo: 'refused', correlationId: 'refused-1' },
     );
     const worker = await startWorker(fixtureWorkerArgs(broker.args, exchange, 'poison', ['--concurrency', '1']));
