@@ -60,7 +60,11 @@ function headerBytes(properties: MessageProperties, bound: boolean): number {
     bytes += text(key);
     if (typeof value === 'string') bytes += text(value);
     else if (value === null || typeof value !== 'object') bytes += bound ? 24 : String(value).length;
-    else {
+    else if (bound && Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+      // An id list (heartbeats, CANCEL): quoted, comma-separated strings, without encoding it.
+      bytes += 2;
+      for (const item of value as string[]) bytes += item.length * 3 + 3;
+    } else {
       let json: string | undefined;
       try {
         json = JSON.stringify(value);

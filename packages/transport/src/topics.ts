@@ -16,9 +16,24 @@ export const DEFAULT_PUBLISH_SPEC: PublishSpec = Object.freeze({ createTopic: tr
 /** How long a temporary topic whose consumer vanished without cancelling is kept, by default (ms). */
 export const DEFAULT_TEMPORARY_TOPIC_EXPIRY_MS = 60_000;
 
+/** Specs of frozen options objects (a worker's one `{ createTopic: false }`), checked once. */
+const FROZEN_SPECS = new WeakMap<object, PublishSpec>();
+
 /** Check `publish`'s options; `DEFAULT_PUBLISH_SPEC` when there are none. */
 export function publishSpec(options: PublishOptions | undefined): PublishSpec {
   if (options === undefined || options === null) return DEFAULT_PUBLISH_SPEC;
+  if (typeof options === 'object' && Object.isFrozen(options)) {
+    let spec = FROZEN_SPECS.get(options);
+    if (spec === undefined) {
+      spec = Object.freeze(checkedSpec(options));
+      FROZEN_SPECS.set(options, spec);
+    }
+    return spec;
+  }
+  return checkedSpec(options);
+}
+
+function checkedSpec(options: PublishOptions): PublishSpec {
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidArgumentError(`publish() options must be an object like { createTopic, ttlMs }, got ${JSON.stringify(options)}.`);
   }

@@ -134,7 +134,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     this.#workerExpiryMs = workerExpiryMs;
     this.#executionTimeoutMs = options.executionTimeoutMs ?? undefined;
     this.#transitionTimeoutMs = transitionTimeoutMs;
-    this.#requestOptions = transitionTimeoutMs === null ? {} : { ttlMs: transitionTimeoutMs };
+    this.#requestOptions = Object.freeze(transitionTimeoutMs === null ? {} : { ttlMs: transitionTimeoutMs });
     this.#topics = new Set(topics);
     const tickBase = Math.min(Number.isFinite(shortest) ? shortest : 1000, this.#heartbeatTimeoutMs);
     this.#tickMs = Math.max(10, Math.min(1000, Math.floor(tickBase / 4)));
