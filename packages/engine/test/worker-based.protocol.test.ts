@@ -194,16 +194,31 @@ describe('worker-based engine: protocol', () => {
     expect(engine.storage.flowState).toBe('SUCCESS');
   });
 
-  it('ignores a response it cannot read (anyone on the broker could send one) and stores the real answer', async () => {
+  it('ignores a response it cannot read for a request a heartbeating worker holds (anyone could send it) and stores the real answer', async () => {
     const exchange = newExchange();
     await fakeWorker(exchange, ['remote.Task'], async (_body, reply) => {
-      await reply({ state: 'RUNNING', data: {} });
+      await reply({ state: 'RUNNING', data: {} }, { [TfHeader.WORKER]: 'w-1', [TfHeader.HEARTBEAT_MS]: 1000 });
       await reply({ state: 'SUCCESS', data: { outcome: 'no result key' } });
       await reply({ state: 'SUCCESS', data: { result: 7 } });
     });
     const engine = engineFor(exchange, undefined, { transitionTimeoutMs: null });
     await engine.run();
     expect(engine.storage.fetch('y')).toBe(7);
+  });
+
+  it('fails a request held by a worker without heartbeats (Python) whose response cannot be read: nothing else would end the wait', async () => {
+    const exchange = newExchange();
+    await fakeWorker(exchange, ['remote.Task'], async (_body, reply) => {
+      await reply({ state: 'RUNNING', data: {} });
+      await reply({ state: 'SUCCESS', data: { outcome: 'no result key' } });
+    });
+    const engine = engineFor(exchange, undefined, { transitionTimeoutMs: null });
+    const error = await engine.run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(TfError.is(error, 'TF_INVALID_MESSAGE')).toBe(true);
+    expect(Failure.fromError(engine.storage.getFailures().remote).exceptionStr).toContain('Invalid RESPONSE message');
   });
 
   it('takes a response only from the topic it sent the request to, and workers only on its own topics', async () => {

@@ -509,7 +509,10 @@ export class Worker {
     const log = { task: body.task_cls, name: body.task_name, correlationId };
     const transport = this.#transport!;
     if (admission.verdict === 'expired') {
-      this.#logger.info({ ...log, lateMs: admission.lateMs }, 'dropping an expired request unrun; its engine has timed it out');
+      this.#logger.warn(
+        { ...log, lateMs: admission.lateMs },
+        'dropping an expired request unrun; its engine has timed it out (or the clock of this host is ahead of the engine clock)',
+      );
       await delivery.ack();
       return true;
     }
@@ -520,12 +523,12 @@ export class Worker {
           ...properties,
           headers: { ...headers, [TfHeader.DELIVERIES]: admission.deliveries },
         });
+        await delivery.ack();
+        return true;
       } catch (error) {
-        this.#logger.warn({ ...log, err: error }, 'could not put a redelivered request back with its count; running it');
-        return false;
+        // Run uncounted, it could loop for ever (a request too large for its count header).
+        this.#logger.warn({ ...log, err: error }, 'could not put a redelivered request back with its count; dead-lettering it');
       }
-      await delivery.ack();
-      return true;
     }
     const limit = this.#options.maxDeliveries;
     this.#logger.error({ ...log, deliveries: admission.deliveries, limit }, 'a request reached its delivery limit; dead-lettering it');

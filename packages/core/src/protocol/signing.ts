@@ -59,7 +59,8 @@ function coveredHeaders(headers: MessageHeaders | undefined): MessageHeaders {
   const out: MessageHeaders = {};
   if (!headers) return out;
   for (const [name, value] of Object.entries(headers)) {
-    if (!isSigningHeader(name) && !setByBroker(name)) out[name] = value;
+    // defineProperty: a header named `__proto__` is a key to cover, not a prototype to set.
+    if (!isSigningHeader(name) && !setByBroker(name)) Object.defineProperty(out, name, { value, enumerable: true, writable: true });
   }
   return out;
 }

@@ -523,10 +523,13 @@ export class WorkerBasedExecutor implements TaskExecutor {
     try {
       message = decodeMessage(delivery);
     } catch (error) {
-      // Signed, it comes from a worker holding the key, which will not say better: the request
-      // it names fails with the reason rather than wait.
-      const request = this.#session.signingStats === undefined ? undefined : this.#book.get(delivery.properties.correlationId);
-      if (request && delivery.properties.type === 'RESPONSE') {
+      // Signed, it comes from a worker holding the key, which will not say better; held by a
+      // worker that does not heartbeat (Python), nothing else would ever end the wait. Either
+      // way the request it names fails with the reason.
+      const request = this.#book.get(delivery.properties.correlationId);
+      const signed = this.#session.signingStats !== undefined;
+      const unwatched = request?.state === 'RUNNING' && request.holder?.heartbeatMs === undefined;
+      if (request && delivery.properties.type === 'RESPONSE' && (signed || unwatched)) {
         this.#logger.warn({ err: error, atom: request.atomName }, 'an invalid signed response failed its request');
         this.#book.fail(request, error);
         return;
