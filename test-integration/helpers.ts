@@ -105,3 +105,22 @@ export function killAtFirstProgress(
     exited: () => killing,
   };
 }
+
+/**
+ * Polls `condition` every `intervalMs` until it holds; throws naming `what` after `timeoutMs`
+ * (`what` may be a function, for a message that says what was seen last).
+ */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string | (() => string | Promise<string>),
+  intervalMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : await what()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -12,7 +12,7 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { REDIS_URL, redisAvailable } from '../packages/transport-redis/test/available';
 import { adminClient, deleteKeys } from '../packages/transport-redis/test/util';
 import { squaresFlow } from './fixtures/flows';
-import { fixtureWorkerArgs, root, startWorker, type WorkerProcess } from './helpers';
+import { waitUntil, fixtureWorkerArgs, root, startWorker, type WorkerProcess } from './helpers';
 import { AMQP_URL, describeWith, uniqueName } from './services';
 
 const redisUp = await redisAvailable();
@@ -69,14 +69,6 @@ const brokers: Broker[] = [
   },
 ];
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** The engine as its own process (`fixtures/engine-process.ts`); resolves with its reply topic once started. */
 function spawnEngine(options: Record<string, unknown>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test-integration/fixtures/engine-process.ts', JSON.stringify(options)], {
@@ -91,7 +83,12 @@ function spawnEngine(options: Record<string, unknown>) {
     child,
     output: () => out,
     topic: async () => {
-      await until(() => /engine-topic (\S+)/.test(out), 30_000, `the engine to start:\n${out}`);
+      await waitUntil(
+        () => /engine-topic (\S+)/.test(out),
+        30_000,
+        () => `the engine to start:\n${out}`,
+        100,
+      );
       return /engine-topic (\S+)/.exec(out)![1]!;
     },
     kill9: async () => {
@@ -123,10 +120,11 @@ for (const broker of brokers) {
         await engine.run();
         expect(engine.storage.flowState).toBe('SUCCESS');
         expect(await worker.stop()).toBe(0);
-        await until(
+        await waitUntil(
           async () => (await broker.leftovers(exchange)).length === 0,
           10_000,
-          `no leftovers: ${await broker.leftovers(exchange)}`,
+          async () => `no leftovers, still: ${await broker.leftovers(exchange)}`,
+          100,
         );
       },
     );
@@ -153,14 +151,20 @@ for (const broker of brokers) {
         await engine.kill9();
         const engineTopicGone = async () => !(await broker.leftovers(exchange)).some((name) => name.includes(topic));
         // The worker finishes what it held and answers into the void; the topic stays gone.
-        await until(engineTopicGone, 15_000, `the dead engine's topic to go: ${await broker.leftovers(exchange)}`);
+        await waitUntil(
+          engineTopicGone,
+          15_000,
+          async () => `the dead engine's topic to go, still: ${await broker.leftovers(exchange)}`,
+          100,
+        );
         await new Promise((resolve) => setTimeout(resolve, 3_000));
         expect(await engineTopicGone()).toBe(true);
         expect(await worker.stop()).toBe(0);
-        await until(
+        await waitUntil(
           async () => (await broker.leftovers(exchange)).length === 0,
           10_000,
-          `no leftovers: ${await broker.leftovers(exchange)}`,
+          async () => `no leftovers, still: ${await broker.leftovers(exchange)}`,
+          100,
         );
       },
     );

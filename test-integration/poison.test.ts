@@ -14,7 +14,7 @@ import * as amqp from '../packages/transport-amqp/node_modules/amqplib';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { REDIS_URL, redisAvailable } from '../packages/transport-redis/test/available';
 import { adminClient, deleteKeys } from '../packages/transport-redis/test/util';
-import { fixtureWorkerArgs, startWorker, type WorkerProcess } from './helpers';
+import { waitUntil, fixtureWorkerArgs, startWorker, type WorkerProcess } from './helpers';
 import { AMQP_URL, describeWith, uniqueName } from './services';
 
 const redisUp = await redisAvailable();
@@ -74,14 +74,6 @@ const brokers: Broker[] = [
   },
 ];
 
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const runsIn = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
 
 /** A raw transport on the test's side: the engine's reply topic and the dead letters. */
@@ -138,9 +130,9 @@ for (const broker of brokers) {
           });
           if (!worker) continue;
           workers.push(worker);
-          await until(() => worker.child.signalCode !== null || side.finals().length > 0, 30_000, 'the worker to die or answer');
+          await waitUntil(() => worker.child.signalCode !== null || side.finals().length > 0, 30_000, 'the worker to die or answer');
         }
-        await until(() => side.dead.length > 0, 10_000, 'the dead letter');
+        await waitUntil(() => side.dead.length > 0, 10_000, 'the dead letter');
         expect(runsIn(file)).toHaveLength(2);
         const [final] = side.finals();
         expect(final?.state).toBe('FAILURE');
@@ -177,7 +169,7 @@ await describeWith([], 'redis: a reply the broker refuses', () => {
     );
     const worker = await startWorker(fixtureWorkerArgs(broker.args, exchange, 'poison', ['--concurrency', '1']));
     workers.push(worker);
-    await until(() => worker.output().includes('could not publish the final response'), 20_000, 'the refused reply');
+    await waitUntil(() => worker.output().includes('could not publish the final response'), 20_000, 'the refused reply');
     // Two leases later it has not come back.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(runsIn(file)).toHaveLength(1);
