@@ -30,11 +30,8 @@ import {
   SaveOrder,
   SlowFail,
   Split,
-  calls,
-  failuresLeft,
-  hooks,
-  resetCalls,
 } from './tasks';
+import { journal, recordedCalls } from './journal';
 
 export interface SemanticsTarget {
   /** A label for the describe block. */
@@ -66,7 +63,8 @@ export function engineSemantics(target: SemanticsTarget): void {
   describe(`engine semantics: ${target.name}`, () => {
     if (target.setup) beforeAll(target.setup);
     if (target.teardown) afterAll(target.teardown);
-    beforeEach(() => resetCalls());
+    beforeEach(() => journal().clear());
+    const calls = recordedCalls;
 
     const engineFor = (flow: Parameters<typeof load>[0], store: Record<string, unknown> = {}) => load(flow, { ...target.options(), store });
 
@@ -80,7 +78,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         const engine = engineFor(flow, { x: 1 });
         await engine.run();
         expect(engine.storage.fetchAll()).toEqual({ x: 1, y: 2, z: 20, w: 60 });
-        expect(calls).toEqual(['semantics.AddOne.execute(1)', 'mul.execute(2, 10)', 'triple.execute(20)']);
+        expect(calls()).toEqual(['semantics.AddOne.execute(1)', 'mul.execute(2, 10)', 'triple.execute(20)']);
         expect(engine.storage.flowState).toBe('SUCCESS');
         expect(Object.values(engine.storage.getStates())).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
       });
@@ -118,10 +116,10 @@ export function engineSemantics(target: SemanticsTarget): void {
         const engine = engineFor(flow, { x: 0 });
         await engine.run();
         expect(engine.storage.fetch('c')).toBe(3);
-        expect(before(calls, 'a.execute(0)', 'b.execute(1)')).toBe(true);
-        expect(before(calls, 'b.execute(1)', 'c.execute(2)')).toBe(true);
-        expect(calls).toContain('u1.execute');
-        expect(calls).toContain('u2.execute');
+        expect(before(calls(), 'a.execute(0)', 'b.execute(1)')).toBe(true);
+        expect(before(calls(), 'b.execute(1)', 'c.execute(2)')).toBe(true);
+        expect(calls()).toContain('u1.execute');
+        expect(calls()).toContain('u2.execute');
       });
 
       it('refuses to run when a requirement is missing, naming it, before anything runs', async () => {
@@ -130,7 +128,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         expect(TfError.is(error, 'TF_MISSING_REQUIREMENTS')).toBe(true);
         expect((error as Error).message).toContain("'x'");
         expect((error as Error).message).toContain("'nope'");
-        expect(calls).toEqual([]);
+        expect(calls()).toEqual([]);
       });
 
       it('notifies flow and atom transitions, and relays progress', async () => {
@@ -174,7 +172,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         expect((error as Error).name).toBe('WootError');
         expect((error as Error).message).toBe('Woot!');
         expect(Failure.fromError(error).check('WootError')).toBe('WootError');
-        expect(calls).toEqual([
+        expect(calls()).toEqual([
           'task1.execute',
           'task2.execute',
           'fail.execute',
@@ -190,8 +188,8 @@ export function engineSemantics(target: SemanticsTarget): void {
       it('gives revert its arguments, its own result and the flow failures', async () => {
         const flow = linearFlow('revert-args').add(new AddOne({ provides: 'y' }), new Fail({ name: 'boom' }));
         await rejection(engineFor(flow, { x: 41 }).run());
-        expect(calls).toContain('semantics.AddOne.revert(41, 42)');
-        expect(calls).toContain('boom.revert(Failure(Woot!); failures=boom)');
+        expect(calls()).toContain('semantics.AddOne.revert(41, 42)');
+        expect(calls()).toContain('boom.revert(Failure(Woot!); failures=boom)');
       });
 
       it('reverts a graph flow in reverse dependency order', async () => {
@@ -202,7 +200,7 @@ export function engineSemantics(target: SemanticsTarget): void {
           new AddOne({ name: 'b', rebind: { x: 'a' }, provides: 'b' }),
         );
         await rejection(engineFor(flow, { x: 0 }).run());
-        const reverts = calls.filter((c) => c.includes('.revert'));
+        const reverts = calls().filter((c) => c.includes('.revert'));
         expect(reverts).toEqual(['d.revert(Failure(Woot!); failures=d)', 'c.revert(2, 3)', 'b.revert(1, 2)', 'a.revert(0, 1)']);
       });
 
@@ -213,7 +211,7 @@ export function engineSemantics(target: SemanticsTarget): void {
           linearFlow('tail').add(new SaveOrder({ name: 'last' }), new Fail({ name: 'fail' })),
         );
         await rejection(engineFor(flow).run());
-        const reverts = calls.filter((c) => c.includes('.revert'));
+        const reverts = calls().filter((c) => c.includes('.revert'));
         expect(reverts[0]).toBe('fail.revert(Failure(Woot!); failures=fail)');
         expect(reverts[1]).toBe('last.revert(5)');
         expect(new Set(reverts.slice(2, 4))).toEqual(new Set(['in1.revert(5)', 'in2.revert(5)']));
@@ -234,7 +232,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         for (const name of ['s1', 's2']) {
           // Each either ran and was reverted, or never started.
           expect(['REVERTED', 'PENDING']).toContain(states[name]);
-          expect(calls.includes(`${name}.execute`)).toBe(states[name] === 'REVERTED');
+          expect(calls().includes(`${name}.execute`)).toBe(states[name] === 'REVERTED');
         }
       });
 
@@ -251,7 +249,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         expect(engine.storage.flowState).toBe('FAILURE');
         expect(engine.storage.getState('nasty')).toBe('REVERT_FAILURE');
         expect(engine.storage.getState('before')).toBe('SUCCESS');
-        expect(calls).not.toContain('before.revert(5)');
+        expect(calls()).not.toContain('before.revert(5)');
         expect(Object.keys(engine.storage.getRevertFailures())).toEqual(['nasty']);
       });
 
@@ -276,16 +274,15 @@ export function engineSemantics(target: SemanticsTarget): void {
 
     describe('retrying', () => {
       it('Times retries the subflow, reverting in between, until it succeeds', async () => {
-        failuresLeft.set('flaky', 2);
         const flow = linearFlow('retrying', { retry: new Times({ attempts: 3, provides: 'attempt' }) }).add(
           new SaveOrder({ name: 'setup' }),
-          new Flaky({ name: 'flaky', provides: 'outcome' }),
+          new Flaky({ name: 'flaky', inject: { failures: 2 }, provides: 'outcome' }),
         );
         const engine = engineFor(flow);
         await engine.run();
         expect(engine.storage.fetch('outcome')).toBe('ok');
         expect(engine.storage.fetch('attempt')).toBe(3);
-        expect(calls).toEqual([
+        expect(calls()).toEqual([
           'setup.execute',
           'flaky.execute',
           'flaky.revert',
@@ -302,44 +299,40 @@ export function engineSemantics(target: SemanticsTarget): void {
       });
 
       it('Times gives up after its attempts and reverts the flow', async () => {
-        failuresLeft.set('flaky', 10);
-        const flow = linearFlow('giving-up', { retry: new Times({ attempts: 2 }) }).add(new Flaky({ name: 'flaky' }));
+        const flow = linearFlow('giving-up', { retry: new Times({ attempts: 2 }) }).add(new Flaky({ name: 'flaky', inject: { failures: 10 } }));
         const engine = engineFor(flow);
         const error = await rejection(engine.run());
         expect((error as Error).message).toBe('flaky 9');
-        expect(calls.filter((c) => c === 'flaky.execute')).toHaveLength(2);
+        expect(calls().filter((c) => c === 'flaky.execute')).toHaveLength(2);
         expect(engine.storage.flowState).toBe('REVERTED');
         expect(engine.storage.getState('giving-up_retry')).toBe('REVERTED');
       });
 
       it('a nested REVERT defers to the enclosing retry, which retries the outer flow', async () => {
-        failuresLeft.set('flaky', 1);
-        const inner = linearFlow('inner', { retry: new AlwaysRevert() }).add(new Flaky({ name: 'flaky' }));
+        const inner = linearFlow('inner', { retry: new AlwaysRevert() }).add(new Flaky({ name: 'flaky', inject: { failures: 1 } }));
         const flow = linearFlow('outer', { retry: new Times({ attempts: 2 }) }).add(new SaveOrder({ name: 'head' }), inner);
         const engine = engineFor(flow);
         await engine.run();
-        expect(calls).toEqual(['head.execute', 'flaky.execute', 'flaky.revert', 'head.revert(5)', 'head.execute', 'flaky.execute']);
+        expect(calls()).toEqual(['head.execute', 'flaky.execute', 'flaky.revert', 'head.revert(5)', 'head.execute', 'flaky.execute']);
         expect(engine.storage.flowState).toBe('SUCCESS');
       });
 
       it('a nested REVERT without an enclosing retry reverts only its subflow', async () => {
-        failuresLeft.set('flaky', 5);
-        const inner = linearFlow('inner', { retry: new AlwaysRevert() }).add(new Flaky({ name: 'flaky' }));
+        const inner = linearFlow('inner', { retry: new AlwaysRevert() }).add(new Flaky({ name: 'flaky', inject: { failures: 5 } }));
         const flow = linearFlow('outer').add(new SaveOrder({ name: 'head' }), inner);
         const engine = engineFor(flow);
         await rejection(engine.run());
-        expect(calls).toEqual(['head.execute', 'flaky.execute', 'flaky.revert']);
+        expect(calls()).toEqual(['head.execute', 'flaky.execute', 'flaky.revert']);
         expect(engine.storage.getState('head')).toBe('SUCCESS');
         expect(engine.storage.flowState).toBe('REVERTED');
       });
 
       it('REVERT_ALL from a nested retry reverts everything, whatever the outer retry says', async () => {
-        failuresLeft.set('flaky', 1);
-        const inner = linearFlow('inner', { retry: new AlwaysRevertAll() }).add(new Flaky({ name: 'flaky' }));
+        const inner = linearFlow('inner', { retry: new AlwaysRevertAll() }).add(new Flaky({ name: 'flaky', inject: { failures: 1 } }));
         const flow = linearFlow('outer', { retry: new Times({ attempts: 5 }) }).add(new SaveOrder({ name: 'head' }), inner);
         const engine = engineFor(flow);
         await rejection(engine.run());
-        expect(calls).toEqual(['head.execute', 'flaky.execute', 'flaky.revert', 'head.revert(5)']);
+        expect(calls()).toEqual(['head.execute', 'flaky.execute', 'flaky.revert', 'head.revert(5)']);
         expect(engine.storage.flowState).toBe('REVERTED');
       });
 
@@ -350,7 +343,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         const engine = engineFor(flow);
         await engine.run();
         expect(engine.storage.fetch('result')).toBe(300);
-        expect(calls).toEqual(['needs3.execute(1)', 'needs3.revert(1)', 'needs3.execute(2)', 'needs3.revert(2)', 'needs3.execute(3)']);
+        expect(calls()).toEqual(['needs3.execute(1)', 'needs3.revert(1)', 'needs3.execute(2)', 'needs3.revert(2)', 'needs3.execute(3)']);
       });
 
       it('ParameterizedForEach reads its values from storage and reverts when they run out', async () => {
@@ -360,7 +353,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         const engine = engineFor(flow, { candidates: [5, 6] });
         const error = await rejection(engine.run());
         expect((error as Error).message).toBe('not three: 6');
-        expect(calls).toEqual(['needs3.execute(5)', 'needs3.revert(5)', 'needs3.execute(6)', 'needs3.revert(6)']);
+        expect(calls()).toEqual(['needs3.execute(5)', 'needs3.revert(5)', 'needs3.execute(6)', 'needs3.revert(6)']);
       });
     });
 
@@ -388,14 +381,14 @@ export function engineSemantics(target: SemanticsTarget): void {
         const engine = engineFor(flow, { x: 1 });
         await engine.run();
         expect(seen).toEqual([{ a: 2 }]);
-        expect(calls).toEqual(['a.execute(1)', 'b.execute', 'c.execute']);
+        expect(calls()).toEqual(['a.execute(1)', 'b.execute', 'c.execute']);
       });
 
       it('ignores the target and everything after it (depth ALL) when the decider says no', async () => {
         const { flow } = graphWithDecider(false);
         const engine = engineFor(flow, { x: 1 });
         await engine.run();
-        expect(calls).toEqual(['a.execute(1)']);
+        expect(calls()).toEqual(['a.execute(1)']);
         expect(engine.storage.getStates()).toEqual({ a: 'SUCCESS', b: 'IGNORE', c: 'IGNORE' });
         expect(engine.storage.flowState).toBe('SUCCESS');
       });
@@ -404,7 +397,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         const { flow } = graphWithDecider(false, 'ATOM');
         const engine = engineFor(flow, { x: 1 });
         await engine.run();
-        expect(calls).toEqual(['a.execute(1)', 'c.execute']);
+        expect(calls()).toEqual(['a.execute(1)', 'c.execute']);
         expect(engine.storage.getStates()).toEqual({ a: 'SUCCESS', b: 'IGNORE', c: 'SUCCESS' });
       });
 
@@ -416,7 +409,7 @@ export function engineSemantics(target: SemanticsTarget): void {
           .link(a, nested, { decider: (h) => h.a === 100 });
         const engine = engineFor(flow, { x: 1 });
         await engine.run();
-        expect(calls).toEqual(['a.execute(1)']);
+        expect(calls()).toEqual(['a.execute(1)']);
         expect(engine.storage.getState('n1')).toBe('IGNORE');
         expect(engine.storage.getState('n2')).toBe('IGNORE');
       });
@@ -430,17 +423,18 @@ export function engineSemantics(target: SemanticsTarget): void {
           new SaveOrder({ name: 's3' }),
         );
         const engine = engineFor(flow);
-        hooks.onExecute = (name) => {
-          if (name === 's2') engine.suspend();
-        };
+        // Suspended while s2 runs (wherever it runs: the engine sees it start).
+        const stopListening = engine.atomNotifier.on('RUNNING', (_event, d) => {
+          if (d.atomName === 's2') engine.suspend();
+        });
         await engine.run();
         expect(engine.storage.flowState).toBe('SUSPENDED');
-        expect(calls).toEqual(['s1.execute', 's2.execute']);
+        expect(calls()).toEqual(['s1.execute', 's2.execute']);
         expect(engine.storage.getStates()).toEqual({ s1: 'SUCCESS', s2: 'SUCCESS', s3: 'PENDING' });
-        delete hooks.onExecute;
+        stopListening();
         await engine.run();
         expect(engine.storage.flowState).toBe('SUCCESS');
-        expect(calls).toEqual(['s1.execute', 's2.execute', 's3.execute']);
+        expect(calls()).toEqual(['s1.execute', 's2.execute', 's3.execute']);
       });
     });
   });

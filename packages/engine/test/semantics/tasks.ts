@@ -1,20 +1,14 @@
 /**
  * The tasks of the semantic suite. Every class is a real Task a worker can allow-list;
- * each records what it did in `calls` (one process: the engine, and workers when they
- * run in-process over the memory transport).
+ * each records what it did in the journal (see journal.ts: memory in one process, a file
+ * shared with `tf-worker` processes), never in its own state, so they behave the same
+ * wherever they run.
  */
 import { Task, defineTask, type RevertContext } from '@tf/core';
+import { journal } from './journal';
 
-export const calls: string[] = [];
-/** Per task name: how many more times `Flaky` fails before it succeeds. */
-export const failuresLeft = new Map<string, number>();
-/** Hooks tests can install (e.g. suspend the engine from inside a task). */
-export const hooks: { onExecute?: (name: string) => void } = {};
-
-export function resetCalls(): void {
-  calls.length = 0;
-  failuresLeft.clear();
-  delete hooks.onExecute;
+function record(call: string): void {
+  journal().record(call);
 }
 
 export class WootError extends Error {
@@ -32,12 +26,11 @@ function describeResult(result: unknown): string {
 export class SaveOrder extends Task<Record<string, unknown>, unknown> {
   static override taskName = 'semantics.SaveOrder';
   override execute(): unknown {
-    calls.push(`${this.name}.execute`);
-    hooks.onExecute?.(this.name);
+    record(`${this.name}.execute`);
     return 5;
   }
   override revert(_args: Record<string, unknown>, { result }: RevertContext): void {
-    calls.push(`${this.name}.revert(${describeResult(result)})`);
+    record(`${this.name}.revert(${describeResult(result)})`);
   }
 }
 
@@ -45,11 +38,11 @@ export class SaveOrder extends Task<Record<string, unknown>, unknown> {
 export class Fail extends Task {
   static override taskName = 'semantics.Fail';
   override execute(): never {
-    calls.push(`${this.name}.execute`);
+    record(`${this.name}.execute`);
     throw new WootError('Woot!');
   }
   override revert(_args: object, { result, flowFailures }: RevertContext): void {
-    calls.push(`${this.name}.revert(${describeResult(result)}; failures=${Object.keys(flowFailures).sort().join(',')})`);
+    record(`${this.name}.revert(${describeResult(result)}; failures=${Object.keys(flowFailures).sort().join(',')})`);
   }
 }
 
@@ -57,26 +50,30 @@ export class Fail extends Task {
 export class SlowFail extends Task {
   static override taskName = 'semantics.SlowFail';
   override async execute(): Promise<never> {
-    calls.push(`${this.name}.execute`);
+    record(`${this.name}.execute`);
     await new Promise((resolve) => setTimeout(resolve, 5));
     throw new WootError('Woot!');
   }
 }
 
-/** Fails while `failuresLeft` holds a count above zero for its name, then returns 'ok'. */
-export class Flaky extends Task {
+/**
+ * Fails its first `failures` executions (counted in the journal: attempts may run in
+ * different processes), with WootError('flaky <failures left>'), then returns 'ok'.
+ */
+export class Flaky extends Task<{ failures?: number }, string> {
   static override taskName = 'semantics.Flaky';
-  override execute(): string {
-    calls.push(`${this.name}.execute`);
-    const left = failuresLeft.get(this.name) ?? 0;
-    if (left > 0) {
-      failuresLeft.set(this.name, left - 1);
-      throw new WootError(`flaky ${left}`);
-    }
+  static override optional = ['failures'];
+  override execute({ failures = 0 }: { failures?: number }): string {
+    record(`${this.name}.execute`);
+    const attempt = journal()
+      .entries()
+      .filter((e) => e.call === `${this.name}.execute`).length;
+    const left = failures - attempt + 1;
+    if (left > 0) throw new WootError(`flaky ${left}`);
     return 'ok';
   }
   override revert(): void {
-    calls.push(`${this.name}.revert`);
+    record(`${this.name}.revert`);
   }
 }
 
@@ -84,11 +81,11 @@ export class Flaky extends Task {
 export class NastyRevert extends Task {
   static override taskName = 'semantics.NastyRevert';
   override execute(): number {
-    calls.push(`${this.name}.execute`);
+    record(`${this.name}.execute`);
     return 1;
   }
   override revert(): never {
-    calls.push(`${this.name}.revert`);
+    record(`${this.name}.revert`);
     throw new RangeError('Gotcha!');
   }
 }
@@ -98,11 +95,11 @@ export class AddOne extends Task<{ x: number }, number> {
   static override taskName = 'semantics.AddOne';
   static override requires = ['x'];
   override execute({ x }: { x: number }): number {
-    calls.push(`${this.name}.execute(${x})`);
+    record(`${this.name}.execute(${x})`);
     return x + 1;
   }
   override revert({ x }: { x: number }, { result }: RevertContext<number>): void {
-    calls.push(`${this.name}.revert(${x}, ${describeResult(result)})`);
+    record(`${this.name}.revert(${x}, ${describeResult(result)})`);
   }
 }
 
@@ -112,7 +109,7 @@ export class Multiply extends Task<{ a: number; b?: number }, number> {
   static override requires = ['a'];
   static override optional = ['b'];
   override execute({ a, b = 10 }: { a: number; b?: number }): number {
-    calls.push(`${this.name}.execute(${a}, ${b})`);
+    record(`${this.name}.execute(${a}, ${b})`);
     return a * b;
   }
 }
@@ -131,7 +128,7 @@ export class Progressing extends Task<{ value?: unknown }, unknown> {
   static override taskName = 'semantics.Progressing';
   static override optional = ['value'];
   override async execute({ value = 'done' }: { value?: unknown }): Promise<unknown> {
-    calls.push(`${this.name}.execute`);
+    record(`${this.name}.execute`);
     await new Promise((resolve) => setTimeout(resolve, 1));
     this.updateProgress(0.25);
     await new Promise((resolve) => setTimeout(resolve, 1));
@@ -145,12 +142,12 @@ export class NeedsThree extends Task<{ value: number }, number> {
   static override taskName = 'semantics.NeedsThree';
   static override requires = ['value'];
   override execute({ value }: { value: number }): number {
-    calls.push(`${this.name}.execute(${value})`);
+    record(`${this.name}.execute(${value})`);
     if (value !== 3) throw new WootError(`not three: ${value}`);
     return value * 100;
   }
   override revert({ value }: { value: number }): void {
-    calls.push(`${this.name}.revert(${value})`);
+    record(`${this.name}.revert(${value})`);
   }
 }
 
@@ -159,7 +156,7 @@ export const Defined = defineTask({
   name: 'semantics.Defined',
   requires: ['x'],
   execute({ x }: { x: number }) {
-    calls.push(`${this.name}.execute(${x})`);
+    record(`${this.name}.execute(${x})`);
     return x * 3;
   },
 });
