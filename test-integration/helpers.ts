@@ -23,11 +23,12 @@ export function fixtureWorkerArgs(transport: readonly string[], exchange: string
 
 /**
  * Starts `tf-worker` as a separate OS process (from source, through tsx) and resolves once
- * it printed its banner (it is consuming by then).
+ * it printed its banner (it is consuming by then). `env` is added to this process's environment.
  */
-export async function startWorker(args: string[], timeoutMs = 30_000): Promise<WorkerProcess> {
+export async function startWorker(args: string[], timeoutMs = 30_000, env: Readonly<Record<string, string>> = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/worker/src/cli.ts', '--log-level', 'warn', ...args], {
     cwd: root,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

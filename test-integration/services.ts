@@ -1,6 +1,6 @@
 /**
- * What the RabbitMQ and Python TaskFlow interop tests need, decided once per test file:
- * is RabbitMQ reachable, does `/usr/bin/python3` import taskflow and kombu?
+ * What the tests on RabbitMQ, Redis and Python TaskFlow need, decided once per test file:
+ * is RabbitMQ (Redis) reachable, does `/usr/bin/python3` import taskflow and kombu?
  *
  * Under CI=true the tests always run, so a missing broker or interpreter FAILS them
  * (`.ci/services` starts RabbitMQ and installs python3-taskflow); elsewhere they are skipped
@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
 import { beforeEach, describe } from 'vitest';
+import { REDIS_URL, ping } from '../packages/transport-redis/test/available';
 
 export const AMQP_URL = process.env['TF_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
 /** Debian's interpreter, where python3-taskflow is installed (not a pyenv `python3` on PATH). */
@@ -44,9 +45,10 @@ function pythonHasTaskflow(): boolean {
   return r.status === 0;
 }
 
-export type Service = 'rabbitmq' | 'python-taskflow';
+export type Service = 'rabbitmq' | 'redis' | 'python-taskflow';
 
 let rabbit: Promise<boolean> | undefined;
+let redis: Promise<boolean> | undefined;
 let python: boolean | undefined;
 
 /** Which of `needs` are missing (each probed once per process). */
@@ -54,6 +56,8 @@ export async function missing(needs: readonly Service[]): Promise<string[]> {
   const out: string[] = [];
   if (needs.includes('rabbitmq') && !(await (rabbit ??= canReach(AMQP_URL))))
     out.push(`RabbitMQ at ${AMQP_URL.replace(/:[^:@/]*@/, ':***@')}`);
+  if (needs.includes('redis') && !(await (redis ??= ping(REDIS_URL, 1_000))))
+    out.push(`Redis at ${REDIS_URL.replace(/:[^:@/]*@/, ':***@')}`);
   if (needs.includes('python-taskflow') && !(python ??= pythonHasTaskflow())) out.push(`${PYTHON} with taskflow and kombu`);
   return out;
 }

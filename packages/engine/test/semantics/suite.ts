@@ -18,19 +18,7 @@ import {
   unorderedFlow,
 } from '@tf/core';
 import { load, type LoadOptions } from '@tf/engine';
-import {
-  AddOne,
-  Defined,
-  Fail,
-  Flaky,
-  Multiply,
-  NastyRevert,
-  NeedsThree,
-  Progressing,
-  SaveOrder,
-  SlowFail,
-  Split,
-} from './tasks';
+import { AddOne, Defined, Fail, Flaky, Multiply, NastyRevert, NeedsThree, Progressing, SaveOrder, SlowFail, Split } from './tasks';
 import { journal, recordedCalls } from './journal';
 
 export interface SemanticsTarget {
@@ -299,7 +287,9 @@ export function engineSemantics(target: SemanticsTarget): void {
       });
 
       it('Times gives up after its attempts and reverts the flow', async () => {
-        const flow = linearFlow('giving-up', { retry: new Times({ attempts: 2 }) }).add(new Flaky({ name: 'flaky', inject: { failures: 10 } }));
+        const flow = linearFlow('giving-up', { retry: new Times({ attempts: 2 }) }).add(
+          new Flaky({ name: 'flaky', inject: { failures: 10 } }),
+        );
         const engine = engineFor(flow);
         const error = await rejection(engine.run());
         expect((error as Error).message).toBe('flaky 9');
