@@ -89,6 +89,7 @@ for (const broker of brokers) {
         transitionTimeoutMs: 30_000,
       }),
       concurrent: true,
+      remote: true,
       setup: async () => {
         useJournal(fileJournal(journalFile));
         // Under CI a missing broker fails every test (describeWith); no worker could start.

@@ -116,6 +116,8 @@ describe('Failure', () => {
     expect(error.name).toBe('RuntimeError');
     expect(error.message).toBe('boom');
     expect((error as RemoteFailureError).failure).toBe(remote);
+    // Captured again, it is the remote Failure, with its type chain and causes, not a local capture.
+    expect(Failure.fromError(error)).toBe(remote);
     expect(remote.pformat()).toBe('Failure: RuntimeError: boom');
     expect(remote.pformat(true)).toContain('line 8, in f');
   });

@@ -20,6 +20,7 @@ engineSemantics({
     transitionTimeoutMs: 10_000,
   }),
   concurrent: true,
+  remote: true,
   setup: async () => {
     for (const topic of ['semantics-a', 'semantics-b']) {
       const worker = new Worker({ exchange, topic, tasks: allTasks, transport: 'memory', concurrency: 4 });

@@ -56,9 +56,16 @@ export class Failure {
     return hasBrand(value, FAILURE_BRAND);
   }
 
-  /** Captures any thrown value: an Error (with its cause chain), or anything else thrown. */
+  /**
+   * Captures any thrown value: an Error (with its cause chain), or anything else thrown. A
+   * `RemoteFailureError` gives back the Failure it carries (the worker's type chain and causes).
+   */
   static fromError(thrown: unknown): Failure {
     if (Failure.is(thrown)) return thrown;
+    if (TfError.is(thrown, 'TF_REMOTE_FAILURE')) {
+      const carried = (thrown as { failure?: unknown }).failure;
+      if (Failure.is(carried)) return carried;
+    }
     return capture(thrown, new Set());
   }
 

@@ -18,7 +18,21 @@ import {
   unorderedFlow,
 } from '@tf/core';
 import { load, type LoadOptions } from '@tf/engine';
-import { AddOne, Defined, Fail, Flaky, Multiply, NastyRevert, NeedsThree, Progressing, SaveOrder, SlowFail, Split } from './tasks';
+import {
+  AddOne,
+  Defined,
+  Fail,
+  FailWithCause,
+  Flaky,
+  Multiply,
+  NastyRevert,
+  NeedsThree,
+  Progressing,
+  SaveOrder,
+  SlowFail,
+  Split,
+  Stuck,
+} from './tasks';
 import { journal, recordedCalls } from './journal';
 
 export interface SemanticsTarget {
@@ -28,6 +42,8 @@ export interface SemanticsTarget {
   options: () => LoadOptions;
   /** Whether atoms may run concurrently (then order assertions only hold along dependencies). */
   concurrent: boolean;
+  /** Whether tasks run on workers (then execution timeouts apply, and are tested). */
+  remote?: boolean;
   setup?: () => Promise<void>;
   teardown?: () => Promise<void>;
 }
@@ -54,7 +70,8 @@ export function engineSemantics(target: SemanticsTarget): void {
     beforeEach(() => journal().clear());
     const calls = recordedCalls;
 
-    const engineFor = (flow: Parameters<typeof load>[0], store: Record<string, unknown> = {}) => load(flow, { ...target.options(), store });
+    const engineFor = (flow: Parameters<typeof load>[0], store: Record<string, unknown> = {}, extra: Partial<LoadOptions> = {}) =>
+      load(flow, { ...target.options(), ...extra, store } as LoadOptions);
 
     describe('running', () => {
       it('runs a linear flow in order and stores results by provides', async () => {
@@ -178,6 +195,24 @@ export function engineSemantics(target: SemanticsTarget): void {
         await rejection(engineFor(flow, { x: 41 }).run());
         expect(calls()).toContain('semantics.AddOne.revert(41, 42)');
         expect(calls()).toContain('boom.revert(Failure(Woot!); failures=boom)');
+      });
+
+      it("keeps a failure's cause chain: in the rejection, in storage and in the failed task's revert", async () => {
+        const flow = linearFlow('caused').add(new SaveOrder({ name: 'first' }), new FailWithCause({ name: 'caused' }));
+        const engine = engineFor(flow);
+        const error = await rejection(engine.run());
+        expect((error as Error).name).toBe('WootError');
+        const chain = (failure: Failure | undefined): string[] =>
+          failure ? [`${failure.excTypeNames[0]}: ${failure.exceptionStr}`, ...chain(failure.causes[0])] : [];
+        const expected = ['WootError: Woot!', 'RangeError: disk full', 'Error: EIO'];
+        expect(chain(Failure.fromError(error))).toEqual(expected);
+        expect(chain(engine.storage.getFailures()['caused'])).toEqual(expected);
+        expect(calls()).toEqual([
+          'first.execute',
+          'caused.execute',
+          'caused.revert(Failure(Woot!) <- RangeError(disk full) <- Error(EIO))',
+          'first.revert(5)',
+        ]);
       });
 
       it('reverts a graph flow in reverse dependency order', async () => {
@@ -404,6 +439,32 @@ export function engineSemantics(target: SemanticsTarget): void {
         expect(engine.storage.getState('n2')).toBe('IGNORE');
       });
     });
+
+    // Only workers enforce an execution timeout: the local engines run a task to its end.
+    if (target.remote) {
+      describe('timeouts', () => {
+        it('a task past its execution timeout is stopped and fails as a timeout; the flow reverts in order', async () => {
+          const flow = linearFlow('timed').add(
+            new SaveOrder({ name: 'before' }),
+            new Stuck({ name: 'stuck' }),
+            new SaveOrder({ name: 'never' }),
+          );
+          const engine = engineFor(flow, {}, { executionTimeoutMs: 300 });
+          const error = await rejection(engine.run());
+          expect((error as Error).name).toBe('ExecutionTimeoutError');
+          expect((error as Error).message).toMatch(/'stuck' ran longer than its execution timeout of 300 ms/);
+          expect(calls()).toEqual([
+            'before.execute',
+            'stuck.execute',
+            'stuck.aborted(TF_EXECUTION_TIMEOUT)',
+            "stuck.revert(Failure(Task 'stuck' ran longer than its execution timeout of 300 ms))",
+            'before.revert(5)',
+          ]);
+          expect(engine.storage.getStates()).toEqual({ before: 'REVERTED', stuck: 'REVERTED', never: 'PENDING' });
+          expect(engine.storage.flowState).toBe('REVERTED');
+        });
+      });
+    }
 
     describe('suspending', () => {
       it('suspend stops scheduling; running again resumes where it stopped', async () => {

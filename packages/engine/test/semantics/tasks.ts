@@ -4,7 +4,7 @@
  * shared with `tf-worker` processes), never in its own state, so they behave the same
  * wherever they run.
  */
-import { Task, defineTask, type RevertContext } from '@tf/core';
+import { Task, defineTask, type ExecuteContext, type RevertContext } from '@tf/core';
 import { journal } from './journal';
 
 function record(call: string): void {
@@ -15,9 +15,19 @@ export class WootError extends Error {
   override name = 'WootError';
 }
 
+interface FailureLike {
+  exceptionStr: string;
+  excTypeNames: readonly string[];
+  causes: readonly FailureLike[];
+}
+
+/** `Failure(message)`, followed by its causes as `<- Type(message)`, or the result as JSON. */
 function describeResult(result: unknown): string {
   if (result !== null && typeof result === 'object' && 'exceptionStr' in result) {
-    return `Failure(${(result as { exceptionStr: string }).exceptionStr})`;
+    const failure = result as FailureLike;
+    const causes: string[] = [];
+    for (let cause = failure.causes[0]; cause; cause = cause.causes[0]) causes.push(` <- ${cause.excTypeNames[0]}(${cause.exceptionStr})`);
+    return `Failure(${failure.exceptionStr})${causes.join('')}`;
   }
   return JSON.stringify(result) ?? 'undefined';
 }
@@ -43,6 +53,42 @@ export class Fail extends Task {
   }
   override revert(_args: object, { result, flowFailures }: RevertContext): void {
     record(`${this.name}.revert(${describeResult(result)}; failures=${Object.keys(flowFailures).sort().join(',')})`);
+  }
+}
+
+/** Fails with WootError('Woot!') caused by RangeError('disk full'), itself caused by Error('EIO'). */
+export class FailWithCause extends Task {
+  static override taskName = 'semantics.FailWithCause';
+  override execute(): never {
+    record(`${this.name}.execute`);
+    throw new WootError('Woot!', { cause: new RangeError('disk full', { cause: new Error('EIO') }) });
+  }
+  override revert(_args: object, { result }: RevertContext): void {
+    record(`${this.name}.revert(${describeResult(result)})`);
+  }
+}
+
+/**
+ * Waits for its signal (an execution timeout) and fails with its reason; records the
+ * reason's code. Gives up after 10 s, returning 'never stopped', so a broken timeout fails
+ * the test instead of hanging it.
+ */
+export class Stuck extends Task<Record<string, unknown>, string> {
+  static override taskName = 'semantics.Stuck';
+  override execute(_args: Record<string, unknown>, { signal }: ExecuteContext): Promise<string> {
+    record(`${this.name}.execute`);
+    return new Promise((resolve, reject) => {
+      const giveUp = setTimeout(() => resolve('never stopped'), 10_000);
+      signal.addEventListener('abort', () => {
+        clearTimeout(giveUp);
+        const code = (signal.reason as { code?: unknown } | undefined)?.code;
+        record(`${this.name}.aborted(${String(code)})`);
+        reject(signal.reason);
+      });
+    });
+  }
+  override revert(_args: Record<string, unknown>, { result }: RevertContext): void {
+    record(`${this.name}.revert(${describeResult(result)})`);
   }
 }
 
@@ -161,4 +207,18 @@ export const Defined = defineTask({
   },
 });
 
-export const allTasks = [SaveOrder, Fail, SlowFail, Flaky, NastyRevert, AddOne, Multiply, Split, Progressing, NeedsThree, Defined];
+export const allTasks = [
+  SaveOrder,
+  Fail,
+  FailWithCause,
+  Stuck,
+  SlowFail,
+  Flaky,
+  NastyRevert,
+  AddOne,
+  Multiply,
+  Split,
+  Progressing,
+  NeedsThree,
+  Defined,
+];
