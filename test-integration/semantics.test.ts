@@ -71,6 +71,7 @@ for (const broker of brokers) {
   const exchange = uniqueName(`it-semantics-${broker.name}`);
   const journalFile = join(scratch, `${broker.name}.jsonl`);
   const workers: WorkerProcess[] = [];
+  let reachable = false;
   /** The pids of every call recorded, test after test (the suite clears the journal before each). */
   const callers = new Set<number>();
 
@@ -93,7 +94,8 @@ for (const broker of brokers) {
       setup: async () => {
         useJournal(fileJournal(journalFile));
         // Under CI a missing broker fails every test (describeWith); no worker could start.
-        if ((await missing(broker.needs)).length > 0) return;
+        reachable = (await missing(broker.needs)).length === 0;
+        if (!reachable) return;
         const started = await Promise.allSettled(
           TOPICS.map((topic) =>
             startWorker([...broker.args, '--exchange', exchange, '--topic', topic, '--tasks', TASKS, '--concurrency', '4'], 30_000, {
@@ -106,7 +108,7 @@ for (const broker of brokers) {
       },
       teardown: async () => {
         await Promise.all(workers.map((w) => w.stop()));
-        await broker.cleanUp?.();
+        if (reachable) await broker.cleanUp?.();
       },
     });
 
