@@ -19,6 +19,7 @@ import { FilesystemErrorCode, FilesystemTransportError, errnoCode } from './erro
 import { HOST, TMP_DIR, newMessageId, newToken, readyName } from './layout';
 import type { ClaimOwner } from './layout';
 import { markDead, markLive } from './liveness';
+import { RenameTurns } from './rename-turns';
 import { encodeMessageFile } from './message-file';
 import { FILESYSTEM_OPTION_NAMES, resolveOptions } from './options';
 import type { FilesystemTransportInit, FilesystemTransportOptions, ResolvedOptions } from './options';
@@ -76,6 +77,7 @@ export class FilesystemTransport extends BaseTransport {
   readonly #held = new Map<string, Held>();
   readonly #subscriptions = new Set<FolderSubscription>();
   readonly #madeDirs = new Set<string>();
+  readonly #renameTurns = new RenameTurns();
   #renewTimer: NodeJS.Timeout | undefined;
   #returning: Promise<void> | undefined;
 
@@ -216,6 +218,24 @@ export class FilesystemTransport extends BaseTransport {
   }
 
   protected async doPublish(exchange: string, topic: string, body: string, properties: WireProperties, spec: PublishSpec): Promise<void> {
+    // Taken before any await: the turns follow the order of the publish calls.
+    const turn = this.#renameTurns.take(join(this.folderOut, exchange, topic));
+    try {
+      await this.#publishFile(exchange, topic, body, properties, spec, turn.ready);
+    } finally {
+      turn.done();
+    }
+  }
+
+  /** Writes the message file, and renames it into the topic folder once `turn` resolves. */
+  async #publishFile(
+    exchange: string,
+    topic: string,
+    body: string,
+    properties: WireProperties,
+    spec: PublishSpec,
+    turn: Promise<void>,
+  ): Promise<void> {
     if (this.#crashed) throw this.#crashedError();
     const dir = join(this.folderOut, exchange, topic);
     const name = readyName(newMessageId(), 0);
@@ -225,6 +245,7 @@ export class FilesystemTransport extends BaseTransport {
       try {
         if (spec.createTopic) await this.#ensureDir(dir);
         await this.#write(tmp, data);
+        await turn;
         await rename(tmp, join(dir, name));
         return;
       } catch (err) {
