@@ -166,7 +166,14 @@ describe('worker-based engine: protocol', () => {
     // the revert it arrived during still timed out.
     expect(ignored).toEqual([{ correlationId: execute.correlationId, state: 'SUCCESS' }]);
     expect(engine.storage.fetchAll()).not.toHaveProperty('y');
-    expect(listener.values).toEqual(['flow.f RUNNING', 'remote RUNNING', 'remote FAILURE', 'remote REVERTING', 'remote REVERT_FAILURE', 'flow.f FAILURE']);
+    expect(listener.values).toEqual([
+      'flow.f RUNNING',
+      'remote RUNNING',
+      'remote FAILURE',
+      'remote REVERTING',
+      'remote REVERT_FAILURE',
+      'flow.f FAILURE',
+    ]);
     expect(engine.storage.getState('remote')).toBe('REVERT_FAILURE');
   });
 
