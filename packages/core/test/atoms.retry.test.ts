@@ -6,7 +6,6 @@ import {
   ForEach,
   ParameterizedForEach,
   RetryHistory,
-  TfError,
   Times,
   linearFlow,
   type FailureLike,
@@ -66,12 +65,12 @@ describe('Times', () => {
 
   it('provides what it is told to and validates attempts', () => {
     expect([...new Times({ provides: 'attempt' }).provides]).toEqual(['attempt']);
-    expect(() => new Times({ attempts: 0 })).toThrow(/positive integer/);
-    try {
-      new Times({ attempts: 1.5 });
-    } catch (e) {
-      expect(TfError.is(e, 'TF_INVALID_ATOM')).toBe(true);
+    const invalidAttempts = expect.objectContaining({ code: 'TF_INVALID_ATOM', argument: 'attempts' });
+    for (const attempts of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2' as unknown as number]) {
+      expect(() => new Times({ attempts }), String(attempts)).toThrow(invalidAttempts);
     }
+    expect(() => new Times({ attempts: 1.5 })).toThrow(/attempts must be a positive integer, got 1.5/);
+    expect(new Times({ attempts: 2 }).attempts).toBe(2);
   });
 });
 

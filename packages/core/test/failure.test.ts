@@ -91,11 +91,7 @@ describe('Failure', () => {
       }
       expect(TfError.is(caught, 'TF_INVALID_FAILURE')).toBe(true);
     }
-    try {
-      Failure.fromDict({ exception_str: 'x', traceback_str: '', exc_type_names: [] });
-    } catch (e) {
-      expect((e as Error).message).toContain('/exc_type_names');
-    }
+    expect(() => Failure.fromDict({ exception_str: 'x', traceback_str: '', exc_type_names: [] })).toThrow(/\/exc_type_names/);
   });
 
   it('matches by content and is recognised by brand', () => {

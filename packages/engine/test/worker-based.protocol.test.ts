@@ -123,23 +123,57 @@ describe('worker-based engine: protocol', () => {
 
   it('times out a request a worker took but never started (PENDING), and ignores its late responses', async () => {
     const exchange = newExchange();
-    let late: (() => Promise<void>) | undefined;
-    const actions: string[] = [];
-    await fakeWorker(exchange, ['remote.Task'], (body, reply) => {
-      actions.push(body.action);
-      late ??= () => reply({ state: 'SUCCESS', data: { result: 'too late' } });
+    const received: { action: string; correlationId: string; at: number }[] = [];
+    let sendLateSuccess: (() => Promise<void>) | undefined;
+    await fakeWorker(exchange, ['remote.Task'], async (body, reply, delivery) => {
+      received.push({ action: body.action, correlationId: delivery.properties.correlationId!, at: Date.now() });
+      if (body.action === 'execute') sendLateSuccess = () => reply({ state: 'SUCCESS', data: { result: 'too late' } });
+      // The revert came: the execute has timed out. Its SUCCESS arrives now, while the engine
+      // still listens (waiting on the revert), under the execute's correlation id.
+      else await sendLateSuccess?.();
     });
-    const engine = engineFor(exchange, undefined, { transition_timeout: 0.2 });
+    const ignored: unknown[] = [];
+    const noop = () => undefined;
+    const logger = {
+      trace: noop,
+      info: noop,
+      warn: noop,
+      error: noop,
+      debug: (obj: unknown, msg?: string) => {
+        if (msg === 'ignoring a response for no live request') ignored.push(obj);
+      },
+    };
+    const engine = engineFor(exchange, undefined, { transition_timeout: 0.2, logger });
+    const listener = new CapturingListener().attach(engine);
     const error = await engine.run().then(
       () => undefined,
       (e: unknown) => e,
     );
+    const failedAt = Date.now();
     expect(TfError.is(error, 'TF_REQUEST_TIMEOUT')).toBe(true);
     expect((error as Error).message).toContain('PENDING');
     expect((error as Error).message).toContain(`sent to topic 'workers' on exchange '${exchange}'`);
-    expect(late).toBeDefined();
     // A worker held the execute request, so it may yet run it: the revert goes to a worker too.
-    expect(actions).toEqual(['execute', 'revert']);
+    expect(received.map((r) => r.action)).toEqual(['execute', 'revert']);
+    const [execute, revert] = received as [(typeof received)[0], (typeof received)[0]];
+    // The timeout is the behaviour: each PENDING request fails 200 ms after it was sent, not
+    // before, and not four times later (a generous bound on 2 shared cores, not a speed).
+    expect(revert.at - execute.at).toBeGreaterThanOrEqual(200);
+    expect(revert.at - execute.at).toBeLessThan(800);
+    expect(failedAt - revert.at).toBeGreaterThanOrEqual(200);
+    expect(failedAt - revert.at).toBeLessThan(800);
+    // The late SUCCESS reached the engine, which ignored it: nothing stored, no SUCCESS, and
+    // the revert it arrived during still timed out.
+    expect(ignored).toEqual([{ correlationId: execute.correlationId, state: 'SUCCESS' }]);
+    expect(engine.storage.fetchAll()).not.toHaveProperty('y');
+    expect(listener.values).toEqual([
+      'flow.f RUNNING',
+      'remote RUNNING',
+      'remote FAILURE',
+      'remote REVERTING',
+      'remote REVERT_FAILURE',
+      'flow.f FAILURE',
+    ]);
     expect(engine.storage.getState('remote')).toBe('REVERT_FAILURE');
   });
 

@@ -1,6 +1,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { TfError } from '@tf/transport';
 import type { ConsumerSpec, Logger, RawDelivery, Subscription } from '@tf/transport';
-import { channelError } from './errors';
+import { AmqpErrorCode, channelError } from './errors';
 import { letCloseArrive } from './link';
 import type { Link } from './link';
 import type { DeclareFlags } from './options';
@@ -18,6 +19,9 @@ export interface SubscriptionHost {
   /** A channel closed under a live connection: tear the connection down as lost. */
   fail(link: Link, error: Error): void;
 }
+
+/** Declarations of a consumer tried this often when its exchange vanishes meanwhile (404). */
+const DECLARE_ATTEMPTS = 3;
 
 /** The longest an ack waits for a write to ride with. */
 const ACK_DELAY_MS = 5;
@@ -51,17 +55,31 @@ export class QueueSubscription implements Subscription {
     spec: ConsumerSpec,
     deliver: (raw: RawDelivery) => void,
   ): Promise<QueueSubscription> {
-    let channel: Channel;
-    try {
-      channel = await link.model.createChannel();
-    } catch (err) {
-      await letCloseArrive();
-      if (link.dead) host.lost(link, err as Error);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      let channel: Channel;
+      try {
+        channel = await link.model.createChannel();
+      } catch (err) {
+        await letCloseArrive();
+        if (link.dead) host.lost(link, err as Error);
+        throw err;
+      }
+      const subscription = new QueueSubscription(host, link, spec, deliver, channel);
+      try {
+        await subscription.#start();
+        return subscription;
+      } catch (err) {
+        // An auto-delete exchange goes with its last binding: when another queue of it went
+        // between our exchange declaration and our binding (a crashed consumer's), the broker
+        // answers 404 and closes the channel. Declare it all again on a fresh channel.
+        const vanished = TfError.is(err, AmqpErrorCode.ChannelClosed) && (err as { replyCode?: unknown }).replyCode === 404;
+        if (!vanished || attempt >= DECLARE_ATTEMPTS || link.dead) throw err;
+        host.logger.debug(
+          { err, exchange: spec.exchange, topic: spec.topic, attempt },
+          'amqp: the exchange vanished while declaring a consumer; again',
+        );
+      }
     }
-    const subscription = new QueueSubscription(host, link, spec, deliver, channel);
-    await subscription.#start();
-    return subscription;
   }
 
   private constructor(host: SubscriptionHost, link: Link, spec: ConsumerSpec, deliver: (raw: RawDelivery) => void, channel: Channel) {

@@ -135,7 +135,9 @@ describe.skipIf(!available)('redis transport against Redis', () => {
     const other = new Recorder();
     await b.consume(ex, 'work', other.handler);
     await waitFor(() => other.count === 1, { message: 'the claim' });
+    // The lease (600 ms, checked every 200 ms) is the behaviour: not before it, nor five times later.
     expect(Date.now() - crashedAt).toBeGreaterThanOrEqual(500);
+    expect(Date.now() - crashedAt).toBeLessThan(3_000);
     const d = other.deliveries[0] as Delivery;
     expect(d.redelivered).toBe(true);
     expect(d.deliveryCount).toBe(2);

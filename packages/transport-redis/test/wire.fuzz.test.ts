@@ -14,16 +14,17 @@ describe('parseEntry under fuzzing', () => {
   it('any field list: a message, undefined (not ours) or TF_REDIS_BAD_ENTRY; never pollutes', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(fieldName, fieldValue), { maxLength: 16 }), (fields) => {
+        let parsed: ReturnType<typeof parseEntry>;
         try {
-          const parsed = parseEntry(fields);
-          if (parsed !== undefined) {
-            expect(typeof parsed.body).toBe('string');
-            expect(Number.isInteger(parsed.prior) && parsed.prior >= 0).toBe(true);
-            const headers = parsed.properties.headers;
-            expect(headers !== null && typeof headers === 'object' && !Array.isArray(headers)).toBe(true);
-          }
+          parsed = parseEntry(fields);
         } catch (error) {
-          expect(TfError.is(error, 'TF_REDIS_BAD_ENTRY')).toBe(true);
+          expect(TfError.is(error, 'TF_REDIS_BAD_ENTRY'), String(error)).toBe(true);
+        }
+        if (parsed !== undefined) {
+          expect(typeof parsed.body).toBe('string');
+          expect(Number.isInteger(parsed.prior) && parsed.prior >= 0).toBe(true);
+          const headers = parsed.properties.headers;
+          expect(headers !== null && typeof headers === 'object' && !Array.isArray(headers)).toBe(true);
         }
         expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
       }),
