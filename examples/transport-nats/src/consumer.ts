@@ -12,6 +12,8 @@ export interface PullHost {
   consumer(): Promise<Consumer>;
   /** True while the connection this subscription pulls on is open. */
   connected(): boolean;
+  /** True (once) for a message a consumer of this transport held when its connection was lost. */
+  wasHeld(msg: JsMsg): boolean;
 }
 
 /** Unlimited prefetch still pulls in batches of this many. */
@@ -49,6 +51,11 @@ export class PullSubscription {
 
   get held(): number {
     return this.#held.size;
+  }
+
+  /** What it holds, for the transport to return after a lost connection. */
+  heldMessages(): JsMsg[] {
+    return [...this.#held];
   }
 
   start(): void {
@@ -109,6 +116,10 @@ export class PullSubscription {
       msg.ack();
       return;
     }
+    // A message held when the connection was lost is put back by the server as if never
+    // delivered (count unchanged, not flagged redelivered): it was delivered, say so.
+    const held = this.#host.wasHeld(msg);
+    const deliveryCount = held ? Math.max(2, msg.info.deliveryCount) : msg.info.deliveryCount;
     this.#held.add(msg);
     const settle = (): boolean => {
       const had = this.#held.delete(msg);
@@ -118,8 +129,8 @@ export class PullSubscription {
     this.#deliver({
       body: msg.string(),
       properties,
-      redelivered: msg.redelivered,
-      deliveryCount: msg.info.deliveryCount,
+      redelivered: msg.redelivered || held,
+      deliveryCount,
       ack: () => {
         if (settle()) msg.ack();
       },

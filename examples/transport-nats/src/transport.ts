@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { Consumer, JetStreamClient, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
+import type { Consumer, JetStreamClient, JsMsg, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import type { ConnectionOptions, NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
 import { readFile } from 'node:fs/promises';
@@ -41,6 +41,9 @@ const STREAM_NAME_IN_USE = 10058;
 const SUBJECTS_OVERLAP = 10065;
 const STREAM_NOT_FOUND = 10059;
 
+/** Messages remembered as held at a lost connection, at most (a bound, not a working size). */
+const MAX_REMEMBERED = 100_000;
+
 const HOST = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
 
 interface Live {
@@ -75,6 +78,10 @@ export class NatsTransport extends BaseTransport {
   /** Connections closed on purpose: their end is not a lost connection. */
   readonly #retired = new WeakSet<NatsConnection>();
   readonly #sweeper: TemporaryTopicSweeper;
+  /** Ack subjects of what consumers held when the connection was lost: nak'd on the next connection. */
+  #orphans: string[] = [];
+  /** `<stream>:<sequence>` of what consumers held when the connection was lost (bounded). */
+  readonly #heldBeforeLoss = new Set<string>();
 
   constructor(options: NatsTransportInit = {}) {
     const { url, retryOptions, logger, maxMessageBytes, ...rest } = options;
@@ -140,6 +147,7 @@ export class NatsTransport extends BaseTransport {
       );
     }
     this.#live = { nc, js: jetstream(nc), jsm };
+    this.#returnOrphans(nc);
     void nc.closed().then((err) => {
       if (!this.#retired.has(nc)) this.#lose(err instanceof Error ? err : new Error('nats transport: connection closed'));
     });
@@ -277,6 +285,7 @@ export class NatsTransport extends BaseTransport {
         leaseMs: this.leaseMs,
         pullExpiresMs: this.#options.pullExpiresMs,
         consumer: () => this.#ensureConsumer(address, spec.temporary),
+        wasHeld: (msg) => this.#heldBeforeLoss.delete(`${msg.info.stream}:${msg.info.streamSequence}`),
         connected: () => this.#live === live && !live.nc.isClosed() && !this.#crashed,
       },
       spec,
@@ -312,7 +321,28 @@ export class NatsTransport extends BaseTransport {
     this.connectionLost(error);
   }
 
-  #dropAll(): void {
+  /**
+   * What the consumers held when the connection was lost cannot be settled any more (the base
+   * made those deliveries no-ops). An ack subject is not tied to the connection that received
+   * the message, so a nak from the new connection returns each at once, not after `ack_wait`.
+   */
+  #returnOrphans(nc: NatsConnection): void {
+    const orphans = this.#orphans;
+    this.#orphans = [];
+    for (const subject of orphans) nc.publish(subject, "-NAK");
+  }
+
+  #dropAll(crash = false): void {
+    if (!crash) {
+      if (this.#heldBeforeLoss.size > MAX_REMEMBERED) this.#heldBeforeLoss.clear();
+      for (const s of this.#subscriptions) {
+        for (const msg of s.heldMessages()) {
+          this.#heldBeforeLoss.add(`${msg.info.stream}:${msg.info.streamSequence}`);
+          const reply = (msg as JsMsg & { readonly reply?: unknown }).reply;
+          if (typeof reply === 'string') this.#orphans.push(reply);
+        }
+      }
+    }
     this.#sweeper.stop();
     for (const s of this.#subscriptions) s.kill();
     this.#subscriptions.clear();
@@ -335,7 +365,8 @@ export class NatsTransport extends BaseTransport {
   simulateCrash(): void {
     if (this.#crashed) return;
     this.#crashed = true;
-    this.#dropAll();
+    this.#orphans = [];
+    this.#dropAll(true);
   }
 }
 
