@@ -16,7 +16,11 @@ process.on('SIGTERM', () => {
   void nc.close().finally(() => process.exit(0));
 });
 if (mode === 'core') {
-  nc.subscribe(a, { callback: (_err, msg) => msg.respond(msg.data) });
+  nc.subscribe(a, {
+    callback: (_err, msg) => {
+      msg.respond(msg.data);
+    },
+  });
   await nc.flush();
   process.stdout.write('ready\n');
 } else {

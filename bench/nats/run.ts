@@ -175,7 +175,9 @@ console.log(
 console.log('| measure | tasks | median ms | tasks/s | runs (ms) |');
 console.log('|---|---:|---:|---:|---|');
 for (const r of rows) {
-  console.log(`| ${r.what} | ${r.tasks} | ${median(r.ms).toFixed(0)} | ${Math.round(rate(r))} | ${r.ms.map((x) => x.toFixed(0)).join(', ')} |`);
+  console.log(
+    `| ${r.what} | ${r.tasks} | ${median(r.ms).toFixed(0)} | ${Math.round(rate(r))} | ${r.ms.map((x) => x.toFixed(0)).join(', ')} |`,
+  );
 }
 const find = (prefix: string) => rows.find((r) => r.what.startsWith(prefix));
 const core = find('floor (core');
@@ -189,4 +191,8 @@ for (const broker of ['nats', 'redis', 'amqp'] as const) {
     if (js) console.log(`tf ${kind} over ${broker} / JetStream floor:      ${(rate(row) / rate(js)).toFixed(2)}`);
   }
 }
-console.log(`load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);

@@ -91,7 +91,10 @@ export class PullSubscription {
           this.#consumer = await this.#host.consumer();
         } catch (again) {
           if (this.#running && this.#host.connected())
-            this.#host.logger.warn({ topic: this.#spec.topic, error: errorMessage(again) }, 'nats transport: cannot get the consumer back; retrying');
+            this.#host.logger.warn(
+              { topic: this.#spec.topic, error: errorMessage(again) },
+              'nats transport: cannot get the consumer back; retrying',
+            );
         }
       } finally {
         this.#pull = undefined;

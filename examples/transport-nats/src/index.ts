@@ -11,4 +11,3 @@ export {
 export type { NatsTlsOptions, NatsTransportInit, NatsTransportOptions } from './options';
 export { NatsErrorCode, NatsTransportError } from './errors';
 export { NATS_CLIENT_VERSION, VERSION } from './version';
-

@@ -188,7 +188,8 @@ function resolveTls(value: unknown, fromUrl: boolean): NatsTlsOptions | undefine
   const o = plainObject(label('tls'), value);
   const allowed = ['caFile', 'ca', 'certFile', 'cert', 'keyFile', 'key', 'handshakeFirst'];
   for (const key of Object.keys(o)) {
-    if (!allowed.includes(key)) throw new InvalidArgumentError(`${label('tls')}: unknown key ${JSON.stringify(key)} (allowed: ${allowed.join(', ')}).`);
+    if (!allowed.includes(key))
+      throw new InvalidArgumentError(`${label('tls')}: unknown key ${JSON.stringify(key)} (allowed: ${allowed.join(', ')}).`);
     const v = o[key];
     if (key === 'handshakeFirst' ? typeof v !== 'boolean' : typeof v !== 'string') {
       throw new InvalidArgumentError(`${label(`tls.${key}`)} must be a ${key === 'handshakeFirst' ? 'boolean' : 'string'}.`);

@@ -188,7 +188,10 @@ export class NatsTransport extends BaseTransport {
         if (!isNoResponders(err)) throw err;
         // No stream holds the subject: the topic does not exist.
         if (!spec.createTopic) {
-          this.logger.debug({ subject: address.subject }, 'nats transport: dropped a message to a topic that does not exist (createTopic: false)');
+          this.logger.debug(
+            { subject: address.subject },
+            'nats transport: dropped a message to a topic that does not exist (createTopic: false)',
+          );
           return;
         }
         await this.#ensureStream(live, address, false);
@@ -308,7 +311,8 @@ export class NatsTransport extends BaseTransport {
         try {
           await live.jsm.streams.delete(address.stream);
         } catch (err) {
-          if (apiCode(err) !== STREAM_NOT_FOUND) this.logger.debug({ err, stream: address.stream }, 'nats transport: could not remove a temporary topic');
+          if (apiCode(err) !== STREAM_NOT_FOUND)
+            this.logger.debug({ err, stream: address.stream }, 'nats transport: could not remove a temporary topic');
         }
       },
     };
@@ -329,7 +333,7 @@ export class NatsTransport extends BaseTransport {
   #returnOrphans(nc: NatsConnection): void {
     const orphans = this.#orphans;
     this.#orphans = [];
-    for (const subject of orphans) nc.publish(subject, "-NAK");
+    for (const subject of orphans) nc.publish(subject, '-NAK');
   }
 
   #dropAll(crash = false): void {

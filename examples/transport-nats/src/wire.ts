@@ -49,14 +49,17 @@ function parse(name: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new NatsTransportError(NatsErrorCode.BadMessage, `nats transport: header ${name} is not JSON: ${errorMessage(err)}`, { cause: err });
+    throw new NatsTransportError(NatsErrorCode.BadMessage, `nats transport: header ${name} is not JSON: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 
 function stringHeader(h: MsgHdrs, name: string): string | undefined {
   if (!h.has(name)) return undefined;
   const value = parse(name, h.get(name));
-  if (typeof value !== 'string') throw new NatsTransportError(NatsErrorCode.BadMessage, `nats transport: header ${name} is not a JSON string.`);
+  if (typeof value !== 'string')
+    throw new NatsTransportError(NatsErrorCode.BadMessage, `nats transport: header ${name} is not a JSON string.`);
   return value;
 }
 
@@ -76,7 +79,10 @@ export function decodeProperties(h: MsgHdrs | undefined): MessageProperties {
       throw new NatsTransportError(NatsErrorCode.BadMessage, `nats transport: header ${HEADER.headers} is not a JSON object.`);
     }
     if (depthOf(value, MAX_HEADER_DEPTH) > MAX_HEADER_DEPTH) {
-      throw new NatsTransportError(NatsErrorCode.BadMessage, `nats transport: header ${HEADER.headers} is nested deeper than ${MAX_HEADER_DEPTH}.`);
+      throw new NatsTransportError(
+        NatsErrorCode.BadMessage,
+        `nats transport: header ${HEADER.headers} is nested deeper than ${MAX_HEADER_DEPTH}.`,
+      );
     }
     properties.headers = value as MessageHeaders;
   }
