@@ -69,9 +69,18 @@ export class PullSubscription {
     return this.#spec.prefetch === 0 ? BATCH : this.#spec.prefetch - this.#held.size;
   }
 
+  /**
+   * Pull again once this many slots are free (or nothing is held): half the prefetch. Pulling
+   * at every freed slot would cost a pull request per message once the consumer is saturated.
+   */
+  #refillAt(): number {
+    const prefetch = this.#spec.prefetch;
+    return prefetch === 0 || this.#held.size === 0 ? 1 : Math.max(1, Math.ceil(prefetch / 2));
+  }
+
   async #run(): Promise<void> {
     while (this.#running) {
-      if (this.#free() <= 0) {
+      if (this.#free() < this.#refillAt()) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
         });
