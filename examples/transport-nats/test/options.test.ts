@@ -5,7 +5,12 @@ import { parseUrl, resolveOptions } from '../src/options';
 
 describe('nats transport options', () => {
   it('takes servers, user and password (or a token) from the URL', () => {
-    expect(parseUrl('nats://u:p%40ss@a:4223, nats://b')).toMatchObject({ servers: ['a:4223', 'b:4222'], user: 'u', pass: 'p@ss', tls: false });
+    expect(parseUrl('nats://u:p%40ss@a:4223, nats://b')).toMatchObject({
+      servers: ['a:4223', 'b:4222'],
+      user: 'u',
+      pass: 'p@ss',
+      tls: false,
+    });
     expect(parseUrl('tls://s3cret@host:4443')).toMatchObject({ servers: ['host:4443'], token: 's3cret', tls: true });
     expect(parseUrl(undefined).servers).toEqual(['127.0.0.1:4222']);
   });
@@ -29,7 +34,14 @@ describe('nats transport options', () => {
 
   it('accepts snake_case keys and applies the defaults', () => {
     const o = resolveOptions({ lease_ms: 2_000, max_age_ms: 0, temporary_topic_expiry_ms: 500 }, undefined);
-    expect(o).toMatchObject({ leaseMs: 2_000, maxAgeMs: 0, temporaryTopicExpiryMs: 500, maxBytes: 1024 ** 3, storage: 'file', replicas: 1 });
+    expect(o).toMatchObject({
+      leaseMs: 2_000,
+      maxAgeMs: 0,
+      temporaryTopicExpiryMs: 500,
+      maxBytes: 1024 ** 3,
+      storage: 'file',
+      replicas: 1,
+    });
     expect(resolveOptions({ tls: true }, undefined).tls).toEqual({});
   });
 
