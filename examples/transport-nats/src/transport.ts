@@ -374,7 +374,7 @@ export class NatsTransport extends BaseTransport {
   }
 }
 
-/** Selected as `transport: 'nats'` (package `tf-transport-nats`), or by a `nats://` / `tls://` URL once registered. */
+/** Selected as `transport: 'nats'` (package `tf-transport-nats`), or by a `nats://` URL once registered (`tls://` URLs need the name: the scheme is not NATS's alone). */
 export const transport: TransportFactory<NatsTransportOptions> = {
   name: 'nats',
   schemes: ['nats'],
