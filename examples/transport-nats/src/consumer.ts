@@ -90,6 +90,8 @@ export class PullSubscription {
       try {
         const pull = await this.#consumer.fetch({ max_messages: this.#free(), expires: this.#host.pullExpiresMs });
         this.#pull = pull;
+        // stop() came while the pull request was being made: end it now, not after pullExpiresMs.
+        if (!this.#running) pull.stop();
         for await (const msg of pull) this.#onMessage(msg);
       } catch (err) {
         if (!this.#running || !this.#host.connected()) break;

@@ -92,6 +92,18 @@ describe.skipIf(!available)('nats transport on JetStream', () => {
     expect(stolen.count).toBe(0);
   });
 
+  it('cancels a consumer at once, without waiting for its pull request to expire', async () => {
+    const t = await open({ pullExpiresMs: 20_000 });
+    for (let i = 0; i < 5; i++) {
+      const c = await t.consume('ex', `idle${i}`, () => undefined);
+      // Some cancels land while the pull request is being made, some while it waits.
+      if (i % 2 === 1) await sleep(50);
+      const started = Date.now();
+      await c.cancel();
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+  });
+
   it('drops a message on a topic whose tf headers are malformed, and goes on with the next', async () => {
     const t = await open();
     await t.publish('ex', 'raw', '"first"');
