@@ -440,14 +440,15 @@ function natsInfo(port: number, timeoutMs: number): Promise<boolean> {
  * Resolves once it sends an INFO that says JetStream is on. Unlike the Redis here, it keeps its
  * streams on disk: `restart()` stops it (SIGTERM) and starts it again on the same port and the
  * same store, so what it held (file-stored streams, consumers, unacked messages) survives.
+ * `args` are given to the server as well (`--user`/`--pass`, `--tls`...).
  */
-export async function startOwnNats(): Promise<OwnBroker> {
+export async function startOwnNats(options: { args?: readonly string[] } = {}): Promise<OwnBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'tf-own-nats-'));
   const owned: Owned = { current: undefined, dir };
   own(owned);
   let port = 0;
   const launch = async (what: string): Promise<void> => {
-    const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'store')];
+    const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'store'), ...(options.args ?? [])];
     const s = supervise(NATS_SERVER, args, { env: brokerEnv({}), cwd: dir });
     owned.current = s;
     try {
