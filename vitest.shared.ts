@@ -6,6 +6,8 @@ const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
 export const sourceAlias = [
   { find: /^@tf\/core\/internal$/, replacement: `${packagesDir}core/src/internal.ts` },
   { find: /^@tf\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+  // The third-party example transport, found by the tf-transport-<name> lookup: from source too.
+  { find: /^tf-transport-nats$/, replacement: `${packagesDir}../examples/transport-nats/src/index.ts` },
 ];
 
 /** The config of one package's own tests, so `pnpm test` works from its folder. */

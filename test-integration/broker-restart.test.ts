@@ -1,7 +1,8 @@
 /**
  * Broker faults: the broker restarts in the middle of a 2,000-task flow and loses what it
  * held (a Redis that keeps nothing on disk comes back empty; a RabbitMQ node drops its
- * non-durable, auto-delete queues). Engine and `tf-worker`s reconnect under their default
+ * non-durable, auto-delete queues; a NATS server keeps its JetStream streams on disk and comes
+ * back with them). Engine and `tf-worker`s reconnect under their default
  * retry policies, the engine sends again what was lost, and the flow completes with every
  * result. Each test starts its own broker on a free port (./own-brokers.ts) and stops it:
  * the shared services are never touched.
@@ -10,7 +11,15 @@ import { afterEach, expect, it } from 'vitest';
 import { load } from '@tf/engine';
 import { expectEverySquare, squaresFlow } from './fixtures/flows';
 import { fixtureWorkerArgs, startWorker, type WorkerProcess } from './helpers';
-import { canStartOwnRabbit, canStartOwnRedis, type OwnBroker, startOwnRabbit, startOwnRedis } from './own-brokers';
+import {
+  canStartOwnNats,
+  canStartOwnRabbit,
+  canStartOwnRedis,
+  type OwnBroker,
+  startOwnNats,
+  startOwnRabbit,
+  startOwnRedis,
+} from './own-brokers';
 import { IN_CI, uniqueName } from './services';
 
 const TASKS = 2_000;
@@ -26,7 +35,7 @@ afterEach(async () => {
 
 interface Case {
   readonly name: string;
-  readonly transport: 'redis' | 'amqp';
+  readonly transport: 'redis' | 'amqp' | 'nats';
   readonly available: boolean;
   readonly start: () => Promise<OwnBroker>;
 }
@@ -34,6 +43,8 @@ interface Case {
 const cases: Case[] = [
   { name: 'a Redis that keeps nothing on disk', transport: 'redis', available: canStartOwnRedis(), start: startOwnRedis },
   { name: 'a RabbitMQ node', transport: 'amqp', available: canStartOwnRabbit(), start: startOwnRabbit },
+  // The third-party tf-transport-nats, found by the tf-transport-<name> lookup.
+  { name: 'a NATS JetStream server', transport: 'nats', available: canStartOwnNats(), start: startOwnNats },
 ];
 
 for (const c of cases) {

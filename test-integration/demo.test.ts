@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL, redisAvailable } from '../packages/transport-redis/test/available';
+import { NATS_URL, natsAvailable } from '../examples/transport-nats/test/available';
 import { queueFolders, runDemo, type DemoRun } from './demo-run';
 import { AMQP_URL, describeWith } from './services';
 
 const redis = await redisAvailable();
+const nats = await natsAvailable();
 let tmp: string;
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'tf-demo-'));
@@ -57,6 +59,13 @@ describe('the distributed demo', () => {
     const url = REDIS_URL === 'redis://127.0.0.1:6379' ? [] : ['--url', REDIS_URL];
     const { run, foldersWhileRunning } = await render(['--transport', 'redis', ...url]);
     expect(run.stdout).toContain('over the redis transport');
+    expect(foldersWhileRunning).toEqual([]);
+  });
+
+  it.skipIf(!nats)('renders over NATS JetStream (--transport nats, the third-party tf-transport-nats), creating no folder', async () => {
+    const url = NATS_URL === 'nats://127.0.0.1:4222' ? [] : ['--url', NATS_URL];
+    const { run, foldersWhileRunning } = await render(['--transport', 'nats', ...url]);
+    expect(run.stdout).toContain('over the nats transport');
     expect(foldersWhileRunning).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Brokers of a test's own, for fault tests: a `redis-server` or a second RabbitMQ node, started
+ * Brokers of a test's own, for fault tests: a `redis-server`, a `nats-server` or a second RabbitMQ node, started
  * on free ports, that the test restarts (losing what was not durable) and stops. The shared
  * services (Redis on 127.0.0.1:6379, the RabbitMQ node rabbit@localhost on 5672) are never
  * used, restarted or stopped here.
@@ -22,7 +22,7 @@ import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_proces
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { type AddressInfo, connect as netConnect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
@@ -64,10 +64,14 @@ export interface OwnTlsBroker extends OwnBroker {
 
 /** The `redis-server` binary (PATH lookup unless `TF_REDIS_SERVER` names one). */
 export const REDIS_SERVER = process.env['TF_REDIS_SERVER'] ?? 'redis-server';
+/** The `nats-server` binary (PATH lookup unless `TF_NATS_SERVER` names one). */
+export const NATS_SERVER = process.env['TF_NATS_SERVER'] ?? 'nats-server';
 /** Where `rabbitmq-server` and `rabbitmqctl` are, run directly (not Debian's `su` wrappers in /usr/sbin). */
 export const RABBITMQ_BIN_DIR = process.env['TF_RABBITMQ_BIN_DIR'] ?? '/usr/lib/rabbitmq/bin';
 
 const REDIS_START_TIMEOUT_MS = 10_000;
+const NATS_START_TIMEOUT_MS = 10_000;
+const NATS_STOP_GRACE_MS = 5_000;
 const REDIS_STOP_GRACE_MS = 5_000;
 const RABBIT_START_TIMEOUT_MS = 60_000;
 /** stop_app, start_app, and if these fail, a restart of the node process. */
@@ -399,6 +403,93 @@ export async function startOwnRedis(options: { tls?: OwnBrokerTls } = {}): Promi
       (stopped ??= run(async () => {
         try {
           if (owned.current) await terminate(owned.current, 'redis-server', REDIS_STOP_GRACE_MS, [port]);
+        } finally {
+          live.delete(owned);
+          await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+        }
+      })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// NATS
+
+/** Whether `nats-server` can be run (asked once). */
+export function canStartOwnNats(): boolean {
+  return (natsOk ??= spawnSync(NATS_SERVER, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0);
+}
+let natsOk: boolean | undefined;
+
+/** Whether a NATS server on 127.0.0.1:`port` sends its INFO line within `timeoutMs`. */
+function natsInfo(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = netConnect({ host: '127.0.0.1', port });
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('data', (d) => done(d.toString().startsWith('INFO ') && d.toString().includes('"jetstream":true')));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Starts `nats-server -js` on a free port of 127.0.0.1, its JetStream store in a temp folder.
+ * Resolves once it sends an INFO that says JetStream is on. Unlike the Redis here, it keeps its
+ * streams on disk: `restart()` stops it (SIGTERM) and starts it again on the same port and the
+ * same store, so what it held (file-stored streams, consumers, unacked messages) survives.
+ * `args` are given to the server as well (`--user`/`--pass`, `--tls`...).
+ */
+export async function startOwnNats(options: { args?: readonly string[] } = {}): Promise<OwnBroker> {
+  const dir = await mkdtemp(join(tmpdir(), 'tf-own-nats-'));
+  const owned: Owned = { current: undefined, dir };
+  own(owned);
+  let port = 0;
+  const launch = async (what: string): Promise<void> => {
+    const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'store'), ...(options.args ?? [])];
+    const s = supervise(NATS_SERVER, args, { env: brokerEnv({}), cwd: dir });
+    owned.current = s;
+    try {
+      await until(s, what, Date.now() + NATS_START_TIMEOUT_MS, () => natsInfo(port, 1_000));
+    } catch (error) {
+      await terminate(s, 'nats-server', 0, []).catch(() => undefined);
+      throw error;
+    }
+  };
+  try {
+    for (let attempt = 1; ; attempt++) {
+      [port] = (await freePorts(1)) as [number];
+      try {
+        await launch(`nats-server did not start on 127.0.0.1:${port} within ${NATS_START_TIMEOUT_MS} ms`);
+        break;
+      } catch (error) {
+        if (attempt >= START_ATTEMPTS || !/address already in use/i.test(errorText(error))) throw error;
+      }
+    }
+  } catch (error) {
+    live.delete(owned);
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  let stopped: Promise<void> | undefined;
+  const run = serial();
+  const url = `nats://127.0.0.1:${port}`;
+  return {
+    url,
+    port,
+    restart: ({ downMs = 0 } = {}) =>
+      run(async () => {
+        if (stopped) throw new Error(`The own NATS at ${url} was stopped: it cannot be restarted.`);
+        await terminate(owned.current!, 'nats-server', NATS_STOP_GRACE_MS, [port]);
+        await sleep(downMs);
+        await launch(`nats-server did not start again on 127.0.0.1:${port} within ${NATS_START_TIMEOUT_MS} ms`);
+      }),
+    stop: () =>
+      (stopped ??= run(async () => {
+        try {
+          if (owned.current) await terminate(owned.current, 'nats-server', NATS_STOP_GRACE_MS, [port]);
         } finally {
           live.delete(owned);
           await rm(dir, { recursive: true, force: true, maxRetries: 3 });

@@ -2,13 +2,15 @@
  * The distributed demo: a Mandelbrot image computed in bands by separate `tf-worker`
  * processes, assembled into a PNG. No broker needed: engine and workers talk through a
  * temporary folder (the filesystem transport). `--transport amqp` runs the same on
- * RabbitMQ, `--transport redis` on Redis.
+ * RabbitMQ, `--transport redis` on Redis, `--transport nats` on NATS JetStream (through the
+ * third-party package tf-transport-nats, found by the `tf-transport-<name>` lookup).
  *
  *   pnpm demo                                  # 2 workers, filesystem transport
  *   pnpm demo -- --workers 3 --width 1600      # more of everything
  *   pnpm demo -- --transport amqp              # over RabbitMQ (amqp://guest:guest@127.0.0.1:5672//)
  *   pnpm demo -- --transport redis             # over Redis (redis://127.0.0.1:6379)
  *   pnpm demo -- --transport redis --url redis://cache:6380/2
+ *   pnpm demo -- --transport nats              # over NATS JetStream (nats://127.0.0.1:4222)
  *
  * Exit codes: 0 once the PNG is written; 1 for a bad flag (before anything starts), a
  * worker that exits before the flow ends (the demo stops the engine and prints the
@@ -29,11 +31,12 @@ import { load, type LoadOptions, type WorkerBasedEngine } from '@tf/engine';
 import { AssemblePng, RenderBand, type Band, type ImageSpec } from './tasks';
 
 /** The transports the demo offers, and the broker each one defaults to. */
-const TRANSPORTS = ['filesystem', 'amqp', 'redis'] as const;
+const TRANSPORTS = ['filesystem', 'amqp', 'redis', 'nats'] as const;
 type DemoTransport = (typeof TRANSPORTS)[number];
 const BROKERS = {
   amqp: { url: 'amqp://guest:guest@127.0.0.1:5672//', schemes: ['amqp:', 'amqps:'] },
   redis: { url: 'redis://127.0.0.1:6379', schemes: ['redis:', 'rediss:'] },
+  nats: { url: 'nats://127.0.0.1:4222', schemes: ['nats:', 'tls:'] },
 } as const;
 
 /** How long the workers get to stop on SIGTERM before SIGKILL, and the engine to close. */
@@ -58,18 +61,21 @@ const program = new Command('demo')
   .option('--width <px>', 'image width', positive, 1500)
   .option('--bands <n>', 'bands of rows (one task each)', positive, 40)
   .addOption(new Option('--transport <name>', 'how the engine and the workers talk').choices(TRANSPORTS).default('filesystem'))
-  .option('--url <url>', `broker URL for amqp (default ${BROKERS.amqp.url}) or redis (default ${BROKERS.redis.url})`)
+  .option(
+    '--url <url>',
+    `broker URL for amqp (default ${BROKERS.amqp.url}), redis (default ${BROKERS.redis.url}) or nats (default ${BROKERS.nats.url})`,
+  )
   .option('--output <file>', 'where the PNG goes', 'mandelbrot.png')
   .allowExcessArguments(false)
   // `pnpm demo -- --workers 3` hands the script a literal `--`: drop it.
   .parse(process.argv.filter((arg, i) => i < 2 || arg !== '--'));
 const options = program.opts<{ workers: number; width: number; bands: number; transport: DemoTransport; url?: string; output: string }>();
 
-/** The broker URL for amqp and redis (checked against the transport); undefined for the filesystem. */
+/** The broker URL for amqp, redis and nats (checked against the transport); undefined for the filesystem. */
 function brokerUrl(transport: DemoTransport, given: string | undefined): string | undefined {
   const badFlag = (message: string): never => program.error(`error: ${message}`, { code: DemoErrorCode.BadFlag, exitCode: 1 });
   if (transport === 'filesystem') {
-    if (given !== undefined) badFlag('--url is for --transport amqp or redis; the filesystem transport uses a temporary folder');
+    if (given !== undefined) badFlag('--url is for --transport amqp, redis or nats; the filesystem transport uses a temporary folder');
     return undefined;
   }
   const { url: fallback, schemes } = BROKERS[transport];
