@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ActionEngineOptions, Flow, Task } from '@tf/core';
-import { Engine } from './engine';
+import type { Flow, Task } from '@tf/core';
+import { Engine, type EngineOptions } from './engine';
 import type { LoadOptions, LocalLoadOptions, WorkerBasedLoadOptions } from './load-options';
 import { normaliseOptions } from './options';
 import { WorkerBasedEngine } from './worker-based/engine';
@@ -16,7 +16,8 @@ export function load(flow: Flow | Task, options?: LoadOptions): Engine;
 export function load(flow: Flow | Task, options: LoadOptions = {}): Engine {
   const o = normaliseOptions(options);
   const flowUuid = o.flowUuid ?? randomUUID();
-  const common: ActionEngineOptions = { store: o.store, flowUuid, logger: o.logger, ...(o.backend ? { backend: o.backend } : {}) };
+  const common: EngineOptions = { store: o.store, flowUuid, logger: o.logger };
+  if (o.backend !== undefined) common.persistence = { backend: o.backend, book: o.book };
   if (o.workerBased) {
     const executor = new WorkerBasedExecutor({ ...o.workerBased, uuid: flowUuid, logger: o.logger });
     return new WorkerBasedEngine(flow, { ...common, executor, maxConcurrency: o.maxWorkersGiven ? o.maxWorkers : Infinity });

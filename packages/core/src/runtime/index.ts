@@ -8,3 +8,5 @@ export * from './events';
 export type { MachineState, RuntimeStatistics } from './runtime';
 export * from './engine';
 export * from './listeners';
+export * from './flow-mismatch-error';
+export type { WriteStatistics } from './write-through';

@@ -1,6 +1,6 @@
 import type { AtomNode, CompiledFlow, RetryNode } from '../compiler/types';
 import { TfError } from '../errors';
-import { Failure, WrappedFailure } from '../failure/failure';
+import { Failure } from '../failure/failure';
 import type { Logger } from '../logger';
 import { AtomRunner } from './atom-runner';
 import { Completions, type Completion, type Job } from './completions';
@@ -8,6 +8,7 @@ import { DeciderGate } from './decider-gate';
 import type { AtomEventDetails, FlowEventDetails } from './events';
 import type { TaskExecutor } from './executor';
 import { FailureResolver } from './failure-resolution';
+import { outcomeError } from './final-outcome';
 import type { Notifier } from './notifier';
 import { Readiness } from './readiness';
 import type { FlowState, Intention } from './states';
@@ -95,6 +96,7 @@ export class Runtime {
     yield 'RESUMING';
     this.#readiness.initialise();
     try {
+      await this.#resumeInterrupted();
       for (;;) {
         yield 'SCHEDULING';
         await this.#schedule();
@@ -125,6 +127,12 @@ export class Runtime {
 
   #prepareFlowForRun(): void {
     const storage = this.#storage;
+    const left = storage.flowState;
+    if (left === 'RUNNING' || left === 'SUSPENDING' || left === 'RESUMING') {
+      // An engine died during a run: as TaskFlow's prepare(), RESUMING then SUSPENDED, then it runs.
+      this.#transitions.setFlowState('RESUMING');
+      this.#transitions.setFlowState('SUSPENDED');
+    }
     if (storage.flowState === 'REVERTED') {
       this.#transitions.setFlowState('PENDING');
       for (const node of this.#compiled.atoms) {
@@ -134,11 +142,29 @@ export class Runtime {
       }
     }
     this.#transitions.setFlowState('RUNNING');
-    // Atoms left mid-flight by an earlier run that stopped abruptly start over.
+    // Atoms left mid-flight by an earlier run that stopped abruptly start over: an execution
+    // runs again, a revert reverts again (from the state it reverted from).
     for (const node of this.#compiled.atoms) {
       const s = storage.getState(node.name);
       if (s === 'RUNNING') storage.setState(node.name, 'PENDING');
-      else if (s === 'REVERTING') storage.setState(node.name, 'FAILURE');
+      else if (s === 'REVERTING') storage.setState(node.name, storage.atom(node.name).failure === undefined ? 'SUCCESS' : 'FAILURE');
+    }
+  }
+
+  /**
+   * What an engine that died may have left half done, finished as TaskFlow's `resume()` does:
+   * a retry left RETRYING has its subflow reset again, and a failure stored but not resolved
+   * (the atom FAILURE, its intention still EXECUTE) is resolved now.
+   */
+  async #resumeInterrupted(): Promise<void> {
+    const storage = this.#storage;
+    for (const node of this.#compiled.atoms) {
+      if (node.kind === 'retry' && storage.getState(node.name) === 'RETRYING') this.#resolver.retrySubflow(node as RetryNode);
+    }
+    for (const node of this.#compiled.atoms) {
+      if (storage.getState(node.name) !== 'FAILURE' || storage.getIntention(node.name) !== 'EXECUTE') continue;
+      const failure = storage.atom(node.name).failure;
+      await this.#resolver.resolve(node, Failure.is(failure) ? failure : Failure.fromError(failure));
     }
   }
 
@@ -289,7 +315,7 @@ export class Runtime {
       final === 'FAILURE'
         ? this.#failures
         : [...Object.values(this.#storage.getFailures()), ...Object.values(this.#storage.getRevertFailures())];
-    if (failures.length === 1) throw failures[0]!.toError();
-    if (failures.length > 1) throw new WrappedFailure(failures);
+    const error = outcomeError(failures);
+    if (error) throw error;
   }
 }

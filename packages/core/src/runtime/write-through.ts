@@ -1,0 +1,147 @@
+import type { AtomRecord, FlowRecord, StorageBackend, StorageBatch } from './backend';
+
+/** How much storage wrote to its backend: calls made and records sent. */
+export interface WriteStatistics {
+  /** Backend calls (`saveFlow`, `saveAtom` or `saveBatch`): one round trip each for a remote store. */
+  roundTrips: number;
+  /** Records handed to the backend (a batch counts each record in it). */
+  records: number;
+}
+
+/** A copy of an atom record that later changes to the live one do not reach (histories are nested). */
+export function snapshotAtom(record: Readonly<AtomRecord>): AtomRecord {
+  const copy: AtomRecord = { ...record };
+  if (record.history) copy.history = record.history.map((a) => ({ value: a.value, failures: { ...a.failures } }));
+  if (record.meta) copy.meta = { ...record.meta };
+  return copy;
+}
+
+export function snapshotFlow(record: Readonly<FlowRecord>): FlowRecord {
+  const copy: FlowRecord = { ...record, store: { ...record.store } };
+  if (record.meta) copy.meta = { ...record.meta };
+  return copy;
+}
+
+/**
+ * Writes storage's changes through to a backend, in an order a resumed engine can rely on.
+ *
+ * With `saveBatch` (and batching on): the first change goes out at once; changes made while
+ * a write is in flight collect (the latest state of each record) and go out as one batch
+ * when it settles. A batch is cut between two synchronous steps of the scheduler and holds
+ * every record changed since the previous cut, and the backend applies it atomically, so
+ * after any crash the store holds exactly the live state of some past instant: never an
+ * atom's SUCCESS without the changes that came before it. See docs/resuming.md.
+ *
+ * Without `saveBatch` (or with batching off): every change is written, in the order it
+ * happened, one call each; a sync backend is called at once with the live record, an async
+ * one gets snapshots queued behind the pending write.
+ */
+export class WriteThrough {
+  readonly statistics: WriteStatistics = { roundTrips: 0, records: 0 };
+  readonly #backend: StorageBackend;
+  readonly #flowUuid: string;
+  readonly #batching: boolean;
+  #error: unknown;
+  // batching
+  #inFlight: Promise<void> | undefined;
+  #dirtyFlow: FlowRecord | undefined;
+  readonly #dirtyAtoms = new Map<string, AtomRecord>();
+  // one by one
+  #pending: Promise<void> = Promise.resolve();
+  #queued = 0;
+
+  constructor(backend: StorageBackend, flowUuid: string, options: { batching?: boolean } = {}) {
+    this.#backend = backend;
+    this.#flowUuid = flowUuid;
+    this.#batching = (options.batching ?? true) && typeof backend.saveBatch === 'function';
+  }
+
+  /** The first write error; nothing more is written after one. */
+  get error(): unknown {
+    return this.#error;
+  }
+
+  flow(record: FlowRecord): void {
+    if (this.#error !== undefined) return;
+    if (this.#batching) {
+      this.#dirtyFlow = record;
+      if (!this.#inFlight) this.#sendBatch();
+      return;
+    }
+    this.#one(() => this.#backend.saveFlow(record), record, snapshotFlow);
+  }
+
+  atom(record: AtomRecord): void {
+    if (this.#error !== undefined) return;
+    if (this.#batching) {
+      this.#dirtyAtoms.set(record.name, record);
+      if (!this.#inFlight) this.#sendBatch();
+      return;
+    }
+    this.#one((r) => this.#backend.saveAtom(this.#flowUuid, r), record, snapshotAtom);
+  }
+
+  /** Waits until the backend has every change made so far; rethrows the first write error. */
+  async flush(): Promise<void> {
+    while (this.#inFlight) await this.#inFlight;
+    await this.#pending;
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  #sendBatch(): void {
+    const batch: { flow?: FlowRecord; atoms: AtomRecord[] } = { atoms: [] };
+    if (this.#dirtyFlow) batch.flow = snapshotFlow(this.#dirtyFlow);
+    for (const record of this.#dirtyAtoms.values()) batch.atoms.push(snapshotAtom(record));
+    this.#dirtyFlow = undefined;
+    this.#dirtyAtoms.clear();
+    this.statistics.roundTrips++;
+    this.statistics.records += batch.atoms.length + (batch.flow ? 1 : 0);
+    let outcome: void | Promise<void>;
+    try {
+      outcome = this.#backend.saveBatch!(this.#flowUuid, batch as StorageBatch);
+    } catch (error) {
+      this.#error ??= error;
+      return;
+    }
+    if (!outcome || typeof outcome.then !== 'function') return;
+    this.#inFlight = outcome.then(
+      () => {
+        this.#inFlight = undefined;
+        if (this.#error === undefined && (this.#dirtyFlow || this.#dirtyAtoms.size > 0)) this.#sendBatch();
+      },
+      (error: unknown) => {
+        this.#error ??= error;
+        this.#inFlight = undefined;
+      },
+    );
+  }
+
+  #one<R extends object>(write: (record: R) => void | Promise<void>, record: R, snapshot: (record: R) => R): void {
+    this.statistics.roundTrips++;
+    this.statistics.records++;
+    if (this.#queued > 0) {
+      const copy = snapshot(record);
+      this.#queued++;
+      this.#pending = this.#pending
+        .then(() => (this.#error === undefined ? write(copy) : undefined))
+        .catch((error: unknown) => {
+          this.#error ??= error;
+        })
+        .finally(() => this.#queued--);
+      return;
+    }
+    try {
+      const pending = write(record);
+      if (pending && typeof pending.then === 'function') {
+        this.#queued++;
+        this.#pending = Promise.resolve(pending)
+          .catch((error: unknown) => {
+            this.#error ??= error;
+          })
+          .finally(() => this.#queued--);
+      }
+    } catch (error) {
+      this.#error = error;
+    }
+  }
+}
