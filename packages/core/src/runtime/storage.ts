@@ -77,9 +77,8 @@ export class Storage {
         list.push(node.name);
       }
     }
-    this.#writer.flow(this.#flow);
-    // A new flow detail lists every atom from the start when that costs one round trip.
-    if (!loaded && this.backend.saveBatch) for (const record of this.#atoms.values()) this.#writer.atom(record);
+    if (loaded) this.#writer.flow(this.#flow);
+    else this.#writer.created(this.#flow, this.#atoms.values());
   }
 
   /** The loaded atom records by name, checked against the flow (FlowMismatchError). */

@@ -33,8 +33,8 @@ export function snapshotFlow(record: Readonly<FlowRecord>): FlowRecord {
  * atom's SUCCESS without the changes that came before it. See docs/resuming.md.
  *
  * Without `saveBatch` (or with batching off): every change is written, in the order it
- * happened, one call each; a sync backend is called at once with the live record, an async
- * one gets snapshots queued behind the pending write.
+ * happened, one call each, with a copy of the record; a sync backend is called at once, an
+ * async one's calls queue behind its pending write.
  */
 export class WriteThrough {
   readonly statistics: WriteStatistics = { roundTrips: 0, records: 0 };
@@ -61,6 +61,15 @@ export class WriteThrough {
     return this.#error;
   }
 
+  /**
+   * A new flow detail: with batching, the flow and every atom in one batch (the detail lists
+   * its atoms from the start for one round trip); one by one, only the flow.
+   */
+  created(flow: FlowRecord, atoms: Iterable<AtomRecord>): void {
+    if (this.#batching) for (const record of atoms) this.#dirtyAtoms.set(record.name, record);
+    this.flow(flow);
+  }
+
   flow(record: FlowRecord): void {
     if (this.#error !== undefined) return;
     if (this.#batching) {
@@ -68,7 +77,7 @@ export class WriteThrough {
       if (!this.#inFlight) this.#sendBatch();
       return;
     }
-    this.#one(() => this.#backend.saveFlow(record), record, snapshotFlow);
+    this.#one((r) => this.#backend.saveFlow(r), record, snapshotFlow);
   }
 
   atom(record: AtomRecord): void {
@@ -119,8 +128,9 @@ export class WriteThrough {
   #one<R extends object>(write: (record: R) => void | Promise<void>, record: R, snapshot: (record: R) => R): void {
     this.statistics.roundTrips++;
     this.statistics.records++;
+    // A copy: an async backend may read the record after later changes to the live one.
+    const copy = snapshot(record);
     if (this.#queued > 0) {
-      const copy = snapshot(record);
       this.#queued++;
       this.#pending = this.#pending
         .then(() => (this.#error === undefined ? write(copy) : undefined))
@@ -131,7 +141,7 @@ export class WriteThrough {
       return;
     }
     try {
-      const pending = write(record);
+      const pending = write(copy);
       if (pending && typeof pending.then === 'function') {
         this.#queued++;
         this.#pending = Promise.resolve(pending)
