@@ -1,4 +1,4 @@
-import type { FlowRecord, StorageBackend } from '@tf/core';
+import type { FlowRecord, StorageBackend, StorageBatch } from '@tf/core';
 
 /** TaskFlow's `LogBook`: a named group of flow details (one per run of a flow, usually). */
 export interface LogbookRecord {
@@ -22,6 +22,7 @@ export interface BackendDetails {
 
 /** A `StorageBackend` that also keeps logbooks and can list what it holds. */
 export interface PersistenceBackend extends StorageBackend {
+  saveBatch(flowUuid: string, batch: Readonly<StorageBatch>): void | Promise<void>;
   saveLogbook(book: Readonly<LogbookInput>): Promise<LogbookRecord>;
   loadLogbook(uuid: string): Promise<LogbookRecord | undefined>;
   /** The most recently updated logbook of that name. */
