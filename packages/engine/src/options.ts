@@ -14,8 +14,8 @@ import {
   type TaskExecutor,
   type TransportSelection,
 } from '@tf/core';
-import type { BackendInput } from '@tf/persistence';
-import { isBackend, type BookSelection } from './persistence-session';
+import { isStorageBackend, type BackendInput } from '@tf/persistence';
+import type { BookSelection } from './persistence-session';
 import type { EngineKind, LoadOptions, LocalLoadOptions, WorkerBasedLoadOptions } from './load-options';
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS } from './worker-based/executor';
 import { DEFAULT_NO_WORKER_WARNING_MS } from './worker-based/no-worker-watch';
@@ -232,7 +232,7 @@ function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSetting
 function backendOption(value: unknown): BackendInput | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && value.length > 0) return value;
-  if (isBackend(value)) return value;
+  if (isStorageBackend(value)) return value;
   if (value !== null && typeof value === 'object' && typeof (value as { connection?: unknown }).connection === 'string') {
     return { ...(value as { connection: string }) };
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type FlowLock, type FlowRecord, type Logger, type StorageBackend } from '@tf/core';
-import { resolveBackend, type BackendInput, type PersistenceBackend } from '@tf/persistence';
+import { isPersistenceBackend, isStorageBackend, resolveBackend, type BackendInput } from '@tf/persistence';
 
 /** The logbook a new flow detail goes in: a name, or a name with a uuid and metadata. */
 export interface BookSelection {
@@ -13,11 +13,6 @@ export interface BookSelection {
 export interface OpenedBackend {
   backend: StorageBackend;
   flowDetail?: Pick<FlowRecord, 'logbookUuid' | 'meta'>;
-}
-
-function keepsLogbooks(backend: StorageBackend): backend is PersistenceBackend {
-  const b = backend as Partial<PersistenceBackend>;
-  return typeof b.saveLogbook === 'function' && typeof b.findLogbook === 'function' && typeof b.loadLogbook === 'function';
 }
 
 /**
@@ -42,8 +37,8 @@ export class PersistenceSession {
   /** Opens the backend and locks `flowUuid`; on failure releases what it took and rethrows. */
   async open(flowUuid: string): Promise<OpenedBackend> {
     const input = this.#input;
-    this.#owned = typeof input === 'string' || !isBackend(input);
-    const backend = (this.#backend = this.#owned ? await resolveBackend(input) : (input as StorageBackend));
+    this.#owned = !isStorageBackend(input);
+    const backend = (this.#backend = this.#owned ? await resolveBackend(input, { logger: this.#logger }) : (input as StorageBackend));
     try {
       if (backend.lockFlow) this.#lock = await backend.lockFlow(flowUuid);
       const opened: OpenedBackend = { backend };
@@ -56,7 +51,7 @@ export class PersistenceSession {
   }
 
   async #logbook(backend: StorageBackend, book: BookSelection): Promise<string> {
-    if (!keepsLogbooks(backend)) {
+    if (!isPersistenceBackend(backend)) {
       throw new InvalidArgumentError(`Option 'book' needs a backend that keeps logbooks (a @tf/persistence backend); this one does not`);
     }
     const found = book.uuid !== undefined ? await backend.loadLogbook(book.uuid) : await backend.findLogbook(book.name);
@@ -77,11 +72,4 @@ export class PersistenceSession {
       if (this.#owned) await backend?.close?.();
     }
   }
-}
-
-/** A backend object, as opposed to a `{ connection }` selection. */
-export function isBackend(value: unknown): value is StorageBackend {
-  if (value === null || typeof value !== 'object') return false;
-  const b = value as Record<string, unknown>;
-  return ['saveFlow', 'saveAtom', 'loadFlow', 'loadAtoms'].every((m) => typeof b[m] === 'function');
 }
