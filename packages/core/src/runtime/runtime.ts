@@ -59,6 +59,8 @@ export class Runtime {
   readonly #resolver: FailureResolver;
   readonly #runner: AtomRunner;
   readonly #completions = new Completions();
+  /** Every completion so far, as a storage change mark: the backend has it before another atom starts. */
+  #completedMark = 0;
   /** Failures no strategy resolves (a revert that failed, a broken listener-free internal error). */
   #failures: Failure[] = [];
   readonly statistics: RuntimeStatistics = { completed: 0, discardedFailures: 0, activeForMs: 0 };
@@ -173,6 +175,12 @@ export class Runtime {
   async #schedule(): Promise<void> {
     let burst = 0;
     while (this.#storage.flowState === 'RUNNING' && this.#failures.length === 0 && this.#completions.running < this.#max) {
+      // Write-ahead: what finished is in the backend before anything else starts, so an engine
+      // that dies runs again at most what was in flight (docs/resuming.md).
+      if (!this.#storage.isDurable(this.#completedMark)) {
+        await this.#storage.durable(this.#completedMark);
+        continue;
+      }
       const next = this.#takeReady();
       if (!next) break;
       const outcome = next.job === 'execute' ? this.#startExecute(next.node) : this.#startRevert(next.node);
@@ -247,6 +255,14 @@ export class Runtime {
   }
 
   async #complete(c: Completion): Promise<void> {
+    try {
+      await this.#settle(c);
+    } finally {
+      this.#completedMark = this.#storage.changeMark;
+    }
+  }
+
+  async #settle(c: Completion): Promise<void> {
     const { node, job } = c;
     const storage = this.#storage;
     this.statistics.completed++;

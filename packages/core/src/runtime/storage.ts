@@ -345,6 +345,21 @@ export class Storage {
     return this.#writer.error;
   }
 
+  /** A mark for `durable()`: the changes made so far. */
+  get changeMark(): number {
+    return this.#writer.changes;
+  }
+
+  /** Whether the backend acknowledged every change up to `mark`. */
+  isDurable(mark: number): boolean {
+    return this.#writer.acknowledged >= mark;
+  }
+
+  /** Resolves once the backend acknowledged every change up to `mark`; rejects with the first write error. */
+  durable(mark: number): Promise<void> {
+    return this.#writer.durable(mark);
+  }
+
   /** Waits for the backend to have every write; rethrows the first write error. */
   flush(): Promise<void> {
     return this.#writer.flush();

@@ -42,6 +42,9 @@ export class WriteThrough {
   readonly #flowUuid: string;
   readonly #batching: boolean;
   #error: unknown;
+  /** Changes handed to this writer so far, and how many of them the backend has acknowledged. */
+  #changes = 0;
+  #acknowledged = 0;
   // batching
   #inFlight: Promise<void> | undefined;
   #dirtyFlow: FlowRecord | undefined;
@@ -70,8 +73,29 @@ export class WriteThrough {
     this.flow(flow);
   }
 
+  /** How many changes were made so far: a mark to wait for with `durable()`. */
+  get changes(): number {
+    return this.#changes;
+  }
+
+  /** How many changes the backend has acknowledged (in order: every change up to this one). */
+  get acknowledged(): number {
+    return this.#acknowledged;
+  }
+
+  /** Resolves once the backend acknowledged every change up to `mark`; rejects with a write error. */
+  async durable(mark: number): Promise<void> {
+    while (this.#acknowledged < mark && this.#error === undefined) {
+      const waiting = this.#inFlight ?? (this.#queued > 0 ? this.#pending : undefined);
+      if (!waiting) break;
+      await waiting;
+    }
+    if (this.#error !== undefined) throw this.#error;
+  }
+
   flow(record: FlowRecord): void {
     if (this.#error !== undefined) return;
+    this.#changes++;
     if (this.#batching) {
       this.#dirtyFlow = record;
       if (!this.#inFlight) this.#sendBatch();
@@ -82,6 +106,7 @@ export class WriteThrough {
 
   atom(record: AtomRecord): void {
     if (this.#error !== undefined) return;
+    this.#changes++;
     if (this.#batching) {
       this.#dirtyAtoms.set(record.name, record);
       if (!this.#inFlight) this.#sendBatch();
@@ -103,6 +128,7 @@ export class WriteThrough {
     for (const record of this.#dirtyAtoms.values()) batch.atoms.push(snapshotAtom(record));
     this.#dirtyFlow = undefined;
     this.#dirtyAtoms.clear();
+    const mark = this.#changes;
     this.statistics.roundTrips++;
     this.statistics.records += batch.atoms.length + (batch.flow ? 1 : 0);
     let outcome: void | Promise<void>;
@@ -112,9 +138,13 @@ export class WriteThrough {
       this.#error ??= error;
       return;
     }
-    if (!outcome || typeof outcome.then !== 'function') return;
+    if (!outcome || typeof outcome.then !== 'function') {
+      this.#acknowledged = mark;
+      return;
+    }
     this.#inFlight = outcome.then(
       () => {
+        this.#acknowledged = mark;
         this.#inFlight = undefined;
         if (this.#error === undefined && (this.#dirtyFlow || this.#dirtyAtoms.size > 0)) this.#sendBatch();
       },
@@ -130,10 +160,15 @@ export class WriteThrough {
     this.statistics.records++;
     // A copy: an async backend may read the record after later changes to the live one.
     const copy = snapshot(record);
+    const mark = this.#changes;
+    const acknowledge = () => {
+      if (this.#error === undefined) this.#acknowledged = mark;
+    };
     if (this.#queued > 0) {
       this.#queued++;
       this.#pending = this.#pending
         .then(() => (this.#error === undefined ? write(copy) : undefined))
+        .then(acknowledge)
         .catch((error: unknown) => {
           this.#error ??= error;
         })
@@ -142,9 +177,12 @@ export class WriteThrough {
     }
     try {
       const pending = write(copy);
-      if (pending && typeof pending.then === 'function') {
+      if (!pending || typeof pending.then !== 'function') {
+        acknowledge();
+      } else {
         this.#queued++;
         this.#pending = Promise.resolve(pending)
+          .then(acknowledge)
           .catch((error: unknown) => {
             this.#error ??= error;
           })

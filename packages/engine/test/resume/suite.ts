@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Failure, Task, TfError, Times, linearFlow, type AtomRecord, type FlowRecord, type FlowState } from '@tf/core';
 import { load, type LoadOptions } from '@tf/engine';
-import { AddOne, Fail, Flaky, SaveOrder, WootError, calls, failuresLeft, resetCalls } from '../semantics/tasks';
+import { AddOne, Fail, Flaky, SaveOrder, WootError, calls, failuresLeft, hooks, resetCalls } from '../semantics/tasks';
 import { SnapshotBackend } from './backend';
 
 export interface ResumeTarget {
@@ -82,6 +82,23 @@ export function resumeSemantics(target: ResumeTarget): void {
         expect(backend.flows.get(id)?.state).toBe('SUCCESS');
         expect([...backend.atoms.get(id)!.values()].every((a) => a.state === 'SUCCESS')).toBe(true);
       }
+    });
+
+    it('writes ahead: before an atom starts, the backend holds every atom that finished before it', async () => {
+      const backend = new SnapshotBackend({ delayMs: 2 });
+      const id = randomUUID();
+      const names = ['a', 'b', 'c', 'd', 'e'];
+      const seen: string[] = [];
+      hooks.onExecute = (name) => {
+        const stored = backend.atoms.get(id);
+        const before = names.slice(0, names.indexOf(name));
+        seen.push(`${name}:${before.map((n) => stored?.get(n)?.state).join(',')}`);
+      };
+      const flow = linearFlow('write-ahead').add(...names.map((name) => new SaveOrder({ name })));
+      const engine = resume(flow, backend, id);
+      await engine.run();
+      await engine.close();
+      expect(seen).toEqual(['a:', 'b:SUCCESS', 'c:SUCCESS,SUCCESS', 'd:SUCCESS,SUCCESS,SUCCESS', 'e:SUCCESS,SUCCESS,SUCCESS,SUCCESS']);
     });
 
     it('goes on reverting a flow that was reverting: REVERTING atoms revert again, REVERTED ones stay', async () => {
