@@ -19,7 +19,10 @@ export function load(flow: Flow | Task, options: LoadOptions = {}): Engine {
   const common: EngineOptions = { store: o.store, flowUuid, logger: o.logger };
   if (o.backend !== undefined) common.persistence = { backend: o.backend, book: o.book };
   if (o.workerBased) {
-    const executor = new WorkerBasedExecutor({ ...o.workerBased, uuid: flowUuid, logger: o.logger });
+    // With a backend, another engine may resume this flow detail while replies to a dead one
+    // still arrive: each engine gets its own reply topic then.
+    const replyTopic = o.backend === undefined ? flowUuid : randomUUID();
+    const executor = new WorkerBasedExecutor({ ...o.workerBased, uuid: replyTopic, logger: o.logger });
     return new WorkerBasedEngine(flow, { ...common, executor, maxConcurrency: o.maxWorkersGiven ? o.maxWorkers : Infinity });
   }
   return new Engine(flow, {
