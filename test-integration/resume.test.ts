@@ -91,8 +91,6 @@ async function killAndResume(loadOptions: Record<string, unknown>, options: { fa
   expect(atKill).toBeGreaterThanOrEqual(killAfter);
   expect(atKill).toBeLessThan(N);
 
-  const killedAt = Date.now();
-  process.stdout.write(`killed at ${killedAt}\n`);
   const second = spawnEngine(config);
   const timer = setTimeout(() => void second.kill9(), 120_000);
   await second.exited;
@@ -153,7 +151,9 @@ for (const transport of transports) {
       it(`kill -9 mid-flow, resumed from ${name}: every result, nothing that finished ran again`, { timeout: 240_000 }, async () => {
         if (workers.length === 0) {
           workers = await Promise.all(
-            ['resume-a', 'resume-b'].map((topic) => startWorker(fixtureWorkerArgs(transport.args, exchange, topic, ['--concurrency', '2']))),
+            ['resume-a', 'resume-b'].map((topic) =>
+              startWorker(fixtureWorkerArgs(transport.args, exchange, topic, ['--concurrency', '2'])),
+            ),
           );
         }
         const { log, output } = await killAndResume({
