@@ -18,12 +18,12 @@ import {
   DEFAULT_MAX_RECORD_BYTES,
   decodeAtomRecord,
   decodeFlowRecord,
-  encodeAtomRecord,
+  type EncodedBatch,
+  encodeBatch,
   encodeBounded,
-  encodeFlowRecord,
+  GroupCommit,
   type LogbookInput,
   type LogbookRecord,
-  lastPerAtom,
   nowIso,
   type PersistenceBackend,
   parseJson,
@@ -43,11 +43,19 @@ export interface PostgresBackendOptions {
   poolSize?: number;
   /** How long to wait for a connection before `TF_BACKEND_UNAVAILABLE` (default 10 000). */
   connectTimeoutMs?: number;
+  /**
+   * PostgreSQL's `synchronous_commit` for this backend's sessions (default `on`: a commit
+   * waits for the WAL flush). `off` commits without waiting: an engine killed at any point
+   * loses nothing it committed, but a crash of the database server may lose the last
+   * fraction of a second of writes.
+   */
+  synchronousCommit?: 'on' | 'off' | 'local' | 'remote_write' | 'remote_apply';
   maxRecordBytes?: number;
   logger?: Logger;
 }
 
-const OPTION_KEYS = ['schema', 'poolSize', 'connectTimeoutMs', 'maxRecordBytes', 'logger'];
+const OPTION_KEYS = ['schema', 'poolSize', 'connectTimeoutMs', 'synchronousCommit', 'maxRecordBytes', 'logger'];
+const SYNCHRONOUS_COMMIT = ['on', 'off', 'local', 'remote_write', 'remote_apply'];
 const APP_NAME = /^tf pid (\d+) on (.+)$/;
 
 /**
@@ -65,7 +73,7 @@ export class PostgresBackend implements PersistenceBackend {
   readonly #maxRecordBytes: number;
   readonly #logger: Logger;
   readonly #s: string;
-  readonly #queues = new Map<string, Promise<void>>();
+  readonly #writes = new GroupCommit<EncodedBatch>((flowUuid, batches) => this.#writeBatches(flowUuid, batches));
   readonly #held = new Set<FlowLock>();
   #closed = false;
 
@@ -86,12 +94,17 @@ export class PostgresBackend implements PersistenceBackend {
     this.#connectTimeoutMs = positiveInteger(options, 'connectTimeoutMs', 10_000);
     this.#maxRecordBytes = positiveInteger(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
     this.#logger = (options['logger'] as Logger | undefined) ?? silentLogger;
+    const synchronousCommit = options['synchronousCommit'] ?? 'on';
+    if (typeof synchronousCommit !== 'string' || !SYNCHRONOUS_COMMIT.includes(synchronousCommit)) {
+      throw new InvalidArgumentError(`Postgres backend option 'synchronousCommit' must be one of ${SYNCHRONOUS_COMMIT.join(', ')}.`);
+    }
     const connectionString = new URL(url.href);
     connectionString.protocol = 'postgresql:';
     this.#config = {
       connectionString: connectionString.href,
       connectionTimeoutMillis: this.#connectTimeoutMs,
       application_name: `tf pid ${process.pid} on ${hostname()}`.slice(0, 63),
+      ...(synchronousCommit === 'on' ? {} : { options: `-c synchronous_commit=${synchronousCommit}` }),
     };
     this.#pool = new pg.Pool({ ...this.#config, max: positiveInteger(options, 'poolSize', 4) });
     // An idle connection that breaks is replaced on next use; without a listener it would crash the process.
@@ -150,36 +163,32 @@ export class PostgresBackend implements PersistenceBackend {
     return this.saveBatch(flowUuid, { atoms: [record] });
   }
 
-  /** One statement: the flow upsert and every atom upsert commit together or not at all; batches of one flow land in order. */
+  /**
+   * Encoded now (a bad value rejects this batch alone); written as one statement (so one
+   * transaction and one round trip), together with the batches given while the previous
+   * write was in flight, in the order they were given.
+   */
   saveBatch(flowUuid: string, batch: Readonly<StorageBatch>): Promise<void> {
-    const previous = this.#queues.get(flowUuid) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.#writeBatch(flowUuid, batch));
-    this.#queues.set(flowUuid, next);
-    void next
-      .finally(() => {
-        if (this.#queues.get(flowUuid) === next) this.#queues.delete(flowUuid);
-      })
-      .catch(() => undefined);
-    return next;
+    if (this.#closed) return Promise.reject(new InvalidStateError(`The postgres backend at ${this.location} is closed.`));
+    let encoded: EncodedBatch;
+    try {
+      encoded = encodeBatch(flowUuid, batch, this.#maxRecordBytes, nowIso());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#writes.push(flowUuid, encoded);
   }
 
-  async #writeBatch(flowUuid: string, batch: Readonly<StorageBatch>): Promise<void> {
-    const now = nowIso();
-    let flow: { logbookUuid: string | null; name: string; state: string; text: string } | undefined;
-    if (batch.flow) {
-      // createdAt and updatedAt live in their columns (the first save's createdAt is kept there).
-      const stored = encodeFlowRecord({ ...batch.flow, uuid: flowUuid }, now);
-      flow = {
-        logbookUuid: stored.logbookUuid ?? null,
-        name: stored.name,
-        state: stored.state,
-        text: encodeBounded(stored, this.#maxRecordBytes, `Flow detail ${flowUuid}`),
-      };
+  async #writeBatches(flowUuid: string, batches: EncodedBatch[]): Promise<void> {
+    // createdAt and updatedAt live in their columns: the first save's createdAt is kept there.
+    let flow: EncodedBatch['flow'];
+    const atoms = new Map<string, EncodedBatch['atoms'][number]>();
+    for (const batch of batches) {
+      flow = batch.flow ?? flow;
+      for (const atom of batch.atoms) atoms.set(atom.stored.name, atom);
     }
     const cols: string[][] = [[], [], [], [], [], []];
-    for (const record of lastPerAtom(batch.atoms)) {
-      const stored = encodeAtomRecord(flowUuid, record);
-      const text = encodeBounded(stored, this.#maxRecordBytes, `Atom '${record.name}' of flow detail ${flowUuid}`);
+    for (const { stored, text } of atoms.values()) {
       const row = [stored.name, stored.uuid, stored.kind, stored.state, stored.intention, text];
       for (let i = 0; i < row.length; i++) cols[i]?.push(row[i] as string);
     }
@@ -199,7 +208,16 @@ export class PostgresBackend implements PersistenceBackend {
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM f) AS flows, (SELECT count(*) FROM a) AS atoms`,
-      [flowUuid, flow?.logbookUuid ?? null, flow?.name ?? '', flow?.state ?? '', flow?.text ?? '{}', now, flow !== undefined, ...cols],
+      [
+        flowUuid,
+        flow?.stored.logbookUuid ?? null,
+        flow?.stored.name ?? '',
+        flow?.stored.state ?? '',
+        flow?.text ?? '{}',
+        flow?.stored.updatedAt ?? nowIso(),
+        flow !== undefined,
+        ...cols,
+      ],
     );
   }
 
@@ -216,7 +234,7 @@ export class PostgresBackend implements PersistenceBackend {
   }
 
   async loadFlow(flowUuid: string): Promise<FlowRecord | undefined> {
-    await this.#queues.get(flowUuid)?.catch(() => undefined);
+    await this.#writes.idle(flowUuid);
     const { rows } = await this.#query<{ uuid: string; data: string; created_at: string; updated_at: string }>(
       `SELECT uuid, data::text AS data, created_at, updated_at FROM ${this.#s}.flowdetails WHERE uuid = $1`,
       [flowUuid],
@@ -225,7 +243,7 @@ export class PostgresBackend implements PersistenceBackend {
   }
 
   async loadAtoms(flowUuid: string): Promise<AtomRecord[]> {
-    await this.#queues.get(flowUuid)?.catch(() => undefined);
+    await this.#writes.idle(flowUuid);
     const { rows } = await this.#query<{ data: string }>(
       `SELECT data::text AS data FROM ${this.#s}.atomdetails WHERE flow_uuid = $1 ORDER BY name`,
       [flowUuid],
@@ -342,7 +360,7 @@ export class PostgresBackend implements PersistenceBackend {
   /** Waits for pending writes, releases this backend's flow locks, closes the pool. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await Promise.allSettled([...this.#queues.values()]);
+    await this.#writes.idle();
     await Promise.allSettled([...this.#held].map((lock) => lock.release()));
     this.#closed = true;
     await this.#pool.end();

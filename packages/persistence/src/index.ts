@@ -13,3 +13,5 @@ export { MemoryPersistenceBackend } from './memory-backend';
 export { DirBackend, type DirBackendOptions } from './dir/dir-backend';
 export { DIR_SCHEMA_VERSION, DIR_MIGRATIONS, type DirMigration } from './dir/dir-schema';
 export { resolveBackend, registerBackend, backendPackageFor, pathOfUrl, BACKEND_PACKAGES, type ResolveBackendOptions } from './resolve';
+export { GroupCommit } from './group-commit';
+export { encodeBatch, retimeFlow, type EncodedBatch } from './encoded-batch';

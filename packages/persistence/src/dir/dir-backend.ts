@@ -1,8 +1,10 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { type AtomRecord, type FlowLock, type FlowRecord, InvalidArgumentError, InvalidStateError, type StorageBatch } from '@tf/core';
-import { atomBatch, byUpdatedDesc, flowBatch, lastPerAtom, nowIso } from '../batch';
-import { decodeAtomRecord, decodeFlowRecord, encodeAtomRecord, encodeBounded, encodeFlowRecord } from '../codec';
+import { atomBatch, byUpdatedDesc, flowBatch, nowIso } from '../batch';
+import { type EncodedBatch, encodeBatch, retimeFlow } from '../encoded-batch';
+import { GroupCommit } from '../group-commit';
+import { decodeAtomRecord, decodeFlowRecord, encodeBounded } from '../codec';
 import { BackendSchemaError, BackendUnavailableError } from '../errors';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RECORD_BYTES, positiveInteger } from '../limits';
 import type { StoredFlow } from '../stored';
@@ -43,7 +45,7 @@ export class DirBackend implements PersistenceBackend {
   readonly #maxFileBytes: number;
   readonly #ready: Promise<void>;
   readonly #files = new Map<string, FlowFile>();
-  readonly #queues = new Map<string, Promise<void>>();
+  readonly #writes = new GroupCommit<EncodedBatch>((flowUuid, batches) => this.#writeBatches(flowUuid, batches));
   readonly #held = new Set<FlowLock>();
   #closed = false;
 
@@ -101,41 +103,34 @@ export class DirBackend implements PersistenceBackend {
     return this.saveBatch(flowUuid, atomBatch(record));
   }
 
-  /** One atomic file write; batches of one flow detail are written in the order they were given. */
+  /**
+   * Encoded now (a bad value rejects this batch alone, and later changes to the records do
+   * not leak in); written by one atomic file replacement, together with the batches given
+   * while the previous write was in flight, in the order they were given.
+   */
   saveBatch(flowUuid: string, batch: Readonly<StorageBatch>): Promise<void> {
-    const previous = this.#queues.get(flowUuid) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.#writeBatch(flowUuid, batch));
-    this.#queues.set(flowUuid, next);
-    void next
-      .finally(() => {
-        if (this.#queues.get(flowUuid) === next) this.#queues.delete(flowUuid);
-      })
-      .catch(() => undefined);
-    return next;
+    if (this.#closed) return Promise.reject(new InvalidStateError(`The dir backend at ${this.root} is closed.`));
+    let encoded: EncodedBatch;
+    try {
+      encoded = encodeBatch(flowUuid, batch, this.#maxRecordBytes, nowIso());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#writes.push(flowUuid, encoded);
   }
 
-  async #writeBatch(flowUuid: string, batch: Readonly<StorageBatch>): Promise<void> {
-    await this.#use();
+  async #writeBatches(flowUuid: string, batches: EncodedBatch[]): Promise<void> {
+    await this.#ready;
     const file = this.#files.get(flowUuid) ?? (await this.#readForWrite(flowUuid));
-    // Encode everything before changing the cached file: a bad value leaves it as it was.
-    let flowText: string | undefined;
-    let flowTimes: FlowFile['flow'];
-    if (batch.flow) {
-      const stored = encodeFlowRecord({ ...batch.flow, uuid: flowUuid }, nowIso(file.flow?.updatedAt), file.flow);
-      flowText = encodeBounded(stored, this.#maxRecordBytes, `Flow detail ${flowUuid}`);
-      flowTimes = { createdAt: stored.createdAt, updatedAt: stored.updatedAt };
+    const next: FlowFile = { flowText: file.flowText, flow: file.flow, atoms: new Map(file.atoms) };
+    for (const batch of batches) {
+      if (batch.flow) {
+        const { text, createdAt, updatedAt } = retimeFlow(batch.flow, next.flow);
+        next.flowText = text;
+        next.flow = { createdAt, updatedAt };
+      }
+      for (const atom of batch.atoms) next.atoms.set(atom.stored.name, atom.text);
     }
-    const atoms = lastPerAtom(batch.atoms).map((record) => {
-      const text = encodeBounded(
-        encodeAtomRecord(flowUuid, record),
-        this.#maxRecordBytes,
-        `Atom '${record.name}' of flow detail ${flowUuid}`,
-      );
-      return [record.name, text] as const;
-    });
-    const nextAtoms = new Map(file.atoms);
-    for (const [name, text] of atoms) nextAtoms.set(name, text);
-    const next: FlowFile = { flowText: flowText ?? file.flowText, flow: flowTimes ?? file.flow, atoms: nextAtoms };
     await writeFileAtomic(this.#flowPath(flowUuid), flowFileText(flowUuid, next), this.#durable);
     this.#files.set(flowUuid, next);
   }
@@ -164,14 +159,14 @@ export class DirBackend implements PersistenceBackend {
 
   async loadFlow(flowUuid: string): Promise<FlowRecord | undefined> {
     await this.#use();
-    await this.#queues.get(flowUuid)?.catch(() => undefined);
+    await this.#writes.idle(flowUuid);
     const read = await this.#readFlowFile(flowUuid);
     return read?.flow && decodeFlowRecord(read.flow);
   }
 
   async loadAtoms(flowUuid: string): Promise<AtomRecord[]> {
     await this.#use();
-    await this.#queues.get(flowUuid)?.catch(() => undefined);
+    await this.#writes.idle(flowUuid);
     const path = this.#flowPath(flowUuid);
     const read = await this.#readFlowFile(flowUuid);
     if (!read) return [];
@@ -250,7 +245,7 @@ export class DirBackend implements PersistenceBackend {
   /** Waits for pending writes, releases this backend's flow locks, then refuses further use. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await Promise.allSettled([...this.#queues.values()]);
+    await this.#writes.idle();
     await Promise.allSettled([...this.#held].map((lock) => lock.release()));
     this.#closed = true;
     this.#files.clear();
