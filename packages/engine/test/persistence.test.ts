@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { TfError, linearFlow } from '@tf/core';
 import { load, run } from '@tf/engine';
 import { SnapshotBackend } from './resume/backend';
-import { SaveOrder } from './semantics/tasks';
+import { Fail, SaveOrder, calls, resetCalls } from './semantics/tasks';
 
 const flow = () => linearFlow('persisted').add(new SaveOrder({ name: 'a' }), new SaveOrder({ name: 'b' }));
 
@@ -85,5 +85,26 @@ describe('engines with a backend', () => {
     expect(TfError.is(error, 'TF_INVALID_ARGUMENT')).toBe(true);
     expect(backend.locks.has(id)).toBe(false);
     await engine.close();
+  });
+});
+
+describe('engines with a backend opened from a URL', () => {
+  beforeEach(() => resetCalls());
+  it('memory://name: a second engine in this process resumes what the first left; each closes the backend it opened', async () => {
+    const backend = `memory://resume-${randomUUID()}`;
+    const id = randomUUID();
+    const flow = () => linearFlow('by-url').add(new SaveOrder({ name: 'a' }), new Fail({ name: 'boom' }), new SaveOrder({ name: 'c' }));
+    const first = load(flow(), { backend, flowDetailId: id });
+    await expect(first.run()).rejects.toThrow('Woot!');
+    await first.close();
+    expect(calls).toEqual(['a.execute', 'boom.execute', 'boom.revert(Failure(Woot!); failures=boom)', 'a.revert(5)']);
+    calls.length = 0;
+    // The flow detail reverted: a new engine does not run it again, it settles as it ended.
+    const second = load(flow(), { backend, flowDetailId: id });
+    const error = await errorOf(second.run());
+    await second.close();
+    expect((error as Error).message).toContain('Woot!');
+    expect(second.storage.flowState).toBe('REVERTED');
+    expect(calls).toEqual([]);
   });
 });
