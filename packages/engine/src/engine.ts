@@ -53,6 +53,8 @@ export class Engine extends ActionEngine implements AsyncDisposable {
     try {
       await this.release();
     } finally {
+      // What storage still has to write goes to the backend before it closes.
+      await this.storageIfOpen?.flush().catch(() => undefined);
       await this.#persistence?.close();
     }
   }
@@ -98,7 +100,7 @@ export class Engine extends ActionEngine implements AsyncDisposable {
 
   /** Refuses to run a closed engine (InvalidStateError, `TF_INVALID_STATE`). */
   protected assertOpen(what: string): void {
-    if (this.closed) throw new InvalidStateError(`Cannot ${what}: the engine of flow '${this.storage.flowName}' is closed`);
+    if (this.closed) throw new InvalidStateError(`Cannot ${what}: the engine of flow '${this.flow.name}' is closed`);
   }
 
   override async *runIter(): AsyncGenerator<MachineState, void, undefined> {

@@ -27,6 +27,7 @@ export class PersistenceSession {
   #backend: StorageBackend | undefined;
   #owned = false;
   #lock: FlowLock | undefined;
+  #opening: Promise<OpenedBackend> | undefined;
 
   constructor(input: BackendInput, book: BookSelection | undefined, logger: Logger) {
     this.#input = input;
@@ -34,8 +35,13 @@ export class PersistenceSession {
     this.#logger = logger;
   }
 
-  /** Opens the backend and locks `flowUuid`; on failure releases what it took and rethrows. */
-  async open(flowUuid: string): Promise<OpenedBackend> {
+  /** Opens the backend and locks `flowUuid` (once); on failure releases what it took and rethrows. */
+  open(flowUuid: string): Promise<OpenedBackend> {
+    this.#opening ??= this.#open(flowUuid);
+    return this.#opening;
+  }
+
+  async #open(flowUuid: string): Promise<OpenedBackend> {
     const input = this.#input;
     this.#owned = !isStorageBackend(input);
     const backend = (this.#backend = this.#owned ? await resolveBackend(input, { logger: this.#logger }) : (input as StorageBackend));
@@ -45,7 +51,7 @@ export class PersistenceSession {
       if (this.#book) opened.flowDetail = { logbookUuid: await this.#logbook(backend, this.#book) };
       return opened;
     } catch (error) {
-      await this.close().catch((closeError: unknown) => this.#logger.warn({ err: closeError }, 'closing the backend failed'));
+      await this.#release().catch((closeError: unknown) => this.#logger.warn({ err: closeError }, 'closing the backend failed'));
       throw error;
     }
   }
@@ -60,8 +66,13 @@ export class PersistenceSession {
     return saved.uuid;
   }
 
-  /** Releases the lock, and closes the backend when it was opened from a URL. */
+  /** Releases the lock, and closes the backend when it was opened from a URL (after an open in progress). */
   async close(): Promise<void> {
+    await this.#opening?.catch(() => undefined);
+    await this.#release();
+  }
+
+  async #release(): Promise<void> {
     const lock = this.#lock;
     const backend = this.#backend;
     this.#lock = undefined;

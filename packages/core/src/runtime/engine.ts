@@ -147,6 +147,11 @@ export class ActionEngine {
     return (state === 'REVERTED' || state === 'FAILURE') && storage.flowState === state;
   }
 
+  /** The storage if it exists yet (`storage` builds it, or throws before `open()`). */
+  protected get storageIfOpen(): Storage | undefined {
+    return this.#storage;
+  }
+
   get storage(): Storage {
     return this.prepare();
   }
