@@ -145,11 +145,15 @@ export class Runtime {
     }
     this.#transitions.setFlowState('RUNNING');
     // Atoms left mid-flight by an earlier run that stopped abruptly start over: an execution
-    // runs again, a revert reverts again (from the state it reverted from).
+    // runs again (or is reverted), a revert reverts again (from the state it reverted from).
     for (const node of this.#compiled.atoms) {
       const s = storage.getState(node.name);
-      if (s === 'RUNNING') storage.setState(node.name, 'PENDING');
-      else if (s === 'REVERTING') storage.setState(node.name, storage.atom(node.name).failure === undefined ? 'SUCCESS' : 'FAILURE');
+      if (s === 'RUNNING') {
+        // One the flow meant to revert may have run its side effects: as TaskFlow, it is
+        // reverted (its result unknown); else it runs again.
+        storage.setState(node.name, 'PENDING');
+        if (storage.getIntention(node.name) === 'REVERT') storage.setState(node.name, 'SUCCESS');
+      } else if (s === 'REVERTING') storage.setState(node.name, storage.atom(node.name).failure === undefined ? 'SUCCESS' : 'FAILURE');
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Failure, Task, TfError, Times, linearFlow, type AtomRecord, type FlowRecord, type FlowState } from '@tf/core';
+import { Failure, Task, TfError, Times, linearFlow, unorderedFlow, type AtomRecord, type FlowRecord, type FlowState } from '@tf/core';
 import { load, type LoadOptions } from '@tf/engine';
 import { AddOne, Fail, Flaky, SaveOrder, WootError, calls, failuresLeft, hooks, resetCalls } from '../semantics/tasks';
 import { SnapshotBackend } from './backend';
@@ -116,6 +116,24 @@ export function resumeSemantics(target: ResumeTarget): void {
       expect(calls).toEqual(['b.revert(5)', 'a.revert(5)']);
       expect(engine.storage.getStates()).toEqual({ a: 'REVERTED', b: 'REVERTED', c: 'REVERTED' });
       expect(backend.flows.get(id)?.state).toBe('REVERTED');
+    });
+
+    it('reverts an atom left RUNNING that the flow meant to revert, its result unknown (as TaskFlow)', async () => {
+      const backend = new SnapshotBackend();
+      const id = randomUUID();
+      backend.put(flowRecord(id, 'revert-all', 'RUNNING'), [
+        { name: 'a', kind: 'task', state: 'SUCCESS', intention: 'REVERT', progress: 1, result: 5 },
+        { name: 'b', kind: 'task', state: 'RUNNING', intention: 'REVERT', progress: 0 },
+        { name: 'c', kind: 'task', state: 'FAILURE', intention: 'REVERT', progress: 0, failure: woot() },
+      ]);
+      const flow = unorderedFlow('revert-all').add(new SaveOrder({ name: 'a' }), new SaveOrder({ name: 'b' }), new Fail({ name: 'c' }));
+      const engine = resume(flow, backend, id);
+      await expect(engine.run()).rejects.toThrow('Woot!');
+      await engine.close();
+      // No result: undefined in process, null once it crossed the wire to a worker.
+      const sorted = [...calls].sort().map((c) => c.replace('b.revert(null)', 'b.revert(undefined)'));
+      expect(sorted).toEqual(['a.revert(5)', 'b.revert(undefined)', 'c.revert(Failure(Woot!); failures=c)']);
+      expect(engine.storage.getStates()).toEqual({ a: 'REVERTED', b: 'REVERTED', c: 'REVERTED' });
     });
 
     it('resolves a failure the dead engine stored but did not act on: the flow reverts', async () => {
