@@ -139,11 +139,12 @@ export class PostgresBackend implements PersistenceBackend {
     }
   }
 
-  async #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /** `name`: a prepared statement, parsed and planned once per connection (the hot path's). */
+  async #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
     if (this.#closed) throw new InvalidStateError(`The postgres backend at ${this.location} is closed.`);
     const client = await this.#connect();
     try {
-      return await client.query<R>(text, values);
+      return await client.query<R>(name === undefined ? { text, values } : { name, text, values });
     } catch (error) {
       throw isConnectionError(error) ? unavailable(this.location, error, this.#connectTimeoutMs) : error;
     } finally {
@@ -218,6 +219,7 @@ export class PostgresBackend implements PersistenceBackend {
         flow !== undefined,
         ...cols,
       ],
+      `tf-save-batch:${this.schema}`,
     );
   }
 
