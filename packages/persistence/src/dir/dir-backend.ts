@@ -6,7 +6,7 @@ import { type EncodedBatch, encodeBatch, retimeFlow } from '../encoded-batch';
 import { GroupCommit } from '../group-commit';
 import { decodeAtomRecord, decodeFlowRecord, encodeBounded } from '../codec';
 import { BackendSchemaError, BackendUnavailableError } from '../errors';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RECORD_BYTES, positiveInteger } from '../limits';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RECORD_BYTES, positiveIntegerOption } from '../limits';
 import type { StoredFlow } from '../stored';
 import type { BackendDetails, LogbookInput, LogbookRecord, PersistenceBackend } from '../types';
 import { parseJson, parseStoredLogbook } from '../validate';
@@ -70,8 +70,8 @@ export class DirBackend implements PersistenceBackend {
     }
     this.root = root;
     this.#durable = options['durable'] !== false;
-    this.#maxRecordBytes = positiveInteger(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
-    this.#maxFileBytes = positiveInteger(options, 'maxFileBytes', DEFAULT_MAX_FILE_BYTES);
+    this.#maxRecordBytes = positiveIntegerOption(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
+    this.#maxFileBytes = positiveIntegerOption(options, 'maxFileBytes', DEFAULT_MAX_FILE_BYTES);
     this.#ready = this.#open();
     // Surfaced by the first operation; not an unhandled rejection in between.
     this.#ready.catch(() => undefined);

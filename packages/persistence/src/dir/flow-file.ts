@@ -1,8 +1,9 @@
 import { type FileHandle, open, truncate, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { BackendSchemaError } from '../errors';
 import type { StoredAtom, StoredFlow } from '../stored';
 import { parseJson, parseStoredAtom, parseStoredFlow } from '../validate';
-import { syncFolder, writeFileAtomic } from './atomic-write';
+import { syncFolder } from './atomic-write';
 import { readBounded } from './read-bounded';
 
 /**
@@ -115,7 +116,7 @@ export class JournalAppender {
       if (this.#tornFrom !== undefined) await truncate(this.path, this.#tornFrom);
       const created = this.#bytes === 0;
       this.#handle = await open(this.path, 'a', 0o600);
-      if (created && durable) await syncFolder(this.path.slice(0, this.path.lastIndexOf('/')));
+      if (created && durable) await syncFolder(dirname(this.path));
     }
     const bytes = Buffer.from(text, 'utf8');
     await this.#handle.write(bytes);
@@ -137,5 +138,3 @@ export class JournalAppender {
     });
   }
 }
-
-export { writeFileAtomic };
