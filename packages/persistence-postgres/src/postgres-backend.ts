@@ -30,7 +30,7 @@ import {
   parseStoredAtom,
   parseStoredFlow,
   parseStoredLogbook,
-  positiveInteger,
+  positiveIntegerOption,
 } from '@tf/persistence';
 import { isConnectionError, unavailable } from './connection-error';
 import { locationOf } from './location';
@@ -91,8 +91,8 @@ export class PostgresBackend implements PersistenceBackend {
     this.schema = schema;
     this.#s = quoteIdent(schema);
     this.location = locationOf(url, schema);
-    this.#connectTimeoutMs = positiveInteger(options, 'connectTimeoutMs', 10_000);
-    this.#maxRecordBytes = positiveInteger(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
+    this.#connectTimeoutMs = positiveIntegerOption(options, 'connectTimeoutMs', 10_000);
+    this.#maxRecordBytes = positiveIntegerOption(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
     this.#logger = (options['logger'] as Logger | undefined) ?? silentLogger;
     const synchronousCommit = options['synchronousCommit'] ?? 'on';
     if (typeof synchronousCommit !== 'string' || !SYNCHRONOUS_COMMIT.includes(synchronousCommit)) {
@@ -106,7 +106,7 @@ export class PostgresBackend implements PersistenceBackend {
       application_name: `tf pid ${process.pid} on ${hostname()}`.slice(0, 63),
       ...(synchronousCommit === 'on' ? {} : { options: `-c synchronous_commit=${synchronousCommit}` }),
     };
-    this.#pool = new pg.Pool({ ...this.#config, max: positiveInteger(options, 'poolSize', 4) });
+    this.#pool = new pg.Pool({ ...this.#config, max: positiveIntegerOption(options, 'poolSize', 4) });
     // An idle connection that breaks is replaced on next use; without a listener it would crash the process.
     this.#pool.on('error', (error) =>
       this.#logger.warn({ err: error, backend: this.location }, 'postgres backend: idle connection failed'),
@@ -139,11 +139,12 @@ export class PostgresBackend implements PersistenceBackend {
     }
   }
 
-  async #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /** `name`: a prepared statement, parsed and planned once per connection (the hot path's). */
+  async #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
     if (this.#closed) throw new InvalidStateError(`The postgres backend at ${this.location} is closed.`);
     const client = await this.#connect();
     try {
-      return await client.query<R>(text, values);
+      return await client.query<R>(name === undefined ? { text, values } : { name, text, values });
     } catch (error) {
       throw isConnectionError(error) ? unavailable(this.location, error, this.#connectTimeoutMs) : error;
     } finally {
@@ -218,6 +219,7 @@ export class PostgresBackend implements PersistenceBackend {
         flow !== undefined,
         ...cols,
       ],
+      `tf-save-batch:${this.schema}`,
     );
   }
 
