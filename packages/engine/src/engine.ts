@@ -1,4 +1,12 @@
-import { ActionEngine, InvalidStateError, type MachineState } from '@tf/core';
+import { randomUUID } from 'node:crypto';
+import { ActionEngine, InvalidStateError, type ActionEngineOptions, type Flow, type MachineState, type Task, silentLogger } from '@tf/core';
+import type { BackendInput } from '@tf/persistence';
+import { PersistenceSession, type BookSelection, type OpenedBackend } from './persistence-session';
+
+/** The engine's options: the core engine's, and a backend to open (a URL, or an object) with its logbook. */
+export interface EngineOptions extends ActionEngineOptions {
+  persistence?: { backend: BackendInput; book?: BookSelection | undefined };
+}
 
 /**
  * The key `await using` calls: `Symbol.asyncDispose`, or where a runtime lacks it (Node
@@ -15,6 +23,15 @@ export const asyncDisposeSymbol: typeof Symbol.asyncDispose =
  */
 export class Engine extends ActionEngine implements AsyncDisposable {
   #closing: Promise<void> | undefined;
+  readonly #persistence: PersistenceSession | undefined;
+
+  constructor(flow: Flow | Task, options: EngineOptions = {}) {
+    const { persistence, ...rest } = options;
+    // The lock is taken before storage exists: the flow detail's id must be known by then.
+    if (persistence && rest.flowUuid === undefined) rest.flowUuid = randomUUID();
+    super(flow, rest);
+    if (persistence) this.#persistence = new PersistenceSession(persistence.backend, persistence.book, rest.logger ?? silentLogger);
+  }
 
   /** True once `close()` was called. */
   get closed(): boolean {
@@ -28,8 +45,32 @@ export class Engine extends ActionEngine implements AsyncDisposable {
    * worker-based engine fails its requests in flight with `TF_ENGINE_STOPPED`).
    */
   close(): Promise<void> {
-    this.#closing ??= this.release();
+    this.#closing ??= this.#closeAll();
     return this.#closing;
+  }
+
+  async #closeAll(): Promise<void> {
+    try {
+      await this.release();
+    } finally {
+      // What storage still has to write goes to the backend before it closes.
+      await this.storageIfOpen?.flush().catch(() => undefined);
+      await this.#persistence?.close();
+    }
+  }
+
+  /**
+   * Opens the backend (from its URL), finds or creates the logbook and locks the flow detail
+   * (`FlowLockedError`, `TF_FLOW_LOCKED`, when another engine holds it) before storage loads it.
+   */
+  protected override async openBackend(): Promise<OpenedBackend | { backend?: undefined }> {
+    if (!this.#persistence) return super.openBackend();
+    this.assertOpen('open the backend');
+    return this.#persistence.open(this.options.flowUuid!);
+  }
+
+  protected override needsOpen(): boolean {
+    return this.#persistence !== undefined || super.needsOpen();
   }
 
   /** `await using engine = load(...)` closes the engine at the end of the block. */
@@ -59,7 +100,7 @@ export class Engine extends ActionEngine implements AsyncDisposable {
 
   /** Refuses to run a closed engine (InvalidStateError, `TF_INVALID_STATE`). */
   protected assertOpen(what: string): void {
-    if (this.closed) throw new InvalidStateError(`Cannot ${what}: the engine of flow '${this.storage.flowName}' is closed`);
+    if (this.closed) throw new InvalidStateError(`Cannot ${what}: the engine of flow '${this.flow.name}' is closed`);
   }
 
   override async *runIter(): AsyncGenerator<MachineState, void, undefined> {

@@ -27,3 +27,5 @@ export {
   type NoCapableWorkerDetails,
 } from './worker-based/no-worker-watch';
 export type { RequestState } from './worker-based/request-book';
+export type { EngineOptions } from './engine';
+export type { BookSelection } from './persistence-session';

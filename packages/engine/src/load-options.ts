@@ -1,4 +1,6 @@
 import type { Logger, SigningOptions, StorageBackend, TaskExecutor, TransportSelectionInput } from '@tf/core';
+import type { BackendConnection } from '@tf/persistence';
+import type { BookSelection } from './persistence-session';
 
 /** The engines `load` knows, by their canonical names. */
 export type EngineKind = 'serial' | 'parallel' | 'worker-based';
@@ -12,8 +14,17 @@ export interface CommonLoadOptions {
   store?: Record<string, unknown>;
   /** Most tasks in progress at once (parallel: default 8; worker-based: unlimited; serial: always 1). */
   maxWorkers?: number;
-  /** Where storage writes through to (in memory by default). */
-  backend?: StorageBackend;
+  /**
+   * Where storage writes through to (in memory by default): a connection URL (`memory://`,
+   * `dir:///abs/path`, `sqlite:///abs/path.db`, `postgresql://user@host/db`...), `{ connection,
+   * ...options }`, or a backend object (the caller's to close). With a backend, the flow detail
+   * `flowDetailId` names is resumed when the backend holds it. See docs/resuming.md.
+   */
+  backend?: string | BackendConnection | StorageBackend;
+  /** The logbook a new flow detail is filed in (found by name, or by uuid; created when absent). */
+  book?: string | BookSelection;
+  /** The flow detail's id (= `flowUuid`): with a backend that holds it, the run resumes it. */
+  flowDetailId?: string;
   /** The flow run's uuid (random by default); the worker-based engine's reply topic. */
   flowUuid?: string;
   /** A pino-compatible logger; silent by default. */

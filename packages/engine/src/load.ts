@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ActionEngineOptions, Flow, Task } from '@tf/core';
-import { Engine } from './engine';
+import type { Flow, Task } from '@tf/core';
+import { Engine, type EngineOptions } from './engine';
 import type { LoadOptions, LocalLoadOptions, WorkerBasedLoadOptions } from './load-options';
 import { normaliseOptions } from './options';
 import { WorkerBasedEngine } from './worker-based/engine';
@@ -16,9 +16,13 @@ export function load(flow: Flow | Task, options?: LoadOptions): Engine;
 export function load(flow: Flow | Task, options: LoadOptions = {}): Engine {
   const o = normaliseOptions(options);
   const flowUuid = o.flowUuid ?? randomUUID();
-  const common: ActionEngineOptions = { store: o.store, flowUuid, logger: o.logger, ...(o.backend ? { backend: o.backend } : {}) };
+  const common: EngineOptions = { store: o.store, flowUuid, logger: o.logger };
+  if (o.backend !== undefined) common.persistence = { backend: o.backend, book: o.book };
   if (o.workerBased) {
-    const executor = new WorkerBasedExecutor({ ...o.workerBased, uuid: flowUuid, logger: o.logger });
+    // With a backend, another engine may resume this flow detail while replies to a dead one
+    // still arrive: each engine gets its own reply topic then.
+    const replyTopic = o.backend === undefined ? flowUuid : randomUUID();
+    const executor = new WorkerBasedExecutor({ ...o.workerBased, uuid: replyTopic, logger: o.logger });
     return new WorkerBasedEngine(flow, { ...common, executor, maxConcurrency: o.maxWorkersGiven ? o.maxWorkers : Infinity });
   }
   return new Engine(flow, {

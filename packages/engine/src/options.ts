@@ -11,10 +11,11 @@ import {
   type Logger,
   type SigningKeys,
   type SigningOptions,
-  type StorageBackend,
   type TaskExecutor,
   type TransportSelection,
 } from '@tf/core';
+import { isStorageBackend, type BackendInput } from '@tf/persistence';
+import type { BookSelection } from './persistence-session';
 import type { EngineKind, LoadOptions, LocalLoadOptions, WorkerBasedLoadOptions } from './load-options';
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS } from './worker-based/executor';
 import { DEFAULT_NO_WORKER_WARNING_MS } from './worker-based/no-worker-watch';
@@ -57,7 +58,8 @@ export interface NormalisedOptions {
   engine: EngineKind;
   store: Record<string, unknown>;
   maxWorkers: number;
-  backend: StorageBackend | undefined;
+  backend: BackendInput | undefined;
+  book: BookSelection | undefined;
   executor: TaskExecutor | undefined;
   flowUuid: string | undefined;
   logger: Logger;
@@ -69,6 +71,7 @@ export interface NormalisedOptions {
 const ALIASES: Record<string, OptionKey> = {
   max_workers: 'maxWorkers',
   flow_uuid: 'flowUuid',
+  flow_detail_id: 'flowDetailId',
   transport_options: 'transportOptions',
   retry_options: 'retryOptions',
   worker_expiry_ms: 'workerExpiryMs',
@@ -106,7 +109,18 @@ const WORKER_BASED_KEYS = [
   'signingKey',
 ] as const satisfies readonly OptionKey[];
 
-const KNOWN = new Set<string>(['engine', 'store', 'maxWorkers', 'backend', 'executor', 'flowUuid', 'logger', ...WORKER_BASED_KEYS]);
+const KNOWN = new Set<string>([
+  'engine',
+  'store',
+  'maxWorkers',
+  'backend',
+  'book',
+  'executor',
+  'flowUuid',
+  'flowDetailId',
+  'logger',
+  ...WORKER_BASED_KEYS,
+]);
 
 const ENGINES: Record<string, EngineKind> = {
   serial: 'serial',
@@ -157,9 +171,10 @@ export function normaliseOptions(options: LoadOptions | Record<string, unknown> 
     maxWorkersGiven: given.maxWorkers !== undefined,
     store,
     maxWorkers,
-    backend: given.backend as StorageBackend | undefined,
+    backend: backendOption(given.backend),
+    book: bookOption(given.book, given.backend),
     executor: given.executor as TaskExecutor | undefined,
-    flowUuid: given.flowUuid as string | undefined,
+    flowUuid: flowUuidOption(given.flowUuid, given.flowDetailId),
     logger: (given.logger as Logger | undefined) ?? silentLogger,
   };
 }
@@ -212,4 +227,47 @@ function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSetting
     ),
     ...(given.signingKey === undefined ? {} : { signingKey: signingKeys(given.signingKey as SigningOptions) }),
   };
+}
+
+function backendOption(value: unknown): BackendInput | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (isStorageBackend(value)) return value;
+  if (value !== null && typeof value === 'object' && typeof (value as { connection?: unknown }).connection === 'string') {
+    return { ...(value as { connection: string }) };
+  }
+  throw new InvalidArgumentError(
+    "Option 'backend' must be a connection URL, { connection, ...options } or a StorageBackend (saveFlow, saveAtom, loadFlow, loadAtoms)",
+  );
+}
+
+function bookOption(value: unknown, backend: unknown): BookSelection | undefined {
+  if (value === undefined) return undefined;
+  if (backend === undefined) throw new InvalidArgumentError("Option 'book' needs a 'backend' to keep the logbook in");
+  if (typeof value === 'string' && value.length > 0) return { name: value };
+  const book = value as Partial<BookSelection> | null;
+  if (book !== null && typeof book === 'object' && typeof book.name === 'string' && book.name.length > 0) {
+    if (book.uuid !== undefined && typeof book.uuid !== 'string') throw new InvalidArgumentError("Option 'book.uuid' must be a string");
+    const selection: BookSelection = { name: book.name };
+    if (book.uuid !== undefined) selection.uuid = book.uuid;
+    if (book.meta !== undefined) selection.meta = plainObject('book.meta', book.meta);
+    return selection;
+  }
+  throw new InvalidArgumentError("Option 'book' must be a logbook name or { name, uuid?, meta? }");
+}
+
+/** `flowDetailId` and `flowUuid` name the same thing; given both, they must agree. */
+function flowUuidOption(flowUuid: unknown, flowDetailId: unknown): string | undefined {
+  for (const [name, value] of [
+    ['flowUuid', flowUuid],
+    ['flowDetailId', flowDetailId],
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
+      throw new InvalidArgumentError(`Option '${name}' must be a non-empty string`);
+    }
+  }
+  if (flowUuid !== undefined && flowDetailId !== undefined && flowUuid !== flowDetailId) {
+    throw new InvalidArgumentError(`Options 'flowUuid' and 'flowDetailId' name the same flow detail but differ: give one`);
+  }
+  return (flowDetailId ?? flowUuid) as string | undefined;
 }

@@ -1,9 +1,12 @@
 export { States, InvalidTransitionError, type AtomState, type FlowState, type Intention } from './states';
 export * from './notifier';
 export * from './backend';
+export * from './flow-locked-error';
 export * from './storage';
 export { LocalTaskExecutor, type ExecutionContext, type RevertExecutionContext, type TaskExecutor } from './executor';
 export * from './events';
 export type { MachineState, RuntimeStatistics } from './runtime';
 export * from './engine';
 export * from './listeners';
+export * from './flow-mismatch-error';
+export type { WriteStatistics } from './write-through';

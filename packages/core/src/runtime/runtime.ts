@@ -1,6 +1,6 @@
 import type { AtomNode, CompiledFlow, RetryNode } from '../compiler/types';
 import { TfError } from '../errors';
-import { Failure, WrappedFailure } from '../failure/failure';
+import { Failure } from '../failure/failure';
 import type { Logger } from '../logger';
 import { AtomRunner } from './atom-runner';
 import { Completions, type Completion, type Job } from './completions';
@@ -8,6 +8,7 @@ import { DeciderGate } from './decider-gate';
 import type { AtomEventDetails, FlowEventDetails } from './events';
 import type { TaskExecutor } from './executor';
 import { FailureResolver } from './failure-resolution';
+import { outcomeError } from './final-outcome';
 import type { Notifier } from './notifier';
 import { Readiness } from './readiness';
 import type { FlowState, Intention } from './states';
@@ -58,6 +59,8 @@ export class Runtime {
   readonly #resolver: FailureResolver;
   readonly #runner: AtomRunner;
   readonly #completions = new Completions();
+  /** Every completion so far, as a storage change mark: the backend has it before another atom starts. */
+  #completedMark = 0;
   /** Failures no strategy resolves (a revert that failed, a broken listener-free internal error). */
   #failures: Failure[] = [];
   readonly statistics: RuntimeStatistics = { completed: 0, discardedFailures: 0, activeForMs: 0 };
@@ -95,6 +98,7 @@ export class Runtime {
     yield 'RESUMING';
     this.#readiness.initialise();
     try {
+      await this.#resumeInterrupted();
       for (;;) {
         yield 'SCHEDULING';
         await this.#schedule();
@@ -125,6 +129,12 @@ export class Runtime {
 
   #prepareFlowForRun(): void {
     const storage = this.#storage;
+    const left = storage.flowState;
+    if (left === 'RUNNING' || left === 'SUSPENDING' || left === 'RESUMING') {
+      // An engine died during a run: as TaskFlow's prepare(), RESUMING then SUSPENDED, then it runs.
+      this.#transitions.setFlowState('RESUMING');
+      this.#transitions.setFlowState('SUSPENDED');
+    }
     if (storage.flowState === 'REVERTED') {
       this.#transitions.setFlowState('PENDING');
       for (const node of this.#compiled.atoms) {
@@ -134,11 +144,33 @@ export class Runtime {
       }
     }
     this.#transitions.setFlowState('RUNNING');
-    // Atoms left mid-flight by an earlier run that stopped abruptly start over.
+    // Atoms left mid-flight by an earlier run that stopped abruptly start over: an execution
+    // runs again (or is reverted), a revert reverts again (from the state it reverted from).
     for (const node of this.#compiled.atoms) {
       const s = storage.getState(node.name);
-      if (s === 'RUNNING') storage.setState(node.name, 'PENDING');
-      else if (s === 'REVERTING') storage.setState(node.name, 'FAILURE');
+      if (s === 'RUNNING') {
+        // One the flow meant to revert may have run its side effects: as TaskFlow, it is
+        // reverted (its result unknown); else it runs again.
+        storage.setState(node.name, 'PENDING');
+        if (storage.getIntention(node.name) === 'REVERT') storage.setState(node.name, 'SUCCESS');
+      } else if (s === 'REVERTING') storage.setState(node.name, storage.atom(node.name).failure === undefined ? 'SUCCESS' : 'FAILURE');
+    }
+  }
+
+  /**
+   * What an engine that died may have left half done, finished as TaskFlow's `resume()` does:
+   * a retry left RETRYING has its subflow reset again, and a failure stored but not resolved
+   * (the atom FAILURE, its intention still EXECUTE) is resolved now.
+   */
+  async #resumeInterrupted(): Promise<void> {
+    const storage = this.#storage;
+    for (const node of this.#compiled.atoms) {
+      if (node.kind === 'retry' && storage.getState(node.name) === 'RETRYING') this.#resolver.retrySubflow(node as RetryNode);
+    }
+    for (const node of this.#compiled.atoms) {
+      if (storage.getState(node.name) !== 'FAILURE' || storage.getIntention(node.name) !== 'EXECUTE') continue;
+      const failure = storage.atom(node.name).failure;
+      await this.#resolver.resolve(node, Failure.is(failure) ? failure : Failure.fromError(failure));
     }
   }
 
@@ -147,6 +179,12 @@ export class Runtime {
   async #schedule(): Promise<void> {
     let burst = 0;
     while (this.#storage.flowState === 'RUNNING' && this.#failures.length === 0 && this.#completions.running < this.#max) {
+      // Write-ahead: what finished is in the backend before anything else starts, so an engine
+      // that dies runs again at most what was in flight (docs/resuming.md).
+      if (!this.#storage.isDurable(this.#completedMark)) {
+        await this.#storage.durable(this.#completedMark);
+        continue;
+      }
       const next = this.#takeReady();
       if (!next) break;
       const outcome = next.job === 'execute' ? this.#startExecute(next.node) : this.#startRevert(next.node);
@@ -221,6 +259,14 @@ export class Runtime {
   }
 
   async #complete(c: Completion): Promise<void> {
+    try {
+      await this.#settle(c);
+    } finally {
+      this.#completedMark = this.#storage.changeMark;
+    }
+  }
+
+  async #settle(c: Completion): Promise<void> {
     const { node, job } = c;
     const storage = this.#storage;
     this.statistics.completed++;
@@ -289,7 +335,7 @@ export class Runtime {
       final === 'FAILURE'
         ? this.#failures
         : [...Object.values(this.#storage.getFailures()), ...Object.values(this.#storage.getRevertFailures())];
-    if (failures.length === 1) throw failures[0]!.toError();
-    if (failures.length > 1) throw new WrappedFailure(failures);
+    const error = outcomeError(failures);
+    if (error) throw error;
   }
 }

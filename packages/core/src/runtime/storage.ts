@@ -5,12 +5,28 @@ import { NotFoundError } from '../errors';
 import type { Failure } from '../failure/failure';
 import { RetryHistory } from '../atoms/retry';
 import { MemoryBackend, type AtomRecord, type FlowRecord, type StorageBackend } from './backend';
+import { FlowMismatchError } from './flow-mismatch-error';
 import type { AtomState, FlowState, Intention } from './states';
+import { snapshotAtom, snapshotFlow, WriteThrough, type WriteStatistics } from './write-through';
+
+/** A flow detail as a backend returned it: storage resumes from it. */
+export interface LoadedFlowDetail {
+  flow: FlowRecord;
+  atoms: readonly AtomRecord[];
+}
 
 export interface StorageOptions {
   backend?: StorageBackend;
+  /** Values added to the store (over a loaded flow detail's store). */
   store?: Record<string, unknown>;
+  /** Ignored when `loaded` is given (its uuid is the flow's). */
   flowUuid?: string;
+  /** Start from this flow detail instead of a new one: states, intentions, results, failures, histories. */
+  loaded?: LoadedFlowDetail;
+  /** Kept in a new flow record: the logbook it belongs to, and metadata. */
+  flowDetail?: Pick<FlowRecord, 'logbookUuid' | 'meta'>;
+  /** Coalesce writes into `saveBatch` calls while one is in flight (default true; off: one call per change). */
+  batchWrites?: boolean;
 }
 
 const NOTHING = Symbol('nothing');
@@ -28,18 +44,32 @@ export class Storage {
   readonly #atoms = new Map<string, AtomRecord>();
   /** symbol -> provider atom names, in topological order. */
   readonly #providers = new Map<string, string[]>();
-  #pending: Promise<void> = Promise.resolve();
-  #queued = 0;
-  #writeError: unknown;
+  readonly #writer: WriteThrough;
+  /** The flow state the backend held when storage was built from a loaded flow detail. */
+  readonly loadedFlowState: FlowState | undefined;
 
   constructor(compiled: CompiledFlow, options: StorageOptions = {}) {
     this.#compiled = compiled;
     this.backend = options.backend ?? new MemoryBackend();
-    this.flowUuid = options.flowUuid ?? randomUUID();
-    this.#flow = { uuid: this.flowUuid, name: compiled.root.name, state: 'PENDING', store: { ...options.store } };
+    const loaded = options.loaded;
+    this.flowUuid = loaded?.flow.uuid ?? options.flowUuid ?? randomUUID();
+    this.#writer = new WriteThrough(this.backend, this.flowUuid, { batching: options.batchWrites ?? true });
+    if (loaded) {
+      this.loadedFlowState = loaded.flow.state;
+      this.#flow = snapshotFlow(loaded.flow);
+      Object.assign(this.#flow.store, options.store);
+    } else {
+      this.#flow = { uuid: this.flowUuid, name: compiled.root.name, state: 'PENDING', store: { ...options.store } };
+      if (options.flowDetail?.logbookUuid !== undefined) this.#flow.logbookUuid = options.flowDetail.logbookUuid;
+      if (options.flowDetail?.meta !== undefined) this.#flow.meta = { ...options.flowDetail.meta };
+    }
+    const restored = loaded ? this.#restorable(loaded) : undefined;
     for (const node of compiled.atoms) {
-      const record: AtomRecord = { name: node.name, kind: node.kind, state: 'PENDING', intention: 'EXECUTE', progress: 0 };
-      if (node.kind === 'retry') record.history = [];
+      let record = restored?.get(node.name);
+      if (!record) {
+        record = { name: node.name, kind: node.kind, state: 'PENDING', intention: 'EXECUTE', progress: 0 };
+        if (node.kind === 'retry') record.history = [];
+      }
       this.#atoms.set(node.name, record);
       for (const symbol of node.atom.provides) {
         let list = this.#providers.get(symbol);
@@ -47,7 +77,31 @@ export class Storage {
         list.push(node.name);
       }
     }
-    this.#write((r) => this.backend.saveFlow(r), this.#flow);
+    if (loaded) this.#writer.flow(this.#flow);
+    else this.#writer.created(this.#flow, this.#atoms.values());
+  }
+
+  /** The loaded atom records by name, checked against the flow (FlowMismatchError). */
+  #restorable(loaded: LoadedFlowDetail): Map<string, AtomRecord> {
+    const records = new Map<string, AtomRecord>();
+    const unknownAtoms: string[] = [];
+    const kindChanged: string[] = [];
+    for (const record of loaded.atoms) {
+      const node = this.#compiled.get(record.name);
+      if (!node) unknownAtoms.push(record.name);
+      else if (node.kind !== record.kind) kindChanged.push(record.name);
+      else records.set(record.name, snapshotAtom(record));
+    }
+    if (unknownAtoms.length > 0 || kindChanged.length > 0) {
+      const newAtoms = this.#compiled.atoms.filter((n) => !records.has(n.name) && !kindChanged.includes(n.name)).map((n) => n.name);
+      throw new FlowMismatchError(this.flowUuid, { unknownAtoms, kindChanged, newAtoms });
+    }
+    return records;
+  }
+
+  /** Backend calls made so far and records sent. */
+  get writeStatistics(): Readonly<WriteStatistics> {
+    return this.#writer.statistics;
   }
 
   // --- flow -------------------------------------------------------------------------
@@ -62,13 +116,13 @@ export class Storage {
 
   setFlowState(state: FlowState): void {
     this.#flow.state = state;
-    this.#write((r) => this.backend.saveFlow(r), this.#flow);
+    this.#writer.flow(this.#flow);
   }
 
   /** Adds values to the store (what atoms read when no atom provides a symbol). */
   inject(values: Record<string, unknown>): void {
     Object.assign(this.#flow.store, values);
-    this.#write((r) => this.backend.saveFlow(r), this.#flow);
+    this.#writer.flow(this.#flow);
   }
 
   /** The symbols the store holds. */
@@ -283,45 +337,31 @@ export class Storage {
   // --- persistence ------------------------------------------------------------------
 
   #save(record: AtomRecord): void {
-    this.#write((r) => this.backend.saveAtom(this.flowUuid, r), record);
+    this.#writer.atom(record);
   }
 
-  /**
-   * Writes through in order. A sync backend is called at once with the live record; once
-   * a write is pending, later ones queue behind it with a snapshot of the record as it
-   * was, so an async backend sees every change in the order it happened.
-   */
-  #write<R extends object>(write: (record: R) => void | Promise<void>, record: R): void {
-    if (this.#writeError !== undefined) return;
-    if (this.#queued > 0) {
-      const snapshot = { ...record };
-      this.#queued++;
-      this.#pending = this.#pending
-        .then(() => (this.#writeError === undefined ? write(snapshot) : undefined))
-        .catch((error: unknown) => {
-          this.#writeError ??= error;
-        })
-        .finally(() => this.#queued--);
-      return;
-    }
-    try {
-      const pending = write(record);
-      if (pending && typeof (pending as Promise<void>).then === 'function') {
-        this.#queued++;
-        this.#pending = Promise.resolve(pending)
-          .catch((error: unknown) => {
-            this.#writeError ??= error;
-          })
-          .finally(() => this.#queued--);
-      }
-    } catch (error) {
-      this.#writeError = error;
-    }
+  /** The first error a backend write raised (nothing is written after it), or undefined. */
+  get writeError(): unknown {
+    return this.#writer.error;
+  }
+
+  /** A mark for `durable()`: the changes made so far. */
+  get changeMark(): number {
+    return this.#writer.changes;
+  }
+
+  /** Whether the backend acknowledged every change up to `mark`. */
+  isDurable(mark: number): boolean {
+    return this.#writer.acknowledged >= mark;
+  }
+
+  /** Resolves once the backend acknowledged every change up to `mark`; rejects with the first write error. */
+  durable(mark: number): Promise<void> {
+    return this.#writer.durable(mark);
   }
 
   /** Waits for the backend to have every write; rethrows the first write error. */
-  async flush(): Promise<void> {
-    await this.#pending;
-    if (this.#writeError !== undefined) throw this.#writeError;
+  flush(): Promise<void> {
+    return this.#writer.flush();
   }
 }

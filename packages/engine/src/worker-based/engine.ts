@@ -1,5 +1,5 @@
-import type { ActionEngineOptions, Flow, Notifier, SigningStats, Task } from '@tf/core';
-import { Engine } from '../engine';
+import type { Flow, Notifier, SigningStats, Task } from '@tf/core';
+import { Engine, type EngineOptions } from '../engine';
 import type { WorkerBasedExecutor } from './executor';
 import type { NoCapableWorkerDetails } from './no-worker-watch';
 
@@ -7,7 +7,7 @@ import type { NoCapableWorkerDetails } from './no-worker-watch';
 export class WorkerBasedEngine extends Engine {
   readonly executor: WorkerBasedExecutor;
 
-  constructor(flow: Flow | Task, options: ActionEngineOptions & { executor: WorkerBasedExecutor }) {
+  constructor(flow: Flow | Task, options: EngineOptions & { executor: WorkerBasedExecutor }) {
     super(flow, options);
     this.executor = options.executor;
   }
