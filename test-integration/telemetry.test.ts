@@ -64,7 +64,10 @@ interface FileSpan {
 /** Runs `tf` (from source) as its own process; resolves with its exit code and output, or rejects after `timeoutMs`. */
 function tf(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/cli.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/cli.ts', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -81,7 +84,9 @@ function tf(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; 
 }
 
 await describeWith(['rabbitmq'], 'amqp: telemetry and tf inspect across processes', () => {
-  it('one trace for a flow run on two tf-worker processes: worker spans are children of the engine request spans', { timeout: 120_000 }, async () => {
+  it('one trace for a flow run on two tf-worker processes: worker spans are children of the engine request spans', {
+    timeout: 120_000,
+  }, async () => {
     spans.reset();
     const exchange = uniqueName('it-otel');
     const topics: [string, string] = ['otel-a', 'otel-b'];
@@ -125,7 +130,9 @@ await describeWith(['rabbitmq'], 'amqp: telemetry and tf inspect across processe
     }
   });
 
-  it('tf inspect workers lists both workers with tasks, concurrency and a running task; tf inspect requests lists the run', { timeout: 120_000 }, async () => {
+  it('tf inspect workers lists both workers with tasks, concurrency and a running task; tf inspect requests lists the run', {
+    timeout: 120_000,
+  }, async () => {
     const exchange = uniqueName('it-inspect');
     const [w1, w2] = await twoWorkers(exchange, ['inspect-a', 'inspect-b'], [2, 3]);
     const engine = load(linearFlow('one-slow').add(new SlowSquare({ name: 'slow', inject: { x: 3 }, provides: 'slow' })), {

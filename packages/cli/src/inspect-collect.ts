@@ -96,7 +96,13 @@ export async function collectWorkers(options: InspectOptions, transport?: Transp
       Promise.all(
         topics.map((topic) =>
           t
-            .publish(exchange, topic, '{}', { type: MessageType.NOTIFY, replyTo: replyTopic, headers: { [TfHeader.INSPECT]: true } }, { createTopic: false })
+            .publish(
+              exchange,
+              topic,
+              '{}',
+              { type: MessageType.NOTIFY, replyTo: replyTopic, headers: { [TfHeader.INSPECT]: true } },
+              { createTopic: false },
+            )
             .catch(() => undefined),
         ),
       );

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { collectWorkers, type InspectedWorker, type InspectOptions } from './inspect-collect';
 import { NoWorkersAnsweredError } from './inspect-errors';
 import { requestsLines, workersLines } from './inspect-print';
@@ -38,7 +38,8 @@ function jsonObjectFlag(value: string): Record<string, unknown> {
   } catch (error) {
     throw new InvalidArgumentError(`--transport-options must be a JSON object: ${(error as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('--transport-options must be a JSON object.');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InvalidArgumentError('--transport-options must be a JSON object.');
   return parsed as Record<string, unknown>;
 }
 
@@ -67,7 +68,14 @@ export function addInspectCommand(program: Command, host: InspectHost): void {
     };
     const workers = await (host.collect ?? collectWorkers)(options);
     if (workers.length === 0) throw new NoWorkersAnsweredError(options.topics, options.timeoutMs);
-    if (flags.json) host.print([JSON.stringify(kind === 'workers' ? workers : workers.map(({ id, topic, details }) => ({ id, topic, running: details.running ?? [] })), null, 2)]);
+    if (flags.json)
+      host.print([
+        JSON.stringify(
+          kind === 'workers' ? workers : workers.map(({ id, topic, details }) => ({ id, topic, running: details.running ?? [] })),
+          null,
+          2,
+        ),
+      ]);
     else host.print(kind === 'workers' ? workersLines(workers) : requestsLines(workers));
   };
   for (const [kind, description] of [
@@ -82,9 +90,7 @@ export function addInspectCommand(program: Command, host: InspectHost): void {
       .addOption(new Option('--transport-options <json>', 'transport options as a JSON object').argParser(jsonObjectFlag))
       .requiredOption('--exchange <name>', 'exchange name')
       .requiredOption('--topics <names>', 'topic(s) to ask, comma-separated (repeatable)', topicsFlag)
-      .addOption(
-        new Option('--timeout <ms>', 'how long answers are collected').argParser(timeoutFlag).default(DEFAULT_INSPECT_TIMEOUT_MS),
-      )
+      .addOption(new Option('--timeout <ms>', 'how long answers are collected').argParser(timeoutFlag).default(DEFAULT_INSPECT_TIMEOUT_MS))
       .option('--json', 'print JSON instead of a table')
       .action(run(kind));
   }

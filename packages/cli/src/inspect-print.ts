@@ -42,10 +42,20 @@ export function requestsLines(workers: readonly InspectedWorker[], now = Date.no
   const rows: string[][] = [];
   for (const w of workers) {
     for (const run of w.details.running ?? []) {
-      rows.push([w.id ?? '-', printable(w.topic, 255), run.task, oneLine(run.name, 80), run.action, run.id, formatDuration(now - run.since)]);
+      rows.push([
+        w.id ?? '-',
+        printable(w.topic, 255),
+        run.task,
+        oneLine(run.name, 80),
+        run.action,
+        run.id,
+        formatDuration(now - run.since),
+      ]);
     }
   }
-  const out = rows.length ? table([['WORKER', 'TOPIC', 'TASK', 'ATOM', 'ACTION', 'CORRELATION ID', 'RUNNING FOR'], ...rows]) : ['(nothing running)'];
+  const out = rows.length
+    ? table([['WORKER', 'TOPIC', 'TASK', 'ATOM', 'ACTION', 'CORRELATION ID', 'RUNNING FOR'], ...rows])
+    : ['(nothing running)'];
   const truncated = workers.filter((w) => (w.details.active ?? 0) > (w.details.running?.length ?? 0));
   for (const w of truncated) out.push(`worker ${w.id ?? w.topic} runs ${w.details.active} (listed ${w.details.running?.length ?? 0})`);
   const silent = workers.filter((w) => w.id === undefined).map((w) => w.topic);

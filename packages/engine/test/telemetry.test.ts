@@ -168,7 +168,9 @@ describe('worker-based engine: OpenTelemetry', () => {
       await worker.stop();
     }
     const timeouts = await points('tf.engine.request.timeouts');
-    const transition = timeouts.find((p) => p.attributes['tf.task.name'] === 'telemetry.Nobody' && p.attributes['tf.timeout.kind'] === 'transition');
+    const transition = timeouts.find(
+      (p) => p.attributes['tf.task.name'] === 'telemetry.Nobody' && p.attributes['tf.timeout.kind'] === 'transition',
+    );
     expect(transition?.value).toBe(1);
   });
 });

@@ -1,4 +1,13 @@
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, trace, type Context, type TextMapGetter } from '@opentelemetry/api';
+import {
+  context,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  trace,
+  type Context,
+  type TextMapGetter,
+} from '@opentelemetry/api';
 import type { MessageHeaders, RequestBody } from '@tf/core';
 import { endSpan } from '@tf/core/internal';
 

@@ -674,14 +674,21 @@ export class Worker {
         workerId: this.id,
         attempt: request.fromTfEngine ? (request.brief[TfHeader.ATTEMPT] as number) : undefined,
       });
-      this.#runs.set(correlationId, { id: correlationId, task: body.task_cls, name: body.task_name, action: body.action, since: Date.now() });
+      this.#runs.set(correlationId, {
+        id: correlationId,
+        task: body.task_cls,
+        name: body.task_name,
+        action: body.action,
+        since: Date.now(),
+      });
       let outcome: Awaited<ReturnType<typeof runRequest>> | Awaited<typeof hold.stopped>;
       try {
         outcome = await Promise.race([span.run(() => runRequest(task, body, onProgress, hold)), hold.stopped]);
       } finally {
         this.#runs.delete(correlationId);
       }
-      const failed = 'handBack' in outcome ? outcome.reason : !outcome.ok ? outcome.error : Failure.is(outcome.value) ? outcome.value : undefined;
+      const failed =
+        'handBack' in outcome ? outcome.reason : !outcome.ok ? outcome.error : Failure.is(outcome.value) ? outcome.value : undefined;
       span.end(failed);
       clearTimeout(timer);
       hold.onLong = undefined;

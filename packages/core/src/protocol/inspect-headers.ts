@@ -24,6 +24,7 @@ export interface InspectHeaders {
 }
 
 /** Printable text (no control characters: it ends up on an operator's terminal). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
 const TEXT = /^[^\u0000-\u001f\u007f-\u009f]+$/;
 
 function text(value: unknown, max = 200): string | undefined {

@@ -6,7 +6,7 @@ import {
   type Histogram,
   type MeterProvider,
   type ObservableGauge,
-} from "@opentelemetry/api";
+} from '@opentelemetry/api';
 import { ENGINE_SCOPE } from './request-trace';
 
 /** What one worker-based engine tells the gauges when they are read. */
@@ -54,7 +54,10 @@ function bind(provider: MeterProvider): Bound {
     unit: '{request}',
     description: 'Requests waiting while no live worker runs their task',
   });
-  const workers = meter.createObservableGauge('tf.engine.workers', { unit: '{worker}', description: 'Live workers known by discovery, by topic' });
+  const workers = meter.createObservableGauge('tf.engine.workers', {
+    unit: '{worker}',
+    description: 'Live workers known by discovery, by topic',
+  });
   const callback = (result: BatchObservableResult): void => {
     const byState = new Map<string, { attributes: Attributes; value: number }>();
     const stuck = new Map<string, { attributes: Attributes; value: number }>();
