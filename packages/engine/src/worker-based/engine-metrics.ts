@@ -34,6 +34,9 @@ interface Bound {
   readonly callback: (result: BatchObservableResult) => void;
 }
 
+/** Histogram buckets in seconds (OpenTelemetry's default ones suit milliseconds). */
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
 /** Every started engine of this process: the gauges sum over them (one series per attribute set). */
 const live = new Set<EngineMetricsSource>();
 let bound: Bound | undefined;
@@ -79,10 +82,12 @@ function bind(provider: MeterProvider): Bound {
     taskDuration: meter.createHistogram('tf.engine.task.duration', {
       unit: 's',
       description: "A task's run on a worker, from its RUNNING to its SUCCESS or FAILURE",
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
     }),
     queueLatency: meter.createHistogram('tf.engine.request.queue_latency', {
       unit: 's',
       description: 'From a request (attempt) waiting for a worker until its worker said RUNNING',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
     }),
     redispatches: meter.createCounter('tf.engine.request.redispatches', {
       unit: '{request}',
