@@ -10,11 +10,11 @@
  * The backend comes from `--backend` or the TF_BACKEND environment variable. Output on
  * stdout; a bad backend, an unknown flow detail or bad usage: one line on stderr, exit 1.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { TfError } from '@tf/core';
-import { type BackendImporter, isPersistenceBackend, type PersistenceBackend, redactUrl, resolveBackend } from '@tf/persistence';
+import { NotFoundError, TfError } from '@tf/core';
+import { type BackendImporter, isPersistenceBackend, type PersistenceBackend, pathOfUrl, redactUrl, resolveBackend } from '@tf/persistence';
 import { flowsList } from './flows-list';
 import { flowsShow } from './flows-show';
 import { addInspectCommand, type InspectHost } from './inspect-command';
@@ -32,8 +32,27 @@ export interface CliContext {
 /** Backend packages installed beside this command (its own dependencies), then the working directory's. */
 const importer: BackendImporter = (specifier) => import(/* @vite-ignore */ specifier);
 
+/** A command that only reads must not create a store: a dir:// or sqlite:// path that does not exist is an error. */
+function assertStoreExists(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return; // resolveBackend reports it
+  }
+  if (parsed.protocol !== 'dir:' && parsed.protocol !== 'sqlite:') return;
+  let path: string;
+  try {
+    path = pathOfUrl(parsed);
+  } catch {
+    return;
+  }
+  if (!existsSync(path)) throw new NotFoundError(`No store at ${path}: nothing to list.`);
+}
+
 async function openBackend(url: string | undefined): Promise<PersistenceBackend> {
   if (!url) throw new CommanderError(1, 'tf.backend', `tf: no backend: pass --backend <url> or set ${BACKEND_ENV}.`);
+  assertStoreExists(url);
   let backend: Awaited<ReturnType<typeof resolveBackend>>;
   try {
     backend = await resolveBackend(url, { importer });

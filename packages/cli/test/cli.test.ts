@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,6 +142,15 @@ describe('tf (spawned): the backend and bad input', { timeout: 60_000 }, () => {
     const foreign = await run(['flows', 'list', '--backend', `dir://${root}`]);
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toContain('TF_BACKEND_SCHEMA');
+  });
+
+  it('a dir or sqlite path where no store exists is an error, and nothing is created', async () => {
+    for (const url of [`dir://${path.join(tmp, 'typo')}`, `sqlite://${path.join(tmp, 'typo.db')}`]) {
+      const { code, stderr } = await run(['flows', 'list', '--backend', url]);
+      expect(code).toBe(1);
+      expect(stderr).toContain('No store at');
+      expect(existsSync(url.replace(/^[a-z]+:\/\//, ''))).toBe(false);
+    }
   });
 
   it('an unknown command exits 1', async () => {

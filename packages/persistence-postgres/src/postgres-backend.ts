@@ -30,7 +30,7 @@ import {
   parseStoredAtom,
   parseStoredFlow,
   parseStoredLogbook,
-  positiveInteger,
+  positiveIntegerOption,
 } from '@tf/persistence';
 import { isConnectionError, unavailable } from './connection-error';
 import { locationOf } from './location';
@@ -43,11 +43,19 @@ export interface PostgresBackendOptions {
   poolSize?: number;
   /** How long to wait for a connection before `TF_BACKEND_UNAVAILABLE` (default 10 000). */
   connectTimeoutMs?: number;
+  /**
+   * PostgreSQL's `synchronous_commit` for this backend's sessions (default `on`: a commit
+   * waits for the WAL flush). `off` commits without waiting: an engine killed at any point
+   * loses nothing it committed, but a crash of the database server may lose the last
+   * fraction of a second of writes.
+   */
+  synchronousCommit?: 'on' | 'off' | 'local' | 'remote_write' | 'remote_apply';
   maxRecordBytes?: number;
   logger?: Logger;
 }
 
-const OPTION_KEYS = ['schema', 'poolSize', 'connectTimeoutMs', 'maxRecordBytes', 'logger'];
+const OPTION_KEYS = ['schema', 'poolSize', 'connectTimeoutMs', 'synchronousCommit', 'maxRecordBytes', 'logger'];
+const SYNCHRONOUS_COMMIT = ['on', 'off', 'local', 'remote_write', 'remote_apply'];
 const APP_NAME = /^tf pid (\d+) on (.+)$/;
 
 /**
@@ -83,17 +91,22 @@ export class PostgresBackend implements PersistenceBackend {
     this.schema = schema;
     this.#s = quoteIdent(schema);
     this.location = locationOf(url, schema);
-    this.#connectTimeoutMs = positiveInteger(options, 'connectTimeoutMs', 10_000);
-    this.#maxRecordBytes = positiveInteger(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
+    this.#connectTimeoutMs = positiveIntegerOption(options, 'connectTimeoutMs', 10_000);
+    this.#maxRecordBytes = positiveIntegerOption(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
     this.#logger = (options['logger'] as Logger | undefined) ?? silentLogger;
+    const synchronousCommit = options['synchronousCommit'] ?? 'on';
+    if (typeof synchronousCommit !== 'string' || !SYNCHRONOUS_COMMIT.includes(synchronousCommit)) {
+      throw new InvalidArgumentError(`Postgres backend option 'synchronousCommit' must be one of ${SYNCHRONOUS_COMMIT.join(', ')}.`);
+    }
     const connectionString = new URL(url.href);
     connectionString.protocol = 'postgresql:';
     this.#config = {
       connectionString: connectionString.href,
       connectionTimeoutMillis: this.#connectTimeoutMs,
       application_name: `tf pid ${process.pid} on ${hostname()}`.slice(0, 63),
+      ...(synchronousCommit === 'on' ? {} : { options: `-c synchronous_commit=${synchronousCommit}` }),
     };
-    this.#pool = new pg.Pool({ ...this.#config, max: positiveInteger(options, 'poolSize', 4) });
+    this.#pool = new pg.Pool({ ...this.#config, max: positiveIntegerOption(options, 'poolSize', 4) });
     // An idle connection that breaks is replaced on next use; without a listener it would crash the process.
     this.#pool.on('error', (error) =>
       this.#logger.warn({ err: error, backend: this.location }, 'postgres backend: idle connection failed'),
@@ -126,11 +139,12 @@ export class PostgresBackend implements PersistenceBackend {
     }
   }
 
-  async #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /** `name`: a prepared statement, parsed and planned once per connection (the hot path's). */
+  async #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
     if (this.#closed) throw new InvalidStateError(`The postgres backend at ${this.location} is closed.`);
     const client = await this.#connect();
     try {
-      return await client.query<R>(text, values);
+      return await client.query<R>(name === undefined ? { text, values } : { name, text, values });
     } catch (error) {
       throw isConnectionError(error) ? unavailable(this.location, error, this.#connectTimeoutMs) : error;
     } finally {
@@ -205,6 +219,7 @@ export class PostgresBackend implements PersistenceBackend {
         flow !== undefined,
         ...cols,
       ],
+      `tf-save-batch:${this.schema}`,
     );
   }
 

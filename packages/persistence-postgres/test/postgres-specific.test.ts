@@ -148,3 +148,18 @@ describe('postgres backend: flow locks across processes', () => {
     }
   });
 });
+
+describe('postgres backend: synchronousCommit', () => {
+  it("synchronousCommit: 'off' saves and loads as 'on' does; a bad value is refused", async () => {
+    const s = schema();
+    const backend = await PostgresBackend.open(new URL(PG_URL), { schema: s, synchronousCommit: 'off' });
+    try {
+      await backend.saveFlow({ uuid: 'f', name: 'n', state: 'RUNNING', store: {} });
+      expect((await backend.loadFlow('f'))?.name).toBe('n');
+    } finally {
+      await backend.close();
+    }
+    const error = await rejection(PostgresBackend.open(new URL(PG_URL), { schema: s, synchronousCommit: 'sometimes' }));
+    expect(TfError.is(error, 'TF_INVALID_ARGUMENT')).toBe(true);
+  });
+});

@@ -32,7 +32,7 @@ import {
   parseStoredAtom,
   parseStoredFlow,
   parseStoredLogbook,
-  positiveInteger,
+  positiveIntegerOption,
 } from '@tf/persistence';
 import { openSqliteSchema } from './open-schema';
 
@@ -99,9 +99,9 @@ export class SqliteBackend implements PersistenceBackend {
       throw new InvalidArgumentError(`Sqlite backend option 'synchronous' must be one of ${SYNCHRONOUS.join(', ')}.`);
     }
     this.path = path;
-    this.#maxRecordBytes = positiveInteger(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
-    this.#staleLockMs = positiveInteger(options, 'staleLockMs', 30_000);
-    const busyTimeoutMs = positiveInteger(options, 'busyTimeoutMs', 5_000);
+    this.#maxRecordBytes = positiveIntegerOption(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
+    this.#staleLockMs = positiveIntegerOption(options, 'staleLockMs', 30_000);
+    const busyTimeoutMs = positiveIntegerOption(options, 'busyTimeoutMs', 5_000);
     try {
       mkdirSync(dirname(path), { recursive: true });
       this.#db = new Database(path, { timeout: busyTimeoutMs });

@@ -5,7 +5,7 @@ export { encodeAtomRecord, decodeAtomRecord, encodeFlowRecord, decodeFlowRecord,
 export { parseStoredAtom, parseStoredFlow, parseStoredLogbook, parseJson } from './validate';
 export { findNonJson } from './jsonable';
 export { lastPerAtom, byUpdatedDesc, nowIso } from './batch';
-export { DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_FILE_BYTES, positiveInteger } from './limits';
+export { DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_FILE_BYTES, positiveIntegerOption } from './limits';
 export { isStorageBackend, isPersistenceBackend } from './is-backend';
 export { redactUrl } from './redact';
 export type { BackendImporter } from './importer';

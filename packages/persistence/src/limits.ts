@@ -7,7 +7,7 @@ export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 /** Reads a positive integer option, or the default. */
-export function positiveInteger(options: Readonly<Record<string, unknown>>, key: string, fallback: number): number {
+export function positiveIntegerOption(options: Readonly<Record<string, unknown>>, key: string, fallback: number): number {
   const value = options[key];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {

@@ -9,7 +9,7 @@ import {
 } from '@tf/core';
 import { atomBatch, byUpdatedDesc, flowBatch, lastPerAtom, nowIso } from './batch';
 import { decodeAtomRecord, decodeFlowRecord, encodeAtomRecord, encodeBounded, encodeFlowRecord } from './codec';
-import { DEFAULT_MAX_RECORD_BYTES, positiveInteger } from './limits';
+import { DEFAULT_MAX_RECORD_BYTES, positiveIntegerOption } from './limits';
 import type { StoredAtom, StoredFlow, StoredLogbook } from './stored';
 import type { BackendDetails, LogbookInput, LogbookRecord, PersistenceBackend } from './types';
 
@@ -55,7 +55,7 @@ export class MemoryPersistenceBackend implements PersistenceBackend {
     for (const key of Object.keys(options)) {
       if (key !== 'maxRecordBytes') throw new InvalidArgumentError(`Unknown memory backend option '${key}'. Allowed: maxRecordBytes.`);
     }
-    this.#maxRecordBytes = positiveInteger(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
+    this.#maxRecordBytes = positiveIntegerOption(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
     this.#name = name;
     const store = name === '' ? newStore() : namedStore(name);
     this.#flows = store.flows;

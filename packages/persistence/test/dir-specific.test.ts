@@ -25,7 +25,7 @@ describe('dir backend: files on disk', () => {
     await b.saveLogbook({ uuid: 'b1', name: 'book' });
     await b.close();
     expect(readdirSync(dir).sort()).toEqual(['flows', 'locks', 'logbooks', 'schema.json']);
-    expect(JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8'))).toEqual({ format: 'tf-persistence-dir', version: 1 });
+    expect(JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8'))).toEqual({ format: 'tf-persistence-dir', version: 2 });
     expect(readdirSync(join(dir, 'flows'))).toEqual(['f1.json']);
     expect(readdirSync(join(dir, 'logbooks'))).toEqual(['b1.json']);
     const file = JSON.parse(readFileSync(join(dir, 'flows', 'f1.json'), 'utf8')) as { atoms: Record<string, { result: number }> };

@@ -6,22 +6,30 @@ import { type EncodedBatch, encodeBatch, retimeFlow } from '../encoded-batch';
 import { GroupCommit } from '../group-commit';
 import { decodeAtomRecord, decodeFlowRecord, encodeBounded } from '../codec';
 import { BackendSchemaError, BackendUnavailableError } from '../errors';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RECORD_BYTES, positiveInteger } from '../limits';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RECORD_BYTES, positiveIntegerOption } from '../limits';
 import type { StoredFlow } from '../stored';
 import type { BackendDetails, LogbookInput, LogbookRecord, PersistenceBackend } from '../types';
-import { parseJson, parseStoredAtom, parseStoredFlow, parseStoredLogbook } from '../validate';
+import { parseJson, parseStoredLogbook } from '../validate';
 import { TEMP_PREFIX, writeFileAtomic } from './atomic-write';
+import { JournalAppender, journalLine, journalPath, readFlowDetail, snapshotText } from './flow-file';
 import { openDirSchema } from './dir-schema';
 import { fileNameOf } from './file-names';
 import { acquireLockFile } from './lock-file';
 import { readBounded } from './read-bounded';
 
-/** What this backend last wrote of one flow detail: the file is rebuilt from it on each batch. */
+/** What this backend wrote of one flow detail it writes: the next snapshot is built from it. */
 interface FlowFile {
+  generation: number;
   flowText: string | undefined;
   flow: Pick<StoredFlow, 'createdAt' | 'updatedAt'> | undefined;
   atoms: Map<string, string>;
+  snapshotBytes: number;
+  /** Absent until the first snapshot is written. */
+  journal: JournalAppender | undefined;
 }
+
+/** A journal is folded into a new snapshot once it is larger than the snapshot and than this. */
+const MIN_JOURNAL_BYTES_TO_COMPACT = 1024 * 1024;
 
 export interface DirBackendOptions {
   /** fsync each file and its folder (default true); false trades durability on power loss for speed. */
@@ -34,8 +42,9 @@ export interface DirBackendOptions {
 const OPTION_KEYS = ['durable', 'maxRecordBytes', 'maxFileBytes'];
 
 /**
- * `dir:///abs/path`: one JSON file per flow detail (with its atom details) and per logbook,
- * each replaced atomically (temporary file, fsync, rename); `saveBatch` is one such write.
+ * `dir:///abs/path`: one JSON file per logbook, replaced atomically (temporary file, fsync,
+ * rename); per flow detail a snapshot replaced the same way and a journal of the batches
+ * since, one appended line per write (see `flow-file.ts`).
  * A lock file per flow detail keeps two engines from writing one flow detail.
  */
 export class DirBackend implements PersistenceBackend {
@@ -61,8 +70,8 @@ export class DirBackend implements PersistenceBackend {
     }
     this.root = root;
     this.#durable = options['durable'] !== false;
-    this.#maxRecordBytes = positiveInteger(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
-    this.#maxFileBytes = positiveInteger(options, 'maxFileBytes', DEFAULT_MAX_FILE_BYTES);
+    this.#maxRecordBytes = positiveIntegerOption(options, 'maxRecordBytes', DEFAULT_MAX_RECORD_BYTES);
+    this.#maxFileBytes = positiveIntegerOption(options, 'maxFileBytes', DEFAULT_MAX_FILE_BYTES);
     this.#ready = this.#open();
     // Surfaced by the first operation; not an unhandled rejection in between.
     this.#ready.catch(() => undefined);
@@ -122,45 +131,68 @@ export class DirBackend implements PersistenceBackend {
   async #writeBatches(flowUuid: string, batches: EncodedBatch[]): Promise<void> {
     await this.#ready;
     const file = this.#files.get(flowUuid) ?? (await this.#readForWrite(flowUuid));
-    const next: FlowFile = { flowText: file.flowText, flow: file.flow, atoms: new Map(file.atoms) };
-    for (const batch of batches) {
-      if (batch.flow) {
-        const { text, createdAt, updatedAt } = retimeFlow(batch.flow, next.flow);
-        next.flowText = text;
-        next.flow = { createdAt, updatedAt };
+    try {
+      let flowText: string | undefined;
+      const atoms = new Map<string, string>();
+      for (const batch of batches) {
+        if (batch.flow) {
+          const { text, createdAt, updatedAt } = retimeFlow(batch.flow, file.flow);
+          flowText = file.flowText = text;
+          file.flow = { createdAt, updatedAt };
+        }
+        for (const atom of batch.atoms) {
+          atoms.set(atom.stored.name, atom.text);
+          file.atoms.set(atom.stored.name, atom.text);
+        }
       }
-      for (const atom of batch.atoms) next.atoms.set(atom.stored.name, atom.text);
+      const line = journalLine(flowText, atoms);
+      const journal = file.journal;
+      if (journal && journal.bytes + line.length <= Math.max(MIN_JOURNAL_BYTES_TO_COMPACT, file.snapshotBytes)) {
+        await journal.append(line, this.#durable);
+      } else {
+        await this.#writeSnapshot(flowUuid, file);
+      }
+      this.#files.set(flowUuid, file);
+    } catch (error) {
+      // What is on disk is no longer known: the next write reads it again.
+      this.#files.delete(flowUuid);
+      await file.journal?.close().catch(() => undefined);
+      throw error;
     }
-    await writeFileAtomic(this.#flowPath(flowUuid), flowFileText(flowUuid, next), this.#durable);
-    this.#files.set(flowUuid, next);
+  }
+
+  /** The whole flow detail as a snapshot of the next generation; the previous journal is deleted. */
+  async #writeSnapshot(flowUuid: string, file: FlowFile): Promise<void> {
+    const path = this.#flowPath(flowUuid);
+    const generation = file.journal ? file.generation + 1 : file.generation;
+    const text = snapshotText(flowUuid, generation, file.flowText, file.atoms);
+    await writeFileAtomic(path, text, this.#durable);
+    await file.journal?.remove();
+    file.generation = generation;
+    file.snapshotBytes = Buffer.byteLength(text);
+    file.journal = new JournalAppender(journalPath(path, generation), 0, 0);
   }
 
   async #readForWrite(flowUuid: string): Promise<FlowFile> {
-    const read = await this.#readFlowFile(flowUuid);
-    if (!read) return { flowText: undefined, flow: undefined, atoms: new Map() };
+    const path = this.#flowPath(flowUuid);
+    const read = await readFlowDetail(path, flowUuid, this.#maxFileBytes);
+    if (!read) return { generation: 0, flowText: undefined, flow: undefined, atoms: new Map(), snapshotBytes: 0, journal: undefined };
     const atoms = new Map<string, string>();
-    for (const [name, atom] of Object.entries(read.atoms)) atoms.set(name, JSON.stringify(atom));
+    for (const [name, atom] of read.atoms) atoms.set(name, JSON.stringify(atom));
     return {
+      generation: read.generation,
       flowText: read.flow ? JSON.stringify(read.flow) : undefined,
       flow: read.flow ? { createdAt: read.flow.createdAt, updatedAt: read.flow.updatedAt } : undefined,
       atoms,
+      snapshotBytes: read.snapshotBytes,
+      journal: new JournalAppender(journalPath(path, read.generation), read.journalBytes, read.journalFileBytes),
     };
-  }
-
-  /** The flow detail file as read from disk (untrusted): bounded, parsed, every record checked. */
-  async #readFlowFile(flowUuid: string): Promise<{ flow: StoredFlow | undefined; atoms: Record<string, unknown> } | undefined> {
-    const path = this.#flowPath(flowUuid);
-    const text = await readBounded(path, this.#maxFileBytes);
-    if (text === undefined) return undefined;
-    const parsed = parseFlowFile(text, path);
-    if (parsed.uuid !== flowUuid) throw new BackendSchemaError(path, `holds flow detail ${JSON.stringify(parsed.uuid)}, not ${flowUuid}.`);
-    return parsed;
   }
 
   async loadFlow(flowUuid: string): Promise<FlowRecord | undefined> {
     await this.#use();
     await this.#writes.idle(flowUuid);
-    const read = await this.#readFlowFile(flowUuid);
+    const read = await readFlowDetail(this.#flowPath(flowUuid), flowUuid, this.#maxFileBytes);
     return read?.flow && decodeFlowRecord(read.flow);
   }
 
@@ -168,9 +200,9 @@ export class DirBackend implements PersistenceBackend {
     await this.#use();
     await this.#writes.idle(flowUuid);
     const path = this.#flowPath(flowUuid);
-    const read = await this.#readFlowFile(flowUuid);
+    const read = await readFlowDetail(path, flowUuid, this.#maxFileBytes);
     if (!read) return [];
-    return Object.values(read.atoms).map((atom) => decodeAtomRecord(parseStoredAtom(atom, path), path));
+    return [...read.atoms.values()].map((atom) => decodeAtomRecord(atom, path));
   }
 
   async saveLogbook(book: Readonly<LogbookInput>): Promise<LogbookRecord> {
@@ -223,7 +255,8 @@ export class DirBackend implements PersistenceBackend {
       const path = join(folder, entry);
       const text = await readBounded(path, this.#maxFileBytes);
       if (text === undefined) continue;
-      const { flow } = parseFlowFile(text, path);
+      const uuid = snapshotUuid(text, path);
+      const flow = (await readFlowDetail(path, uuid, this.#maxFileBytes))?.flow;
       if (flow && (logbookUuid === undefined || flow.logbookUuid === logbookUuid)) flows.push(decodeFlowRecord(flow));
     }
     return flows.sort(byUpdatedDesc);
@@ -248,27 +281,17 @@ export class DirBackend implements PersistenceBackend {
     await this.#writes.idle();
     await Promise.allSettled([...this.#held].map((lock) => lock.release()));
     this.#closed = true;
+    await Promise.allSettled([...this.#files.values()].map((file) => file.journal?.close()));
     this.#files.clear();
   }
 }
 
-function flowFileText(uuid: string, file: FlowFile): string {
-  const atoms = [...file.atoms].map(([name, text]) => `${JSON.stringify(name)}:${text}`).join(',\n');
-  return `{"format":"tf-flow-detail","uuid":${JSON.stringify(uuid)},\n"flow":${file.flowText ?? 'null'},\n"atoms":{\n${atoms}}}\n`;
-}
-
-function parseFlowFile(text: string, path: string): { uuid: string; flow: StoredFlow | undefined; atoms: Record<string, unknown> } {
-  const parsed = parseJson(text, path) as Record<string, unknown> | null;
-  if (parsed === null || typeof parsed !== 'object' || parsed['format'] !== 'tf-flow-detail' || typeof parsed['uuid'] !== 'string') {
+/** The flow detail id a snapshot names (the file name may be a hash of it). */
+function snapshotUuid(text: string, path: string): string {
+  const parsed = parseJson(text, path) as { uuid?: unknown } | null;
+  if (parsed === null || typeof parsed !== 'object' || typeof parsed.uuid !== 'string')
     throw new BackendSchemaError(path, 'not a tf flow detail file.');
-  }
-  const atoms = parsed['atoms'];
-  if (atoms === null || typeof atoms !== 'object' || Array.isArray(atoms)) throw new BackendSchemaError(path, "'atoms' is not an object.");
-  for (const [name, atom] of Object.entries(atoms as Record<string, unknown>)) {
-    if (parseStoredAtom(atom, path).name !== name) throw new BackendSchemaError(path, `atom detail under '${name}' names another atom.`);
-  }
-  const flow = parsed['flow'] === null ? undefined : parseStoredFlow(parsed['flow'], path);
-  return { uuid: parsed['uuid'], flow, atoms: atoms as Record<string, unknown> };
+  return parsed.uuid;
 }
 
 async function jsonFiles(folder: string): Promise<string[]> {

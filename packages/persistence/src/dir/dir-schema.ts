@@ -14,7 +14,7 @@ export interface DirMigration {
   migrate(root: string): Promise<void>;
 }
 
-/** Version 1: schema.json, logbooks/, flows/, locks/. Later versions append here, never edit. */
+/** Version 1: schema.json, logbooks/, flows/, locks/; version 2: journals. Later versions append here, never edit. */
 export const DIR_MIGRATIONS: readonly DirMigration[] = [
   {
     version: 1,
@@ -22,6 +22,13 @@ export const DIR_MIGRATIONS: readonly DirMigration[] = [
     migrate: async (root) => {
       for (const folder of ['logbooks', 'flows', 'locks']) await mkdir(join(root, folder), { recursive: true });
     },
+  },
+  {
+    version: 2,
+    description: 'flow details: a snapshot with a journal generation, and <id>.<generation>.journal files beside it',
+    // Version 1 snapshots read as generation 0 without a journal: nothing to rewrite. The
+    // version still moves, so that a version-1 reader refuses a folder whose journals it would miss.
+    migrate: async () => undefined,
   },
 ];
 
