@@ -14,6 +14,8 @@ import { endSpan } from '@tf/core/internal';
 /** The instrumentation scope of the worker's spans. */
 export const WORKER_SCOPE = '@tf/worker';
 
+const tracer = trace.getTracer(WORKER_SCOPE);
+
 /** Reads trace context from untrusted headers: short strings only. */
 const headerGetter: TextMapGetter<MessageHeaders> = {
   keys: (carrier) => Object.keys(carrier),
@@ -46,6 +48,9 @@ export interface ProcessSpanInfo {
  */
 export function startProcessSpan(headers: MessageHeaders, body: RequestBody, info: ProcessSpanInfo): ProcessSpan {
   const parent: Context = propagation.extract(ROOT_CONTEXT, headers, headerGetter);
+  const span = tracer.startSpan(`process ${body.task_cls}`, { kind: SpanKind.CONSUMER }, parent);
+  // No SDK: the no-op span; nothing more is made per request.
+  if (!isSpanContextValid(span.spanContext())) return NO_SPAN;
   const attributes: Record<string, string | number> = {
     'messaging.system': info.system,
     'messaging.destination.name': info.topic,
@@ -59,8 +64,7 @@ export function startProcessSpan(headers: MessageHeaders, body: RequestBody, inf
     'tf.worker.id': info.workerId,
   };
   if (info.attempt !== undefined) attributes['tf.request.attempt'] = info.attempt;
-  const span = trace.getTracer(WORKER_SCOPE).startSpan(`process ${body.task_cls}`, { kind: SpanKind.CONSUMER, attributes }, parent);
-  if (!isSpanContextValid(span.spanContext())) return NO_SPAN;
+  span.setAttributes(attributes);
   const active = trace.setSpan(parent, span);
   return { run: (fn) => context.with(active, fn), end: (error) => endSpan(span, error) };
 }

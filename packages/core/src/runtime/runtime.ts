@@ -14,7 +14,7 @@ import type { FlowState, Intention } from './states';
 import type { Storage } from './storage';
 import { Successors } from './successors';
 import { Transitions } from './transitions';
-import { RunTracer } from '../telemetry/run-tracer';
+import { NO_ATOM_SPAN, RunTracer } from '../telemetry/run-tracer';
 import { isPromiseLike } from './executor';
 import type { TaskClass } from '../atoms/task';
 
@@ -201,8 +201,10 @@ export class Runtime {
   }
 
   #start(node: AtomNode, job: Job): Completion | undefined {
-    const taskName = node.kind === 'task' ? (node.atom.constructor as TaskClass).taskName : undefined;
-    const span = this.#tracer.startAtom(node.name, taskName, job);
+    const tracer = this.#tracer;
+    const span = tracer.tracing
+      ? tracer.startAtom(node.name, node.kind === 'task' ? (node.atom.constructor as TaskClass).taskName : undefined, job)
+      : NO_ATOM_SPAN;
     let outcome: unknown;
     try {
       outcome = span.run(() => (job === 'execute' ? this.#runner.execute(node) : this.#runner.revert(node)));

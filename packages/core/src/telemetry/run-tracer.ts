@@ -12,7 +12,11 @@ export interface AtomSpan {
   end(error?: unknown): void;
 }
 
-const NO_ATOM_SPAN: AtomSpan = { live: false, run: (fn) => fn(), end: () => undefined };
+/** One tracer for the module: the API's proxy finds the SDK's tracer once one is registered. */
+const tracer = trace.getTracer(TRACER_NAME);
+
+/** The span of an atom when nothing is traced. */
+export const NO_ATOM_SPAN: AtomSpan = { live: false, run: (fn) => fn(), end: () => undefined };
 
 /** Ends `span`, with an error status and the exception when `error` is given. */
 export function endSpan(span: Span, error?: unknown): void {
@@ -34,7 +38,6 @@ export class RunTracer {
 
   /** Starts the run's span (a child of whatever span is active where the run started). */
   startFlow(flowName: string, flowUuid: string): void {
-    const tracer = trace.getTracer(TRACER_NAME);
     this.#flow = tracer.startSpan(`flow ${flowName}`, {
       kind: SpanKind.INTERNAL,
       attributes: { 'tf.flow.name': flowName, 'tf.flow.uuid': flowUuid },
@@ -52,13 +55,18 @@ export class RunTracer {
     endSpan(span, error);
   }
 
-  /** Starts the span of an atom's `job` (`execute` or `revert`). */
+  /** True while the run's span is a real one: atoms get spans. */
+  get tracing(): boolean {
+    return this.#flowContext !== undefined;
+  }
+
+  /** Starts the span of an atom's `job` (`execute` or `revert`); the no-op span unless `tracing`. */
   startAtom(atomName: string, taskName: string | undefined, job: 'execute' | 'revert'): AtomSpan {
     const parent = this.#flowContext;
     if (parent === undefined) return NO_ATOM_SPAN;
     const attributes: Record<string, string> = { 'tf.atom.name': atomName, 'tf.atom.action': job };
     if (taskName !== undefined) attributes['tf.task.name'] = taskName;
-    const span = trace.getTracer(TRACER_NAME).startSpan(`${job} ${atomName}`, { kind: SpanKind.INTERNAL, attributes }, parent);
+    const span = tracer.startSpan(`${job} ${atomName}`, { kind: SpanKind.INTERNAL, attributes }, parent);
     const active = trace.setSpan(parent, span);
     return {
       live: true,

@@ -13,6 +13,8 @@ export class RequestTelemetry implements RequestObserver {
   #instruments: EngineInstruments | undefined;
   /** By task name: its attribute set (one object per name, not one per record). */
   readonly #byTask = new Map<string, Attributes>();
+  readonly #succeeded = new Map<string, Attributes>();
+  readonly #failed = new Map<string, Attributes>();
 
   constructor(source: EngineMetricsSource) {
     this.#source = source;
@@ -35,6 +37,17 @@ export class RequestTelemetry implements RequestObserver {
     return attributes;
   }
 
+  /** The attribute set of a task's outcome (cached like `#task`). */
+  #outcome(taskName: string, state: 'SUCCESS' | 'FAILURE'): Attributes {
+    const cache = state === 'SUCCESS' ? this.#succeeded : this.#failed;
+    let attributes = cache.get(taskName);
+    if (!attributes) {
+      attributes = { 'tf.task.name': taskName, 'tf.request.outcome': state === 'SUCCESS' ? 'success' : 'failure' };
+      if (cache.size < 10_000) cache.set(taskName, attributes);
+    }
+    return attributes;
+  }
+
   running(request: PendingRequest, now: number): void {
     this.#instruments?.queueLatency.record((now - request.createdAt) / 1000, this.#task(request.taskName));
   }
@@ -44,10 +57,7 @@ export class RequestTelemetry implements RequestObserver {
     const instruments = this.#instruments;
     if (!instruments) return;
     if (request.runningSince !== undefined) {
-      instruments.taskDuration.record((now - request.runningSince) / 1000, {
-        'tf.task.name': request.taskName,
-        'tf.request.outcome': state === 'SUCCESS' ? 'success' : 'failure',
-      });
+      instruments.taskDuration.record((now - request.runningSince) / 1000, this.#outcome(request.taskName, state));
     }
     // A worker's own execution timeout comes back as its FAILURE (the engine's own is counted in timedOut).
     if (state === 'FAILURE' && Failure.is(outcome) && outcome.check('ExecutionTimeoutError') !== undefined) {

@@ -15,25 +15,22 @@ export interface RequestTrace {
   readonly headers: MessageHeaders;
 }
 
+const tracer = trace.getTracer(ENGINE_SCOPE);
+
 /** Starts the span of a request for `taskName` in the active context (the atom's). */
 export function startRequestTrace(taskName: string, atomName: string, action: string, system: string): RequestTrace | undefined {
   const active = context.active();
-  const span = trace.getTracer(ENGINE_SCOPE).startSpan(
-    `send ${taskName}`,
-    {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        'messaging.system': system,
-        'messaging.operation.type': 'send',
-        'messaging.operation.name': 'send',
-        'tf.task.name': taskName,
-        'tf.atom.name': atomName,
-        'tf.atom.action': action,
-      },
-    },
-    active,
-  );
+  const span = tracer.startSpan(`send ${taskName}`, { kind: SpanKind.PRODUCER }, active);
+  // No SDK: the no-op span; nothing more is made per request.
   if (!isSpanContextValid(span.spanContext())) return undefined;
+  span.setAttributes({
+    'messaging.system': system,
+    'messaging.operation.type': 'send',
+    'messaging.operation.name': 'send',
+    'tf.task.name': taskName,
+    'tf.atom.name': atomName,
+    'tf.atom.action': action,
+  });
   const headers: Record<string, string> = {};
   propagation.inject(trace.setSpan(active, span), headers);
   return { span, headers };
