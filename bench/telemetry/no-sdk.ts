@@ -41,7 +41,11 @@ function time(fn: (i: number) => number): number {
   return ns / N;
 }
 
-for (let round = 0; round < 2; round++) time(withTelemetry), time(without); // warm-up
+// Warm-up.
+for (let round = 0; round < 2; round++) {
+  time(withTelemetry);
+  time(without);
+}
 const samples: number[] = [];
 for (let round = 0; round < 7; round++) samples.push(time(withTelemetry) - time(without));
 samples.sort((a, b) => a - b);
