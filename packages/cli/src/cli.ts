@@ -4,6 +4,8 @@
  *
  *   tf flows list --backend sqlite:///var/lib/app/flows.db
  *   tf flows show <flow-detail-id> --backend postgresql://tf@db/flows
+ *   tf inspect workers --url amqp://guest:guest@localhost// --exchange tf --topics tasks
+ *   tf inspect requests --url redis://localhost:6379 --exchange tf --topics a,b --timeout 3000
  *
  * The backend comes from `--backend` or the TF_BACKEND environment variable. Output on
  * stdout; a bad backend, an unknown flow detail or bad usage: one line on stderr, exit 1.
@@ -15,6 +17,7 @@ import { NotFoundError, TfError } from '@tf/core';
 import { type BackendImporter, isPersistenceBackend, type PersistenceBackend, pathOfUrl, redactUrl, resolveBackend } from '@tf/persistence';
 import { flowsList } from './flows-list';
 import { flowsShow } from './flows-show';
+import { addInspectCommand, type InspectHost } from './inspect-command';
 
 export const BACKEND_ENV = 'TF_BACKEND';
 
@@ -22,6 +25,8 @@ export interface CliContext {
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
   env?: Readonly<Record<string, string | undefined>>;
+  /** `tf inspect`'s collection of answers (tests); defaults to asking over the transport. */
+  collect?: InspectHost['collect'];
 }
 
 /** Backend packages installed beside this command (its own dependencies), then the working directory's. */
@@ -93,6 +98,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     .option('--backend <url>', `the backend URL (default: $${BACKEND_ENV})`)
     .action((id: string, options: { backend?: string }) => withBackend(options.backend, (backend) => flowsShow(backend, id)));
 
+  addInspectCommand(program, { print, ...(context.collect ? { collect: context.collect } : {}) });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -104,7 +111,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     }
     const code = TfError.is(error) ? ` [${error.code}]` : '';
     stderr(`tf: ${error instanceof Error ? error.message : String(error)}${code}\n`);
-    return 1;
+    return TfError.is(error, 'TF_INSPECT_NO_WORKERS') ? 3 : 1;
   }
 }
 

@@ -19,3 +19,4 @@ export {
   wireFailureDict,
   type DecodedMessage,
 } from './protocol/messages';
+export { endSpan, TRACER_NAME } from './telemetry/run-tracer';

@@ -34,8 +34,10 @@ import {
   type PublishOptions,
   type SigningStats,
   type Task,
+  type RunningTask,
   type Transport,
   type TransportConsumer,
+  MAX_RUNNING_LISTED,
 } from '@tf/core';
 import { decodeMessage, encodeBody, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
 import { admit, type Admission } from './admission';
@@ -44,6 +46,7 @@ import { DeliveryLimitError, UnknownTaskError } from './errors';
 import { Heartbeat } from './heartbeat';
 import { HeldRequests, type Hold } from './held-requests';
 import { normaliseWorkerOptions, type NormalisedWorkerOptions, type WorkerOptions } from './options';
+import { startProcessSpan } from './process-span';
 import { runRequest } from './run-request';
 import { resolveTasks, type AllowedTask } from './tasks';
 import { VERSION } from './version';
@@ -133,6 +136,12 @@ export class Worker {
   #active = 0;
   readonly #waiters: ((granted: boolean) => void)[] = [];
   readonly #signingCounters = new SigningCounters();
+  /** When `start()` connected (ms since the epoch); 0 before. */
+  #startedAt = 0;
+  /** The transport's name (spans' `messaging.system`). */
+  #system = 'tf';
+  /** The runs in progress, by correlation id (what `tf inspect` is told). */
+  readonly #runs = new Map<string, RunningTask>();
 
   /** Checks the options (a bad one is a `WorkerConfigError`, `TF_WORKER_CONFIG`); nothing is loaded or connected yet. */
   constructor(options: WorkerOptions) {
@@ -168,6 +177,22 @@ export class Worker {
       [TfHeader.HEARTBEAT_MS]: this.#options.heartbeatIntervalMs,
       [TfHeader.CONTROL]: this.controlTopic,
       [TfHeader.CONCURRENCY]: this.concurrency,
+    };
+  }
+
+  /** What an inspecting NOTIFY (`x-tf-inspect`) is told beyond the usual answer. */
+  #inspectHeaders(): MessageHeaders {
+    const running: MessageHeaders[] = [];
+    for (const run of this.#runs.values()) {
+      if (running.length >= MAX_RUNNING_LISTED) break;
+      running.push({ ...run });
+    }
+    return {
+      [TfHeader.STARTED_AT]: this.#startedAt,
+      [TfHeader.PROCESS]: `${hostname()}:${process.pid}`,
+      [TfHeader.VERSION]: VERSION,
+      [TfHeader.ACTIVE]: this.#runs.size,
+      [TfHeader.RUNNING_TASKS]: running,
     };
   }
 
@@ -286,6 +311,8 @@ export class Worker {
       throw error;
     }
     this.#consumer = consumer;
+    this.#startedAt = Date.now();
+    this.#system = transport.details().name;
     this.#heartbeat.start();
     if (this.#state !== 'starting') return; // stop() was called meanwhile; it takes it from here
     this.#state = 'running';
@@ -390,7 +417,8 @@ export class Worker {
         encodeBody(this.#notifyAnswer()),
         {
           type: MessageType.NOTIFY,
-          headers: this.#headers(),
+          headers:
+            delivery.properties.headers[TfHeader.INSPECT] === true ? { ...this.#headers(), ...this.#inspectHeaders() } : this.#headers(),
           ...(delivery.properties.correlationId !== undefined ? { correlationId: delivery.properties.correlationId } : {}),
         },
         REPLY,
@@ -639,7 +667,29 @@ export class Worker {
           delivery.ack().catch(() => undefined);
         };
       }
-      const outcome = await Promise.race([runRequest(task, body, onProgress, hold), hold.stopped]);
+      const span = startProcessSpan(delivery.properties.headers, body, {
+        system: this.#system,
+        topic: this.topic,
+        correlationId,
+        workerId: this.id,
+        attempt: request.fromTfEngine ? (request.brief[TfHeader.ATTEMPT] as number) : undefined,
+      });
+      this.#runs.set(correlationId, {
+        id: correlationId,
+        task: body.task_cls,
+        name: body.task_name,
+        action: body.action,
+        since: Date.now(),
+      });
+      let outcome: Awaited<ReturnType<typeof runRequest>> | Awaited<typeof hold.stopped>;
+      try {
+        outcome = await Promise.race([span.run(() => runRequest(task, body, onProgress, hold)), hold.stopped]);
+      } finally {
+        this.#runs.delete(correlationId);
+      }
+      const failed =
+        'handBack' in outcome ? outcome.reason : !outcome.ok ? outcome.error : Failure.is(outcome.value) ? outcome.value : undefined;
+      span.end(failed);
       clearTimeout(timer);
       hold.onLong = undefined;
       reporting = false;

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Failure, TfError, type FailureDict, type ResponseBody } from '@tf/core';
+import { Failure, readInspectHeaders, TfError, TfHeader, type FailureDict, type ResponseBody } from '@tf/core';
 import { MemoryTransport, memoryBroker } from '@tf/transport-memory';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Worker, WorkerConfigError, type WorkerOptions } from '../src/index';
@@ -213,6 +213,40 @@ describe('Worker: NOTIFY', () => {
       return m;
     });
     expect(answer.body).toEqual({ topic: TOPIC, tasks: ['tasks.AddOne', 'tasks.Multiply'] });
+  });
+
+  it('adds what it runs only to an inspecting NOTIFY (x-tf-inspect), not to an engine discovery answer', async () => {
+    const { engine, worker } = await setup({ concurrency: 3 });
+    const id = await engine.request(TOPIC, { task_cls: 'tasks.Gated', task_name: 'gated-one', arguments: { key: 'inspected' } });
+    await vi.waitFor(() => expect(gates.started).toEqual(['inspected']));
+    await engine.notify(TOPIC);
+    await engine.raw(TOPIC, '{}', {
+      type: 'NOTIFY',
+      replyTo: engine.replyTo,
+      correlationId: 'inspect-1',
+      headers: { [TfHeader.INSPECT]: true },
+    });
+    const answers = await vi.waitFor(() => {
+      const found = engine.received.filter((r) => r.type === 'NOTIFY');
+      if (found.length < 2) throw new Error('waiting for both answers');
+      return found;
+    });
+    const inspected = answers.find((a) => a.correlationId === 'inspect-1')!;
+    const plain = answers.find((a) => a.correlationId !== 'inspect-1')!;
+    expect(
+      Object.keys(plain.headers)
+        .filter((k) => k.startsWith('x-tf-'))
+        .sort(),
+    ).toEqual([TfHeader.CONCURRENCY, TfHeader.CONTROL, TfHeader.HEARTBEAT_MS, TfHeader.WORKER].sort());
+    expect(inspected.body).toEqual(plain.body);
+    const details = readInspectHeaders(inspected.headers);
+    expect(details.active).toBe(1);
+    expect(details.process).toBe(`${hostname()}:${process.pid}`);
+    expect(details.startedAt).toBeLessThanOrEqual(Date.now());
+    expect(details.running).toEqual([{ id, task: 'tasks.Gated', name: 'gated-one', action: 'execute', since: expect.any(Number) }]);
+    expect(worker.activeTasks).toBe(1);
+    gates.open('inspected');
+    await engine.final(id);
   });
 
   it('answers a NOTIFY while every task slot is busy', async () => {

@@ -40,7 +40,22 @@ export const TfHeader = {
   DEAD_TOPIC: 'x-tf-dead-topic',
   /** On a dead letter: when it was set aside (ms since the epoch). */
   DEAD_AT: 'x-tf-dead-at',
+  /** On a NOTIFY (`tf inspect`): asks a tf worker to add the `INSPECT_*` headers to its answer. */
+  INSPECT: 'x-tf-inspect',
+  /** On an inspected worker's answer: when it started (ms since the epoch). */
+  STARTED_AT: 'x-tf-started-at',
+  /** On an inspected worker's answer: its host name and process id, `<host>:<pid>`. */
+  PROCESS: 'x-tf-process',
+  /** On an inspected worker's answer: its tf version. */
+  VERSION: 'x-tf-version',
+  /** On an inspected worker's answer: how many tasks it runs now. */
+  ACTIVE: 'x-tf-active',
+  /** On an inspected worker's answer: up to `MAX_RUNNING_LISTED` of the runs it has now, each `{id, task, name, action, since}`. */
+  RUNNING_TASKS: 'x-tf-running-tasks',
 } as const;
+
+/** The most runs an inspected worker lists in `x-tf-running-tasks` (`x-tf-active` counts them all). */
+export const MAX_RUNNING_LISTED = 100;
 
 /** The topic of each exchange where workers set aside the requests they refuse to deliver again (see `DEAD_*` headers). */
 export const DEAD_LETTER_TOPIC = 'tf-dead-letters';

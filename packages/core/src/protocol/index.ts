@@ -23,3 +23,4 @@ export {
 } from './signing';
 export * from './signing-stats';
 export * from './signed-transport';
+export * from './inspect-headers';

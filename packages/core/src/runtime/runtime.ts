@@ -15,6 +15,9 @@ import type { FlowState, Intention } from './states';
 import type { Storage } from './storage';
 import { Successors } from './successors';
 import { Transitions } from './transitions';
+import { NO_ATOM_SPAN, RunTracer } from '../telemetry/run-tracer';
+import { isPromiseLike } from './executor';
+import type { TaskClass } from '../atoms/task';
 
 /** What the scheduler loop passes through; the last one yielded is the flow's final state. */
 export type MachineState = 'RESUMING' | 'SCHEDULING' | 'WAITING' | 'ANALYZING' | FlowState;
@@ -61,6 +64,7 @@ export class Runtime {
   readonly #completions = new Completions();
   /** Every completion so far, as a storage change mark: the backend has it before another atom starts. */
   #completedMark = 0;
+  readonly #tracer = new RunTracer();
   /** Failures no strategy resolves (a revert that failed, a broken listener-free internal error). */
   #failures: Failure[] = [];
   readonly statistics: RuntimeStatistics = { completed: 0, discardedFailures: 0, activeForMs: 0 };
@@ -95,6 +99,7 @@ export class Runtime {
     this.#failures = [];
     completions.reset();
     this.#prepareFlowForRun();
+    this.#tracer.startFlow(this.#storage.flowName, this.#storage.flowUuid);
     yield 'RESUMING';
     this.#readiness.initialise();
     try {
@@ -116,8 +121,15 @@ export class Runtime {
     const final = this.#gameOver();
     this.statistics.activeForMs = performance.now() - started;
     this.#transitions.setFlowState(final);
+    let raised: { error: unknown } | undefined;
+    try {
+      this.#raiseFor(final);
+    } catch (error) {
+      raised = { error };
+    }
+    this.#tracer.endFlow(final, raised?.error);
     yield final;
-    this.#raiseFor(final);
+    if (raised) throw raised.error;
   }
 
   /** The intention of every atom (for inspection and tests). */
@@ -227,11 +239,30 @@ export class Runtime {
   }
 
   #start(node: AtomNode, job: Job): Completion | undefined {
+    const tracer = this.#tracer;
+    const span = tracer.tracing
+      ? tracer.startAtom(node.name, node.kind === 'task' ? (node.atom.constructor as TaskClass).taskName : undefined, job)
+      : NO_ATOM_SPAN;
     let outcome: unknown;
     try {
-      outcome = job === 'execute' ? this.#runner.execute(node) : this.#runner.revert(node);
+      outcome = span.run(() => (job === 'execute' ? this.#runner.execute(node) : this.#runner.revert(node)));
     } catch (error) {
+      span.end(error);
       return { node, job, ok: false, value: error };
+    }
+    if (span.live) {
+      if (isPromiseLike(outcome)) {
+        outcome = Promise.resolve(outcome).then(
+          (value) => {
+            span.end();
+            return value;
+          },
+          (error: unknown) => {
+            span.end(error);
+            throw error;
+          },
+        );
+      } else span.end();
     }
     return this.#completions.settle(node, job, outcome);
   }

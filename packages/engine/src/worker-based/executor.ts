@@ -29,6 +29,8 @@ import { decodeMessage, encodeBody, encodeRequestResult, wireFailureDict, type D
 import { EngineConnectionLostError, EngineStoppedError, neverReachedAWorker } from './errors';
 import { DEFAULT_NO_WORKER_WARNING_MS, NoWorkerWatch, type NoCapableWorkerDetails } from './no-worker-watch';
 import { RequestBook, type PendingRequest } from './request-book';
+import { RequestTelemetry } from './request-telemetry';
+import { requestSent, startRequestTrace } from './request-trace';
 import { TransportSession } from './transport-session';
 import { WorkerFinder, type KnownWorker } from './worker-finder';
 
@@ -119,6 +121,9 @@ export class WorkerBasedExecutor implements TaskExecutor {
   readonly #requestOptions: PublishOptions;
   /** The topics this engine was given: the only ones whose workers it takes. */
   readonly #topics: ReadonlySet<string>;
+  readonly #telemetry: RequestTelemetry;
+  /** The transport's name, for spans' `messaging.system`. */
+  #system = 'tf';
 
   constructor(options: WorkerBasedOptions) {
     const { exchange, topics, transitionTimeoutMs, workerExpiryMs, notifyIntervalMs, logger } = options;
@@ -156,7 +161,18 @@ export class WorkerBasedExecutor implements TaskExecutor {
         outstandingOn: (topic) => this.#book.outstandingOn(topic),
       },
     );
-    this.#book = new RequestBook({ transitionTimeoutMs, exchange, topics, maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS });
+    this.#telemetry = new RequestTelemetry({
+      requests: () => this.#book.all(),
+      waitingWithoutWorker: () => this.#book.waiting().flatMap((r) => (this.#finder.serves(r.taskName) ? [] : [r.taskName])),
+      workersByTopic: () => this.#finder.workersByTopic(),
+    });
+    this.#book = new RequestBook({
+      transitionTimeoutMs,
+      exchange,
+      topics,
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      observer: this.#telemetry,
+    });
     this.#watch = new NoWorkerWatch({
       afterMs: noWorkerWarningMs,
       exchange,
@@ -211,6 +227,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
     // transport) holds the event loop.
     this.#tickTimer.unref();
     this.#connectionLost = undefined;
+    this.#system = this.#session.transport?.details().name ?? 'tf';
+    this.#telemetry.attach();
     this.#accepting = true;
   }
 
@@ -309,6 +327,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     for (const request of requests) {
       const { id, attempt, atomName } = request;
       const { again, superseded: old } = this.#book.redispatch(request, reason, counted);
+      if (again) this.#telemetry.redispatched(request.taskName);
       const control = old?.holder?.control;
       if (old && control !== undefined) addTo(superseded, control, old.id);
       this.#logger.debug({ atom: atomName, correlationId: id, attempt, next: again?.id }, again ? 're-dispatched' : 'out of attempts');
@@ -401,6 +420,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       await Promise.race([Promise.all(this.#cancelling), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     }
     this.#watch.reset();
+    this.#telemetry.detach();
     await this.#session.close();
     this.#finder.clear();
   }
@@ -455,6 +475,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       body,
       onProgress: context.onProgress,
       executionTimeoutMs,
+      trace: startRequestTrace(taskName, task.name, part.action, this.#system),
     });
     this.#tickTimer?.ref();
     this.#dispatch(request);
@@ -505,6 +526,10 @@ export class WorkerBasedExecutor implements TaskExecutor {
     // Unclaimed past the transition timeout it fails here: a worker that gets it later drops it.
     if (this.#transitionTimeoutMs !== null) headers[TfHeader.EXPIRES_AT] = Date.now() + this.#transitionTimeoutMs;
     const attemptId = request.id;
+    if (request.trace) {
+      Object.assign(headers, request.trace.headers);
+      requestSent(request.trace, topic, attemptId, request.attempt);
+    }
     this.#logger.trace({ atom: request.atomName, correlationId: attemptId, attempt: request.attempt, topic }, 'sending a request');
     this.#session
       .publish(topic, text, { type: 'REQUEST', replyTo: this.uuid, correlationId: attemptId, headers }, this.#requestOptions)

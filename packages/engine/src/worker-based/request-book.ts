@@ -9,6 +9,7 @@ import {
   type WorkerHeaders,
 } from '@tf/core';
 import { RequestTimeoutError, WorkerLostError } from './errors';
+import type { RequestTrace } from './request-trace';
 
 /** A request's life on the engine side (docs/protocol.md). */
 export type RequestState = 'WAITING' | 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILURE';
@@ -47,6 +48,20 @@ export interface PendingRequest {
   readonly executionTimeoutMs: number | undefined;
   /** True once any attempt was published: a worker may have run it. */
   readonly everSent: boolean;
+  /** When its worker said RUNNING (this attempt). */
+  readonly runningSince: number | undefined;
+  /** Its span and trace headers, when traced. */
+  readonly trace: RequestTrace | undefined;
+}
+
+/** Told of a request's milestones (the engine's metrics and spans). */
+export interface RequestObserver {
+  /** The current attempt's worker said RUNNING (once per attempt). */
+  running(request: PendingRequest, now: number): void;
+  /** It finished; `request.runningSince` tells whether it ran. */
+  finished(request: PendingRequest, state: 'SUCCESS' | 'FAILURE', outcome: unknown, now: number): void;
+  /** It failed by a timeout the engine judged: WAITING/PENDING too long, or running past its execution timeout. */
+  timedOut(request: PendingRequest, kind: 'transition' | 'execution'): void;
 }
 
 /** What the book needs to time requests out and to say where they looked. */
@@ -58,6 +73,7 @@ export interface RequestBookOptions {
   readonly topics: readonly string[];
   /** How many attempts a request gets before its worker's loss fails it. */
   readonly maxAttempts: number;
+  readonly observer?: RequestObserver | undefined;
 }
 
 /** What `RequestBook.open` is told about a new request. */
@@ -68,9 +84,11 @@ export interface NewRequest {
   /** Where its progress EVENTs go. */
   readonly onProgress: ProgressSink;
   readonly executionTimeoutMs: number | undefined;
+  readonly trace?: RequestTrace | undefined;
 }
 
 interface Entry extends NewRequest {
+  readonly trace: RequestTrace | undefined;
   id: string;
   createdAt: number;
   readonly resolve: (value: unknown) => void;
@@ -126,6 +144,7 @@ export class RequestBook {
         body: request.body,
         onProgress: request.onProgress,
         executionTimeoutMs: request.executionTimeoutMs,
+        trace: request.trace,
         id,
         createdAt: now,
         resolve,
@@ -231,8 +250,10 @@ export class RequestBook {
     this.#heardFrom(entry, worker, now);
     switch (body.state) {
       case 'RUNNING':
-        if (entry.state !== 'RUNNING') entry.runningSince = now;
+        if (entry.state === 'RUNNING') return;
+        entry.runningSince = now;
         entry.state = 'RUNNING';
+        this.#options.observer?.running(entry, now);
         return;
       case 'EVENT': {
         if (body.data.event_type !== PROGRESS_EVENT) return;
@@ -387,6 +408,7 @@ export class RequestBook {
           topic,
           sentBefore: entry.everSent,
         });
+        this.#options.observer?.timedOut(entry, 'transition');
         this.#finish(entry, 'FAILURE', error);
       }
     }
@@ -406,6 +428,7 @@ export class RequestBook {
           limit,
           `Task '${entry.atomName}' ran longer than its execution timeout of ${limit} ms (its worker did not report back)`,
         );
+        this.#options.observer?.timedOut(entry, 'execution');
         this.#finish(entry, 'FAILURE', error);
       }
     }
@@ -429,6 +452,7 @@ export class RequestBook {
     this.#entries.delete(entry.id);
     this.#leaveTopic(entry);
     entry.state = state;
+    this.#options.observer?.finished(entry, state, outcome, Date.now());
     if (state === 'SUCCESS') entry.resolve(outcome);
     else entry.reject(outcome);
   }

@@ -223,6 +223,18 @@ export class WorkerFinder {
     return expired;
   }
 
+  /** Live workers by topic: tf workers by id; a topic where a worker without an id (Python) answered counts that one too. */
+  workersByTopic(now = Date.now()): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [topic, worker] of this.#workers) {
+      if (!this.#isLive(worker, now)) continue;
+      let count = worker.anonymous ? 1 : 0;
+      for (const member of worker.members.values()) if (this.#isLive(member, now)) count++;
+      out.set(topic, Math.max(1, count));
+    }
+    return out;
+  }
+
   /** How many workers were heard from within `workerExpiryMs`. */
   liveCount(): number {
     const now = Date.now();
