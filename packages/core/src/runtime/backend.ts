@@ -17,6 +17,12 @@ export interface AtomRecord {
   progress: number;
   /** Retry controllers: past attempts, `{ value, failures }`. */
   history?: { value: unknown; failures: Record<string, unknown> }[];
+  /** The atom detail's own id (TaskFlow's `AtomDetail.uuid`); persistent backends fill it when absent. */
+  uuid?: string;
+  /** The version of the atom that produced this record (the task's `version`). */
+  version?: number;
+  /** Free-form metadata kept with the atom detail. */
+  meta?: Record<string, unknown>;
 }
 
 /** What storage keeps of the flow. */
@@ -26,6 +32,25 @@ export interface FlowRecord {
   state: FlowState;
   /** The values given to `load(..., { store })` and `storage.inject()`. */
   store: Record<string, unknown>;
+  /** The logbook this flow detail belongs to, when it was saved under one. */
+  logbookUuid?: string;
+  /** Free-form metadata kept with the flow detail. */
+  meta?: Record<string, unknown>;
+  /** ISO 8601 times; backends fill them (`createdAt` is kept from the first save). */
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+/** One round trip's worth of writes for one flow detail: `StorageBackend.saveBatch`. */
+export interface StorageBatch {
+  flow?: Readonly<FlowRecord>;
+  /** In the order they happened; a later record of the same atom wins. */
+  atoms: readonly Readonly<AtomRecord>[];
+}
+
+/** Held by one engine over one flow detail until `release()`: `StorageBackend.lockFlow`. */
+export interface FlowLock {
+  release(): Promise<void>;
 }
 
 /**
@@ -39,6 +64,19 @@ export interface StorageBackend {
   saveAtom(flowUuid: string, record: Readonly<AtomRecord>): void | Promise<void>;
   loadFlow(flowUuid: string): FlowRecord | undefined | Promise<FlowRecord | undefined>;
   loadAtoms(flowUuid: string): AtomRecord[] | Promise<AtomRecord[]>;
+  /**
+   * Writes a flow record and atom records in one round trip, atomically where the store
+   * allows (a transaction, one file write). Storage uses it instead of `saveFlow`/`saveAtom`
+   * when present.
+   */
+  saveBatch?(flowUuid: string, batch: Readonly<StorageBatch>): void | Promise<void>;
+  /**
+   * Claims the flow detail for this engine; rejects with `FlowLockedError` (`TF_FLOW_LOCKED`)
+   * naming the holder when another live engine holds it.
+   */
+  lockFlow?(flowUuid: string): Promise<FlowLock>;
+  /** Releases connections and files. */
+  close?(): Promise<void>;
 }
 
 /** Keeps everything in this process; the default backend. */

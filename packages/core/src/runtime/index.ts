@@ -1,6 +1,7 @@
 export { States, InvalidTransitionError, type AtomState, type FlowState, type Intention } from './states';
 export * from './notifier';
 export * from './backend';
+export * from './flow-locked-error';
 export * from './storage';
 export { LocalTaskExecutor, type ExecutionContext, type RevertExecutionContext, type TaskExecutor } from './executor';
 export * from './events';

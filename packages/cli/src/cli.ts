@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+/**
+ * `tf`: the tf command line.
+ *
+ *   tf flows list --backend sqlite:///var/lib/app/flows.db
+ *   tf flows show <flow-detail-id> --backend postgresql://tf@db/flows
+ *
+ * The backend comes from `--backend` or the TF_BACKEND environment variable. Output on
+ * stdout; a bad backend, an unknown flow detail or bad usage: one line on stderr, exit 1.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { TfError } from '@tf/core';
+import { type BackendImporter, isPersistenceBackend, type PersistenceBackend, redactUrl, resolveBackend } from '@tf/persistence';
+import { flowsList } from './flows-list';
+import { flowsShow } from './flows-show';
+
+export const BACKEND_ENV = 'TF_BACKEND';
+
+export interface CliContext {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Backend packages installed beside this command (its own dependencies), then the working directory's. */
+const importer: BackendImporter = (specifier) => import(/* @vite-ignore */ specifier);
+
+async function openBackend(url: string | undefined): Promise<PersistenceBackend> {
+  if (!url) throw new CommanderError(1, 'tf.backend', `tf: no backend: pass --backend <url> or set ${BACKEND_ENV}.`);
+  let backend: Awaited<ReturnType<typeof resolveBackend>>;
+  try {
+    backend = await resolveBackend(url, { importer });
+  } catch (error) {
+    if (TfError.is(error, 'TF_BACKEND_NOT_INSTALLED')) throw error;
+    // The package may be installed for the application, not beside this command.
+    if (!(error instanceof Error && /Cannot find (package|module)/.test(error.message))) throw error;
+    backend = await resolveBackend(url);
+  }
+  if (!isPersistenceBackend(backend)) throw new Error(`The backend at ${redactUrl(url)} cannot list logbooks and flow details.`);
+  return backend;
+}
+
+/** Runs `tf` with `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: readonly string[] = process.argv.slice(2), context: CliContext = {}): Promise<number> {
+  const stdout = context.stdout ?? ((text: string) => process.stdout.write(text));
+  const stderr = context.stderr ?? ((text: string) => process.stderr.write(text));
+  const env = context.env ?? process.env;
+  const print = (lines: string[]) => stdout(`${lines.join('\n')}\n`);
+  const withBackend = async (url: string | undefined, action: (backend: PersistenceBackend) => Promise<string[]>) => {
+    const backend = await openBackend(url ?? env[BACKEND_ENV]);
+    try {
+      print(await action(backend));
+    } finally {
+      await backend.close();
+    }
+  };
+
+  const program = new Command('tf')
+    .description('tf: TaskFlow in TypeScript')
+    .exitOverride()
+    .configureOutput({ writeOut: stdout, writeErr: stderr });
+  const flows = program.command('flows').description('logbooks and flow details kept in a persistence backend');
+  flows
+    .command('list')
+    .description('print the logbooks and their flow details (uuid, name, state, updated)')
+    .option('--backend <url>', `the backend URL (default: $${BACKEND_ENV})`)
+    .action((options: { backend?: string }) => withBackend(options.backend, flowsList));
+  flows
+    .command('show')
+    .description("print a flow detail and its atoms' states, intentions, results and failures")
+    .argument('<id>', 'the flow detail id (flowDetailId)')
+    .option('--backend <url>', `the backend URL (default: $${BACKEND_ENV})`)
+    .action((id: string, options: { backend?: string }) => withBackend(options.backend, (backend) => flowsShow(backend, id)));
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      if (error.code === 'tf.backend') stderr(`${error.message}\n`);
+      return 1;
+    }
+    const code = TfError.is(error) ? ` [${error.code}]` : '';
+    stderr(`tf: ${error instanceof Error ? error.message : String(error)}${code}\n`);
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`tf: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

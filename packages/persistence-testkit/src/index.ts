@@ -1,0 +1,10 @@
+export { persistenceConformance } from './conformance';
+export type { PersistenceConformanceOptions } from './options';
+export { roundTripSuite } from './suites/round-trip';
+export { batchSuite } from './suites/batch';
+export { logbooksSuite } from './suites/logbooks';
+export { reopenSuite } from './suites/reopen';
+export { locksSuite } from './suites/locks';
+export { schemaSuite } from './suites/schema';
+export { valuesSuite } from './suites/values';
+export { failureWithCauses, flowRecord, taskRecord } from './records';

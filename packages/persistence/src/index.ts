@@ -1,0 +1,17 @@
+export * from './types';
+export * from './errors';
+export * from './stored';
+export { encodeAtomRecord, decodeAtomRecord, encodeFlowRecord, decodeFlowRecord, encodeBounded, atomDetailUuid } from './codec';
+export { parseStoredAtom, parseStoredFlow, parseStoredLogbook, parseJson } from './validate';
+export { findNonJson } from './jsonable';
+export { lastPerAtom, byUpdatedDesc, nowIso } from './batch';
+export { DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_FILE_BYTES, positiveInteger } from './limits';
+export { isStorageBackend, isPersistenceBackend } from './is-backend';
+export { redactUrl } from './redact';
+export type { BackendImporter } from './importer';
+export { MemoryPersistenceBackend } from './memory-backend';
+export { DirBackend, type DirBackendOptions } from './dir/dir-backend';
+export { DIR_SCHEMA_VERSION, DIR_MIGRATIONS, type DirMigration } from './dir/dir-schema';
+export { resolveBackend, registerBackend, backendPackageFor, pathOfUrl, BACKEND_PACKAGES, type ResolveBackendOptions } from './resolve';
+export { GroupCommit } from './group-commit';
+export { encodeBatch, retimeFlow, type EncodedBatch } from './encoded-batch';
