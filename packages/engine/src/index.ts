@@ -27,3 +27,4 @@ export {
   type NoCapableWorkerDetails,
 } from './worker-based/no-worker-watch';
 export type { RequestState } from './worker-based/request-book';
+export { REQUEST_STATE_EVENT, type RequestEventDetails } from './worker-based/request-events';

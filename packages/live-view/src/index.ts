@@ -1,0 +1,10 @@
+export { serveLiveView } from './serve-live-view';
+export { serveSource, type LiveView, type LiveViewServerOptions } from './server';
+export { EngineSource, type ObservedEngine, type RequestEvent } from './engine-source';
+export type { ViewSource, ViewUpdate } from './source';
+export { type AtomView, type FailureView, failureView } from './atom-view';
+export { flowGraph, type FlowGraph, type GraphEdge, type GraphNode } from './graph-model';
+export { layoutGraph, type GraphLayout, type PlacedEdge, type PlacedNode } from './layout';
+export { graphSvg } from './svg';
+export { toSvg } from './to-svg';
+export { LiveViewError, LiveViewErrorCode } from './errors';
