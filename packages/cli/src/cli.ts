@@ -4,17 +4,19 @@
  *
  *   tf flows list --backend sqlite:///var/lib/app/flows.db
  *   tf flows show <flow-detail-id> --backend postgresql://tf@db/flows
+ *   tf render ./flows.js --export orderFlow --format svg > order.svg
  *
  * The backend comes from `--backend` or the TF_BACKEND environment variable. Output on
  * stdout; a bad backend, an unknown flow detail or bad usage: one line on stderr, exit 1.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { TfError } from '@tf/core';
 import { type BackendImporter, isPersistenceBackend, type PersistenceBackend, redactUrl, resolveBackend } from '@tf/persistence';
 import { flowsList } from './flows-list';
 import { flowsShow } from './flows-show';
+import { RENDER_FORMATS, type RenderFormat, render } from './render';
 
 export const BACKEND_ENV = 'TF_BACKEND';
 
@@ -73,6 +75,16 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     .argument('<id>', 'the flow detail id (flowDetailId)')
     .option('--backend <url>', `the backend URL (default: $${BACKEND_ENV})`)
     .action((id: string, options: { backend?: string }) => withBackend(options.backend, (backend) => flowsShow(backend, id)));
+
+  program
+    .command('render')
+    .description('print the graph of a flow exported by a module (default export, --export <name>, or its only flow)')
+    .argument('<module>', 'the module file (a TypeScript one needs a loader: node --import tsx)')
+    .option('--export <name>', 'the export holding the flow (a flow, or a function of no arguments returning one)')
+    .addOption(new Option('--format <format>', 'what to print').choices(RENDER_FORMATS).default('mermaid'))
+    .action(async (file: string, options: { export?: string; format: RenderFormat }) => {
+      stdout(await render(file, options));
+    });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
