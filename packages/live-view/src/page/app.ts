@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
+/// <reference lib="dom.asynciterable" />
 /**
  * The live view's script (bundled with dagre at build time, served as /app.js). Lays the graph
  * out once, draws it once, then applies batches of changes from /events: per changed atom, a
