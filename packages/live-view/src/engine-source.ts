@@ -81,15 +81,14 @@ export class EngineSource implements ViewSource {
     const state = details.state ?? event;
     view.state = state;
     const now = Date.now();
-    if (state === 'RUNNING' || state === 'REVERTING') {
+    // startedAt..finishedAt is the execution; a revert afterwards keeps it.
+    if (state === 'RUNNING') {
       view.startedAt = now;
       delete view.finishedAt;
-      if (state === 'RUNNING') {
-        view.progress = 0;
-        delete view.failure;
-      }
+      view.progress = 0;
+      delete view.failure;
     } else if (FINISHED.has(state)) {
-      view.finishedAt = now;
+      if (view.startedAt !== undefined && view.finishedAt === undefined) view.finishedAt = now;
       delete view.request;
       if (state === 'SUCCESS') view.progress = 1;
       if (state === 'FAILURE' && details.result !== undefined) view.failure = failureView(details.result);

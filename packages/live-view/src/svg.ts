@@ -25,6 +25,7 @@ export const SVG_STYLE = `
 .s-RETRYING .box{fill:#fff6c7;stroke:#c9a300}
 .s-IGNORE .box{fill:#fafafa;stroke:#d0d4dc}
 .s-IGNORE text{fill:#9aa1ae}
+.n.failed .box{stroke:#d33a3a;stroke-width:2.5}
 `;
 
 function pathOf(points: readonly { x: number; y: number }[]): string {

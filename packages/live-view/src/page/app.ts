@@ -99,12 +99,13 @@ function paintAtom(name: string): void {
   if (state === 'RUNNING' || state === 'REVERTING') running.add(name);
   else running.delete(name);
   const isFailed = FAILED_STATES.has(state) || (state !== 'PENDING' && view?.failure !== undefined && state !== 'SUCCESS');
-  if (isFailed !== failed.has(name)) failuresChanged = true;
+  if (isFailed || failed.has(name)) failuresChanged = true;
   if (isFailed) failed.add(name);
   else failed.delete(name);
   const node = drawn.get(name);
   if (!node) return;
-  node.element.setAttribute('class', `n ${node.kind} s-${state}${name === selected ? ' sel' : ''}`);
+  // A failed atom keeps a red outline while it reverts (its state moves on, its failure stays).
+  node.element.setAttribute('class', `n ${node.kind} s-${state}${isFailed ? ' failed' : ''}${name === selected ? ' sel' : ''}`);
   const progress = state === 'RUNNING' ? Math.min(1, Math.max(0, view?.progress ?? 0)) : 0;
   node.bar?.setAttribute('width', String(Math.round((node.width - 2) * progress)));
 }
