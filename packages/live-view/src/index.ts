@@ -4,7 +4,8 @@ export { EngineSource, type ObservedEngine, type RequestEvent } from './engine-s
 export type { ViewSource, ViewUpdate } from './source';
 export { type AtomView, type FailureView, failureView } from './atom-view';
 export { flowGraph, type FlowGraph, type GraphEdge, type GraphNode } from './graph-model';
-export { layoutGraph, type GraphLayout, type PlacedEdge, type PlacedNode } from './layout';
+export { dagreFits, layoutGraph, type GraphLayout, type PlacedEdge, type PlacedNode } from './layout';
+export { compactLayout } from './compact-layout';
 export { graphSvg } from './svg';
 export { toSvg } from './to-svg';
 export { LiveViewError, LiveViewErrorCode } from './errors';

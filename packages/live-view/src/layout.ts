@@ -1,4 +1,5 @@
 import { Graph, layout } from '@dagrejs/dagre';
+import { compactLayout } from './compact-layout';
 import type { FlowGraph } from './graph-model';
 
 /** Where a node sits: its centre and size, in pixels. */
@@ -34,12 +35,33 @@ export function nodeWidth(label: string): number {
 }
 
 /** A label cut to what a box shows. */
-export function shortLabel(label: string): string {
-  return label.length > MAX_LABEL_CHARS ? `${label.slice(0, MAX_LABEL_CHARS - 1)}…` : label;
+export function shortLabel(label: string, max = MAX_LABEL_CHARS): string {
+  return label.length > max ? `${label.slice(0, max - 1)}…` : label;
 }
 
-/** Lays the graph out top to bottom with dagre (Sugiyama layering). Runs once per graph. */
+/** Above this many nodes dagre is too slow (seconds at 1,000) and the compact layout is used. */
+export const DAGRE_MAX_NODES = 400;
+/** Nodes of one rank beyond which dagre's single row is unreadable. */
+export const DAGRE_MAX_RANK_WIDTH = 40;
+
+/** True when dagre would draw `graph` readably and fast: few nodes, no very wide fan-out. */
+export function dagreFits(graph: FlowGraph): boolean {
+  if (graph.nodes.length > DAGRE_MAX_NODES) return false;
+  const fanOut = new Map<number, number>();
+  for (const edge of graph.edges) fanOut.set(edge.from, (fanOut.get(edge.from) ?? 0) + 1);
+  return Math.max(0, ...fanOut.values()) <= DAGRE_MAX_RANK_WIDTH;
+}
+
+/**
+ * Lays the graph out top to bottom: with dagre (Sugiyama layering, edges routed) when it
+ * fits, else the compact layout (ranks wrapped into rows, no edges). Runs once per graph.
+ */
 export function layoutGraph(graph: FlowGraph): GraphLayout {
+  return dagreFits(graph) ? dagreLayout(graph) : compactLayout(graph);
+}
+
+/** Lays the graph out with dagre. */
+export function dagreLayout(graph: FlowGraph): GraphLayout {
   const g = new Graph({ multigraph: true });
   g.setGraph({ rankdir: 'TB', nodesep: 14, ranksep: 36, edgesep: 6, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));

@@ -1,6 +1,11 @@
 import type { FlowGraph } from './graph-model';
 import { type GraphLayout, shortLabel } from './layout';
 
+/** As many characters as fit a box of `width` px. */
+function labelFor(name: string, width: number): string {
+  return shortLabel(name, Math.max(4, Math.floor((width - 16) / 7)));
+}
+
 /** Text for an SVG text node or attribute value. */
 export function xmlText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -52,6 +57,7 @@ export function graphSvg(graph: FlowGraph, placed: GraphLayout, standalone = fal
   out.push('</g><g class="nodes">');
   graph.nodes.forEach((node, i) => {
     const at = placed.nodes[i]!;
+    if (at.width === 0) return; // not drawn (the compact layout's joins)
     if (node.kind === 'join') {
       out.push(`<circle class="j" cx="${at.x}" cy="${at.y}" r="${at.width / 2}"><title>${xmlText(node.name)}</title></circle>`);
       return;
@@ -62,7 +68,7 @@ export function graphSvg(graph: FlowGraph, placed: GraphLayout, standalone = fal
       `<g class="n ${node.kind} s-PENDING" data-id="${node.id}" transform="translate(${left},${top})">` +
         `<rect class="box" width="${at.width}" height="${at.height}" rx="5"/>` +
         `<rect class="bar" x="1" y="${at.height - 5}" height="4" width="0"/>` +
-        `<text x="${at.width / 2}" y="${at.height / 2 + 4}">${xmlText(shortLabel(node.name))}</text>` +
+        `<text x="${at.width / 2}" y="${at.height / 2 + 4}">${xmlText(labelFor(node.name, at.width))}</text>` +
         `<title>${xmlText(node.name)}</title></g>`,
     );
   });
