@@ -17,7 +17,9 @@ const MARGIN = 12;
 export function compactLayout(graph: FlowGraph): GraphLayout {
   const count = graph.nodes.length;
   const index = new Map<number, number>();
-  graph.nodes.forEach((node, i) => index.set(node.id, i));
+  graph.nodes.forEach((node, i) => {
+    index.set(node.id, i);
+  });
   const incoming: number[][] = Array.from({ length: count }, () => []);
   for (const edge of graph.edges) {
     const from = index.get(edge.from);

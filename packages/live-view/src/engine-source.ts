@@ -1,4 +1,4 @@
-import type { AtomEventDetails, AtomState, CompiledFlow, Failure, FlowEventDetails, FlowState, Notifier } from '@tf/core';
+import type { AtomEventDetails, AtomState, CompiledFlow, Failure, FlowEventDetails, FlowState } from '@tf/core';
 import { type AtomView, failureView } from './atom-view';
 import { flowGraph, type FlowGraph } from './graph-model';
 import type { ViewSource, ViewUpdate } from './source';
@@ -12,12 +12,17 @@ export interface RequestEvent {
   readonly worker?: string;
 }
 
+/** What the view needs of a notifier (`@tf/core`'s `Notifier`): subscribe to everything, unsubscribe. */
+export interface Subscribable<D> {
+  on(event: string, listener: (event: string, details: D) => void): () => void;
+}
+
 /** What the live view needs of an engine: any `@tf/engine` engine has it. */
 export interface ObservedEngine {
-  readonly notifier: Notifier<FlowEventDetails>;
-  readonly atomNotifier: Notifier<AtomEventDetails>;
+  readonly notifier: Subscribable<FlowEventDetails>;
+  readonly atomNotifier: Subscribable<AtomEventDetails>;
   /** The worker-based engine's; the others have none. */
-  readonly requestNotifier?: Notifier<RequestEvent>;
+  readonly requestNotifier?: Subscribable<RequestEvent>;
   readonly storage: {
     readonly flowName: string;
     readonly flowState: FlowState;

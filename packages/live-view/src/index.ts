@@ -1,6 +1,6 @@
 export { serveLiveView } from './serve-live-view';
 export { serveSource, type LiveView, type LiveViewServerOptions } from './server';
-export { EngineSource, type ObservedEngine, type RequestEvent } from './engine-source';
+export { EngineSource, type ObservedEngine, type RequestEvent, type Subscribable } from './engine-source';
 export type { ViewSource, ViewUpdate } from './source';
 export { type AtomView, type FailureView, failureView } from './atom-view';
 export { flowGraph, type FlowGraph, type GraphEdge, type GraphNode } from './graph-model';
