@@ -31,7 +31,14 @@ const pairs = Number(values.pairs);
 const tasks = Number(values.tasks);
 const url = process.env.TF_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -108,10 +115,17 @@ async function runOnce(flow: Flow, withView: boolean, browser: Browser | undefin
 }
 
 async function main(): Promise<void> {
-  if (client === 'chromium' && !existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium), or pass --client sse`);
-  const workers = engineKind === 'worker-based' ? await startWorkers(2, ['--transport', 'redis', '--url', url, ...noopWorkerArgs('bench-live-view', 64)]) : undefined;
-  const browser = client === 'chromium' ? await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 }) : undefined;
-  const before = loadavg().map((x) => x.toFixed(2)).join(', ');
+  if (client === 'chromium' && !existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing (apt-get install chromium), or pass --client sse`);
+  const workers =
+    engineKind === 'worker-based'
+      ? await startWorkers(2, ['--transport', 'redis', '--url', url, ...noopWorkerArgs('bench-live-view', 64)])
+      : undefined;
+  const browser =
+    client === 'chromium' ? await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 }) : undefined;
+  const before = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
   try {
     const flow = noopFlow('unordered', tasks);
     // Warm-up: the JIT, the workers, the browser.
@@ -129,19 +143,24 @@ async function main(): Promise<void> {
         if (updates !== undefined) seen.push(updates);
       }
     }
-    const after = loadavg().map((x) => x.toFixed(2)).join(', ');
+    const after = loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ');
     const mOff = median(off);
     const mOn = median(on);
     const rate = (ms: number) => Math.round((tasks / ms) * 1_000);
     console.log(`\nNode ${process.version}, ${cpus().length} cores shared with other jobs; load average before ${before}, after ${after}.`);
-    console.log(`${engineKind} engine, ${tasks}-task unordered flow, page: ${client === 'chromium' ? 'headless Chromium' : 'SSE reader'}, ${pairs} pairs alternating.\n`);
+    console.log(
+      `${engineKind} engine, ${tasks}-task unordered flow, page: ${client === 'chromium' ? 'headless Chromium' : 'SSE reader'}, ${pairs} pairs alternating.\n`,
+    );
     console.log('| live view | median ms | tasks/s | runs (ms) |');
     console.log('|---|---:|---:|---|');
     console.log(`| off | ${mOff.toFixed(0)} | ${rate(mOff)} | ${off.map((x) => x.toFixed(0)).join(', ')} |`);
     console.log(`| on, page open | ${mOn.toFixed(0)} | ${rate(mOn)} | ${on.map((x) => x.toFixed(0)).join(', ')} |`);
     const ratio = mOff / mOn;
     console.log(`\nthroughput with / without: ${ratio.toFixed(3)} (goal >= 0.90: ${ratio >= 0.9 ? 'met' : '**missed**'})`);
-    if (seen.length > 0) console.log(`${client === 'chromium' ? 'atoms green on the page at the end' : 'updates read'}, per run: ${seen.join(', ')}`);
+    if (seen.length > 0)
+      console.log(`${client === 'chromium' ? 'atoms green on the page at the end' : 'updates read'}, per run: ${seen.join(', ')}`);
   } finally {
     await browser?.close();
     await workers?.stop();

@@ -1,4 +1,5 @@
-export { serveLiveView } from './serve-live-view';
+export { serveLiveView, serveStoredFlow } from './serve-live-view';
+export { storedSource } from './stored-source';
 export { serveSource, type LiveView, type LiveViewServerOptions } from './server';
 export { EngineSource, type ObservedEngine, type RequestEvent, type Subscribable } from './engine-source';
 export type { ViewSource, ViewUpdate } from './source';
