@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Flow } from '@tf/core';
-import { load } from '@tf/engine';
+import { type Engine, load } from '@tf/engine';
 import { type LiveView, serveLiveView } from '@tf/live-view';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { noopFlow, noopWorkerArgs, startWorkers } from '../workers';
@@ -76,12 +76,16 @@ async function openPage(browser: Browser, view: LiveView): Promise<Page> {
   return page;
 }
 
+/** The engine measured, connected to its workers when it has any. */
+async function loadEngine(flow: Flow): Promise<Engine> {
+  if (engineKind === 'parallel') return load(flow, { engine: 'parallel', maxWorkers: 8 });
+  const engine = load(flow, { engine: 'worker-based', url, exchange: 'bench-live-view', topics: ['noop'] });
+  await engine.waitForWorkers(1, 30_000);
+  return engine;
+}
+
 async function runOnce(flow: Flow, withView: boolean, browser: Browser | undefined): Promise<{ ms: number; updates?: number }> {
-  await using engine =
-    engineKind === 'parallel'
-      ? load(flow, { engine: 'parallel', maxWorkers: 8 })
-      : load(flow, { engine: 'worker-based', url, exchange: 'bench-live-view', topics: ['noop'] });
-  if (engineKind === 'worker-based' && 'waitForWorkers' in engine) await engine.waitForWorkers(1, 30_000);
+  await using engine = await loadEngine(flow);
   let view: LiveView | undefined;
   let page: Page | undefined;
   let reader: ReturnType<typeof sseReader> | undefined;
