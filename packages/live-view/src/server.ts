@@ -12,7 +12,7 @@ export interface LiveViewServerOptions {
   host?: string;
   /** Default 0: a free port (read it from `url`). */
   port?: number;
-  /** The most often a page is sent changes (ms). Default 250. */
+  /** The most often a page is sent changes (ms). Default 250; 1,000 for flows of more than 1,000 atoms. */
   updateIntervalMs?: number;
   /** The most pages open at once; more get 503. Default 32. */
   maxClients?: number;
@@ -37,6 +37,7 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 const KEEPALIVE_MS = 15_000;
+const LARGE_FLOW_ATOMS = 1_000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** A loopback server answers only requests addressed to a loopback name: a DNS-rebinding page cannot read it. */
@@ -54,7 +55,9 @@ function urlHost(host: string): string {
 /** Serves `source` as a live page: `/` the page, `/graph.json`, `/events` (server-sent events). */
 export async function serveSource(source: ViewSource, options: LiveViewServerOptions = {}): Promise<LiveView> {
   const host = options.host ?? '127.0.0.1';
-  const intervalMs = Math.max(20, options.updateIntervalMs ?? 250);
+  const atoms = source.graph.nodes.reduce((n, node) => (node.kind === 'join' ? n : n + 1), 0);
+  // A large flow changes many atoms per batch: fewer, larger batches cost the engine and the page less.
+  const intervalMs = Math.max(20, options.updateIntervalMs ?? (atoms > LARGE_FLOW_ATOMS ? 1_000 : 250));
   const maxClients = options.maxClients ?? 32;
   const logger = options.logger ?? silentLogger;
   const loopbackOnly = LOOPBACK.has(host);
