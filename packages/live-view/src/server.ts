@@ -83,7 +83,7 @@ export async function serveSource(source: ViewSource, options: LiveViewServerOpt
   }, KEEPALIVE_MS);
   keepalive.unref();
 
-  const events = (request: IncomingMessage, response: ServerResponse) => {
+  const events = (response: ServerResponse) => {
     if (clients.size >= maxClients) {
       response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end('too many live views open\n');
       return;
@@ -91,7 +91,7 @@ export async function serveSource(source: ViewSource, options: LiveViewServerOpt
     response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', connection: 'keep-alive' });
     response.write(`retry: 2000\nevent: snapshot\ndata: ${JSON.stringify(source.snapshot())}\n\n`);
     clients.add(response);
-    request.on('close', () => clients.delete(response));
+    response.on('close', () => clients.delete(response));
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -119,7 +119,7 @@ export async function serveSource(source: ViewSource, options: LiveViewServerOpt
         response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' }).end(graphJson);
         return;
       case '/events':
-        events(request, response);
+        events(response);
         return;
       default:
         response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
