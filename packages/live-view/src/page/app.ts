@@ -49,6 +49,10 @@ function draw(graph: FlowGraph): void {
   const container = $('graph');
   container.innerHTML = graphSvg(graph, placed);
   const svg = container.querySelector('svg')!;
+  if (graph.nodes.length > 400) {
+    svg.setAttribute('shape-rendering', 'optimizeSpeed');
+    svg.setAttribute('text-rendering', 'optimizeSpeed');
+  }
   const byId = new Map<number, SVGGElement>();
   for (const g of svg.querySelectorAll<SVGGElement>('g.n')) byId.set(Number(g.dataset.id), g);
   graph.nodes.forEach((node, i) => {

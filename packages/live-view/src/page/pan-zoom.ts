@@ -13,9 +13,10 @@ export function panZoom(
   svg.removeAttribute('height');
   svg.setAttribute('preserveAspectRatio', 'xMidYMin meet');
   const fit = () => {
-    // A very wide graph (thousands of parallel tasks) starts readable at its left, not as a line.
+    // Starts readable: a large graph shows its top left at about its own size (zoom out with
+    // the wheel), not thousands of specks; the browser then paints only what is in view.
     const aspect = container.clientWidth / Math.max(1, container.clientHeight);
-    const w = Math.min(width, Math.max(height * aspect, 1_600));
+    const w = Math.min(width, Math.max(container.clientWidth * 1.5, 600));
     box = { x: 0, y: 0, w, h: w / aspect };
     apply();
   };
