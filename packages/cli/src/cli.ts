@@ -4,6 +4,7 @@
  *
  *   tf flows list --backend sqlite:///var/lib/app/flows.db
  *   tf flows show <flow-detail-id> --backend postgresql://tf@db/flows
+ *   tf flows view <flow-detail-id> --backend dir:///var/lib/app [--module ./flows.js --export orderFlow]
  *   tf render ./flows.js --export orderFlow --format svg > order.svg
  *
  * The backend comes from `--backend` or the TF_BACKEND environment variable. Output on
@@ -16,6 +17,7 @@ import { TfError } from '@tf/core';
 import { type BackendImporter, isPersistenceBackend, type PersistenceBackend, redactUrl, resolveBackend } from '@tf/persistence';
 import { flowsList } from './flows-list';
 import { flowsShow } from './flows-show';
+import { type FlowsViewOptions, flowsView } from './flows-view';
 import { RENDER_FORMATS, type RenderFormat, render } from './render';
 
 export const BACKEND_ENV = 'TF_BACKEND';
@@ -76,6 +78,23 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     .option('--backend <url>', `the backend URL (default: $${BACKEND_ENV})`)
     .action((id: string, options: { backend?: string }) => withBackend(options.backend, (backend) => flowsShow(backend, id)));
 
+  flows
+    .command('view')
+    .description("serve the live view's page of a flow detail (127.0.0.1, a free port) until SIGINT or SIGTERM")
+    .argument('<id>', 'the flow detail id (flowDetailId)')
+    .option('--backend <url>', `the backend URL (default: $${BACKEND_ENV})`)
+    .option('--module <file>', 'a module exporting the flow, to draw its graph (else the stored atoms side by side)')
+    .option('--export <name>', 'the export holding the flow in --module')
+    .option('--host <host>', 'the address to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'the port (default 0: a free one)')
+    .action(async (id: string, options: FlowsViewOptions & { backend?: string }) => {
+      const backend = await openBackend(options.backend ?? env[BACKEND_ENV]);
+      try {
+        await flowsView(backend, id, options, (line) => stdout(`${line}\n`));
+      } finally {
+        await backend.close();
+      }
+    });
   program
     .command('render')
     .description('print the graph of a flow exported by a module (default export, --export <name>, or its only flow)')
