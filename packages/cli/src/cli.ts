@@ -6,18 +6,22 @@
  *   tf flows show <flow-detail-id> --backend postgresql://tf@db/flows
  *   tf inspect workers --url amqp://guest:guest@localhost// --exchange tf --topics tasks
  *   tf inspect requests --url redis://localhost:6379 --exchange tf --topics a,b --timeout 3000
+ *   tf flows view <flow-detail-id> --backend dir:///var/lib/app [--module ./flows.js --export orderFlow]
+ *   tf render ./flows.js --export orderFlow --format svg > order.svg
  *
  * The backend comes from `--backend` or the TF_BACKEND environment variable. Output on
  * stdout; a bad backend, an unknown flow detail or bad usage: one line on stderr, exit 1.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { NotFoundError, TfError } from '@tf/core';
 import { type BackendImporter, isPersistenceBackend, type PersistenceBackend, pathOfUrl, redactUrl, resolveBackend } from '@tf/persistence';
 import { flowsList } from './flows-list';
 import { flowsShow } from './flows-show';
+import { type FlowsViewOptions, flowsView } from './flows-view';
 import { addInspectCommand, type InspectHost } from './inspect-command';
+import { RENDER_FORMATS, type RenderFormat, render } from './render';
 
 export const BACKEND_ENV = 'TF_BACKEND';
 
@@ -98,6 +102,32 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     .option('--backend <url>', `the backend URL (default: $${BACKEND_ENV})`)
     .action((id: string, options: { backend?: string }) => withBackend(options.backend, (backend) => flowsShow(backend, id)));
 
+  flows
+    .command('view')
+    .description("serve the live view's page of a flow detail (127.0.0.1, a free port) until SIGINT or SIGTERM")
+    .argument('<id>', 'the flow detail id (flowDetailId)')
+    .option('--backend <url>', `the backend URL (default: $${BACKEND_ENV})`)
+    .option('--module <file>', 'a module exporting the flow, to draw its graph (else the stored atoms side by side)')
+    .option('--export <name>', 'the export holding the flow in --module')
+    .option('--host <host>', 'the address to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'the port (default 0: a free one)')
+    .action(async (id: string, options: FlowsViewOptions & { backend?: string }) => {
+      const backend = await openBackend(options.backend ?? env[BACKEND_ENV]);
+      try {
+        await flowsView(backend, id, options, (line) => stdout(`${line}\n`));
+      } finally {
+        await backend.close();
+      }
+    });
+  program
+    .command('render')
+    .description('print the graph of a flow exported by a module (default export, --export <name>, or its only flow)')
+    .argument('<module>', 'the module file (a TypeScript one needs a loader: node --import tsx)')
+    .option('--export <name>', 'the export holding the flow (a flow, or a function of no arguments returning one)')
+    .addOption(new Option('--format <format>', 'what to print').choices(RENDER_FORMATS).default('mermaid'))
+    .action(async (file: string, options: { export?: string; format: RenderFormat }) => {
+      stdout(await render(file, options));
+    });
   addInspectCommand(program, { print, ...(context.collect ? { collect: context.collect } : {}) });
 
   try {

@@ -29,3 +29,4 @@ export {
 export type { RequestState } from './worker-based/request-book';
 export type { EngineOptions } from './engine';
 export type { BookSelection } from './persistence-session';
+export { REQUEST_STATE_EVENT, type RequestEventDetails } from './worker-based/request-events';

@@ -2,6 +2,7 @@ import type { Flow, Notifier, SigningStats, Task } from '@tf/core';
 import { Engine, type EngineOptions } from '../engine';
 import type { WorkerBasedExecutor } from './executor';
 import type { NoCapableWorkerDetails } from './no-worker-watch';
+import type { RequestEventDetails } from './request-events';
 
 /** The worker-based engine: tasks run on workers, reached through a transport. */
 export class WorkerBasedEngine extends Engine {
@@ -18,6 +19,15 @@ export class WorkerBasedEngine extends Engine {
    */
   get workerNotifier(): Notifier<NoCapableWorkerDetails> {
     return this.executor.workerNotifier;
+  }
+
+  /**
+   * Request events, `request_state` ({@link RequestEventDetails}): a task's request was sent
+   * to a topic (PENDING), a worker said it runs it (RUNNING, with the worker's id), or it
+   * waits again after a re-dispatch (WAITING, with the reason). `on` returns an unsubscribe function.
+   */
+  get requestNotifier(): Notifier<RequestEventDetails> {
+    return this.executor.requestNotifier;
   }
 
   /**

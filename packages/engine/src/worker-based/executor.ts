@@ -28,7 +28,8 @@ import {
 import { decodeMessage, encodeBody, encodeRequestResult, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
 import { EngineConnectionLostError, EngineStoppedError, neverReachedAWorker } from './errors';
 import { DEFAULT_NO_WORKER_WARNING_MS, NoWorkerWatch, type NoCapableWorkerDetails } from './no-worker-watch';
-import { RequestBook, type PendingRequest } from './request-book';
+import { RequestBook, type PendingRequest, type RequestState } from './request-book';
+import { REQUEST_STATE_EVENT, type RequestEventDetails } from './request-events';
 import { RequestTelemetry } from './request-telemetry';
 import { requestSent, startRequestTrace } from './request-trace';
 import { TransportSession } from './transport-session';
@@ -92,6 +93,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
   readonly uuid: string;
   /** Worker discovery events: `no_capable_worker` ({@link NoCapableWorkerDetails}). */
   readonly workerNotifier = new Notifier<NoCapableWorkerDetails>();
+  /** Request events: `request_state` ({@link RequestEventDetails}): sent to a topic, running on a worker, waiting again. */
+  readonly requestNotifier = new Notifier<RequestEventDetails>();
   readonly #logger: Logger;
   /** How often expired requests and workers are looked for, and the no-worker warning checked. */
   readonly #tickMs: number;
@@ -131,6 +134,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     this.uuid = options.uuid ?? randomUUID();
     this.#logger = logger;
     this.workerNotifier.onListenerError = (error, event) => logger.warn({ err: error, event }, 'worker listener threw');
+    this.requestNotifier.onListenerError = (error, event) => logger.warn({ err: error, event }, 'request listener threw');
     // The warning comes at the latest when a WAITING request would time out.
     const warnAfter = options.noWorkerWarningMs === undefined ? DEFAULT_NO_WORKER_WARNING_MS : options.noWorkerWarningMs;
     const noWorkerWarningMs = warnAfter === null ? null : Math.min(warnAfter, transitionTimeoutMs ?? Infinity);
@@ -331,6 +335,15 @@ export class WorkerBasedExecutor implements TaskExecutor {
       const control = old?.holder?.control;
       if (old && control !== undefined) addTo(superseded, control, old.id);
       this.#logger.debug({ atom: atomName, correlationId: id, attempt, next: again?.id }, again ? 're-dispatched' : 'out of attempts');
+      if (again && this.requestNotifier.hasListeners) {
+        this.requestNotifier.notify(REQUEST_STATE_EVENT, {
+          atomName,
+          taskName: again.taskName,
+          state: 'WAITING',
+          attempt: again.attempt,
+          reason,
+        });
+      }
     }
     for (const [control, ids] of superseded) this.#sendCancel(control, ids);
     this.#dispatchWaiting();
@@ -521,6 +534,10 @@ export class WorkerBasedExecutor implements TaskExecutor {
     }
     this.#book.sent(request, topic);
     this.#watch.served(request.taskName);
+    if (this.requestNotifier.hasListeners) {
+      const { atomName, taskName, attempt } = request;
+      this.requestNotifier.notify(REQUEST_STATE_EVENT, { atomName, taskName, state: 'PENDING', attempt, topic });
+    }
     const headers: MessageHeaders = { [TfHeader.ATTEMPT]: request.attempt };
     if (request.executionTimeoutMs !== undefined) headers[TfHeader.EXECUTION_TIMEOUT_MS] = request.executionTimeoutMs;
     // Unclaimed past the transition timeout it fails here: a worker that gets it later drops it.
@@ -597,7 +614,19 @@ export class WorkerBasedExecutor implements TaskExecutor {
         return;
       }
       this.#heardWorker(worker.worker);
+      const wasRunning = request.state === 'RUNNING';
       this.#book.respond(request, message.body, worker);
+      // `respond` moved it on (the book's entries are live objects).
+      const nowRunning = (request.state as RequestState) === 'RUNNING';
+      if (!wasRunning && nowRunning && this.requestNotifier.hasListeners) {
+        const { atomName, taskName, attempt, topic } = request;
+        const details: RequestEventDetails = { atomName, taskName, state: 'RUNNING', attempt };
+        this.requestNotifier.notify(REQUEST_STATE_EVENT, {
+          ...details,
+          ...(topic === undefined ? {} : { topic }),
+          ...(worker.worker === undefined ? {} : { worker: worker.worker }),
+        });
+      }
       if (message.body.state === 'SUCCESS' || message.body.state === 'FAILURE') this.#dispatchSoon();
       return;
     }

@@ -1,0 +1,12 @@
+export { serveLiveView, serveStoredFlow } from './serve-live-view';
+export { storedSource } from './stored-source';
+export { serveSource, type LiveView, type LiveViewServerOptions } from './server';
+export { EngineSource, type ObservedEngine, type RequestEvent, type Subscribable } from './engine-source';
+export type { ViewSource, ViewUpdate } from './source';
+export { type AtomView, type FailureView, failureView } from './atom-view';
+export { flowGraph, type FlowGraph, type GraphEdge, type GraphNode } from './graph-model';
+export { dagreFits, layoutGraph, type GraphLayout, type PlacedEdge, type PlacedNode } from './layout';
+export { compactLayout } from './compact-layout';
+export { graphSvg } from './svg';
+export { toSvg } from './to-svg';
+export { LiveViewError, LiveViewErrorCode } from './errors';

@@ -1,0 +1,60 @@
+/// <reference lib="dom" />
+
+/** Wheel zoom and drag pan over an SVG by its viewBox: no re-render of the graph. */
+export function panZoom(
+  container: HTMLElement,
+  svg: SVGSVGElement,
+  width: number,
+  height: number,
+): { fit(): void; focus(x: number, y: number): void } {
+  let box = { x: 0, y: 0, w: width, h: height };
+  const apply = () => svg.setAttribute('viewBox', `${box.x} ${box.y} ${box.w} ${box.h}`);
+  svg.removeAttribute('width');
+  svg.removeAttribute('height');
+  svg.setAttribute('preserveAspectRatio', 'xMidYMin meet');
+  const fit = () => {
+    // Starts readable: a large graph shows its top left at about its own size (zoom out with
+    // the wheel), not thousands of specks; the browser then paints only what is in view.
+    const aspect = container.clientWidth / Math.max(1, container.clientHeight);
+    const w = Math.min(width, Math.max(container.clientWidth * 1.5, 600));
+    box = { x: 0, y: 0, w, h: w / aspect };
+    apply();
+  };
+  container.addEventListener(
+    'wheel',
+    (event) => {
+      event.preventDefault();
+      const rect = container.getBoundingClientRect();
+      const fx = (event.clientX - rect.left) / rect.width;
+      const fy = (event.clientY - rect.top) / rect.height;
+      const scale = Math.exp(event.deltaY * 0.0015);
+      const w = Math.min(Math.max(box.w * scale, 50), Math.max(width, height) * 4);
+      const h = (w / box.w) * box.h;
+      box = { x: box.x + (box.w - w) * fx, y: box.y + (box.h - h) * fy, w, h };
+      apply();
+    },
+    { passive: false },
+  );
+  let drag: { x: number; y: number } | undefined;
+  container.addEventListener('pointerdown', (event) => {
+    drag = { x: event.clientX, y: event.clientY };
+  });
+  window.addEventListener('pointerup', () => {
+    drag = undefined;
+  });
+  window.addEventListener('pointermove', (event) => {
+    if (!drag) return;
+    const rect = container.getBoundingClientRect();
+    box.x -= ((event.clientX - drag.x) / rect.width) * box.w;
+    box.y -= ((event.clientY - drag.y) / rect.height) * box.h;
+    drag = { x: event.clientX, y: event.clientY };
+    apply();
+  });
+  return {
+    fit,
+    focus(x, y) {
+      box = { ...box, x: x - box.w / 2, y: y - box.h / 2 };
+      apply();
+    },
+  };
+}
