@@ -195,6 +195,7 @@ describe('Failure, comparing and reporting', () => {
     }
     expect(TfError.is(error, 'TF_INVALID_FAILURE')).toBe(true);
     expect((error as { problems: string[] }).problems).toEqual(['/exception_str must be string', '/traceback_str must be string']);
+    expect((error as Error).message).toBe('Invalid failure dict: /exception_str must be string; /traceback_str must be string');
     expect(() => Failure.validate(null)).toThrow('Invalid failure dict: (root) must be object');
   });
 
