@@ -43,6 +43,15 @@ describe('RetryHistory, the edges', () => {
     expect(h.failureOf('a', 5)).toBeUndefined();
   });
 
+  it('looks a failure up in the last attempt by default, of three too', () => {
+    const h = new RetryHistory([
+      { value: 1, failures: { a: failure('IOError') } },
+      { value: 2, failures: { a: failure('KeyError') } },
+      { value: 3, failures: { a: failure('ValueError') } },
+    ]);
+    expect(h.failureOf('a')?.exceptionStr).toBe('ValueError');
+  });
+
   it('finds a failure by own name only, not through the prototype', () => {
     const h = new RetryHistory([{ value: 1, failures: { a: failure('IOError') } }]);
     expect(h.failureOf('toString')).toBeUndefined();
@@ -127,6 +136,8 @@ describe('ForEach, the edges', () => {
     expect(next([{ a: { b: [1] } }, 'x'], { a: { b: [2] } })).toEqual({ a: { b: [1] } });
     expect(next([null, 'x'], {})).toBeNull();
     expect(next([{}, 'x'], null)).toEqual({});
+    expect(next([1, 'x'], {})).toBe(1);
+    expect(next([{}, 'x'], 1)).toEqual({});
     expect(next(['1', 'x'], 1)).toBe('1');
     expect(next([Number.NaN, 'x'], Number.NaN)).toBe('x');
     expect(next([{}, 'x'], {})).toBe('x');
@@ -140,6 +151,14 @@ describe('ForEach, the edges', () => {
 });
 
 describe('ParameterizedForEach and the others, the edges', () => {
+  it('names an unnamed retry as a retry in its errors, and takes optional arguments a subclass declares', () => {
+    expect(() => new Times({ rebind: ['a', 'b'] })).toThrow("Atom '(unnamed retry)': rebind lists 2 names");
+    class WithOptional extends AlwaysRevert {
+      static override optional: readonly string[] = ['hint'];
+    }
+    expect([...new WithOptional().optional]).toEqual(['hint']);
+  });
+
   it('requires values by default and reverts only its flow unless told', () => {
     const r = new ParameterizedForEach();
     expect([...r.requires]).toEqual(['values']);
