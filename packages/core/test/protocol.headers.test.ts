@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { MessageHeaders } from '@tf/transport';
 import { controlTopicOf, MAX_IDS_PER_MESSAGE, MAX_TIMER_MS, readIds, readRequestHeaders, readWorkerHeaders, TfHeader } from '@tf/core';
 
 describe('readIds', () => {
@@ -48,7 +49,7 @@ describe('readWorkerHeaders', () => {
   });
 
   it('keeps each count inside its bounds: a positive integer up to its maximum', () => {
-    const read = (header: string, value: unknown) => readWorkerHeaders({ [header]: value });
+    const read = (header: string, value: unknown) => readWorkerHeaders({ [header]: value } as MessageHeaders);
     expect(read(TfHeader.HEARTBEAT_MS, 3_600_000)).toStrictEqual({ heartbeatMs: 3_600_000 });
     expect(read(TfHeader.CONCURRENCY, 100_000)).toStrictEqual({ concurrency: 100_000 });
     expect(read(TfHeader.ATTEMPT, 1_000)).toStrictEqual({ attempt: 1_000 });
@@ -70,7 +71,7 @@ describe('readWorkerHeaders', () => {
   });
 
   it('takes only the control topic the worker id gives, or assumes it for a worker that heartbeats', () => {
-    const control = (headers: Record<string, unknown>) => readWorkerHeaders(headers).control;
+    const control = (headers: Record<string, unknown>) => readWorkerHeaders(headers as MessageHeaders).control;
     expect(control({ [TfHeader.WORKER]: worker, [TfHeader.CONTROL]: controlTopicOf(worker) })).toBe('tf-control-w-1');
     expect(control({ [TfHeader.WORKER]: worker, [TfHeader.CONTROL]: 'shared-topic', [TfHeader.HEARTBEAT_MS]: 100 })).toBeUndefined();
     expect(control({ [TfHeader.WORKER]: worker, [TfHeader.HEARTBEAT_MS]: 100 })).toBe('tf-control-w-1');
@@ -94,7 +95,7 @@ describe('readRequestHeaders', () => {
   });
 
   it('refuses values out of their bounds', () => {
-    const read = (header: string, value: unknown) => readRequestHeaders({ [header]: value });
+    const read = (header: string, value: unknown) => readRequestHeaders({ [header]: value } as MessageHeaders);
     expect(read(TfHeader.EXECUTION_TIMEOUT_MS, MAX_TIMER_MS)).toStrictEqual({ executionTimeoutMs: MAX_TIMER_MS });
     for (const bad of [MAX_TIMER_MS + 1, 0, -5, Number.POSITIVE_INFINITY, Number.NaN, '100']) {
       expect(read(TfHeader.EXECUTION_TIMEOUT_MS, bad)).toStrictEqual({});
