@@ -67,6 +67,9 @@ describe('decodeMessage, the edges', () => {
     expect(() => validateNotifyRequest({})).not.toThrow();
     expect(thrown(() => validateNotifyRequest({ a: 1 })).messageType).toBe('NOTIFY');
     expect(() => validateNotifyResponse({ topic: 't', tasks: [] })).not.toThrow();
+    expect(thrown(() => validateNotifyResponse({ topic: 't' })).message).toBe(
+      "Invalid NOTIFY message: (body) must have required property 'tasks'",
+    );
     for (const body of [null, { topic: 't' }, 5]) expect(() => decodeMessage(delivery('NOTIFY', body))).toThrow(InvalidMessageError);
   });
 
