@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, SigningHeader, signingKeys, signMessage, TfError, verifyMessage, type SigningOptions } from '@tf/core';
+import {
+  canonicalJson,
+  SigningHeader,
+  signingKeys,
+  signMessage,
+  TfError,
+  verifyMessage,
+  type SignedEnvelope,
+  type SigningOptions,
+} from '@tf/core';
 
 const SECRET = 'a secret of at least thirty-two bytes!';
 const keys = signingKeys(SECRET);
-const envelope = (headers?: Record<string, unknown>) => ({
-  exchange: 'ex',
-  topic: 'jobs',
-  properties: { type: 'REQUEST', correlationId: 'c1', ...(headers === undefined ? {} : { headers }) },
-});
+const envelope = (headers?: Record<string, unknown>): SignedEnvelope =>
+  ({
+    exchange: 'ex',
+    topic: 'jobs',
+    properties: { type: 'REQUEST', correlationId: 'c1', ...(headers === undefined ? {} : { headers }) },
+  }) as SignedEnvelope;
 const now = 1_700_000_000_000;
 
 function configError(input: unknown): Error {
