@@ -12,6 +12,7 @@ import {
   linearFlow,
   type AtomEventDetails,
   type FlowEventDetails,
+  type RevertContext,
 } from '@tf/core';
 import { checkFlowTransition, checkRetryTransition, checkTaskTransition, isPromiseLike } from '@tf/core/internal';
 import type { AtomNode } from '../src/compiler/types';
@@ -206,12 +207,13 @@ describe('LocalTaskExecutor and isPromiseLike', () => {
   it('hands a task the signal it is given, or one read only when asked, and revert its signal, outcome and failures', () => {
     const executor = new LocalTaskExecutor();
     const signals: AbortSignal[] = [];
+    const reverts: unknown[] = [];
     class Reads extends Task {
       override execute(_args: object, context: { signal: AbortSignal }) {
         signals.push(context.signal);
       }
-      override revert(_args: object, context: { result: unknown; flowFailures: object; signal: AbortSignal }) {
-        return context;
+      override revert(_args: object, context: RevertContext) {
+        reverts.push(context);
       }
     }
     const controller = new AbortController();
@@ -222,16 +224,10 @@ describe('LocalTaskExecutor and isPromiseLike', () => {
     expect(signals[1]).toBe(controller.signal);
     expect(signals[2]!.aborted).toBe(false);
     const failures = { a: Failure.fromError(new Error('x')) };
-    const given = executor.revert(
-      new Reads(),
-      {},
-      { onProgress: () => undefined, result: 'r', flowFailures: failures, signal: controller.signal },
-    );
-    expect(given).toStrictEqual({ result: 'r', flowFailures: failures, signal: controller.signal });
-    const defaulted = executor.revert(new Reads(), {}, { onProgress: () => undefined, result: 'r', flowFailures: {} }) as {
-      signal: AbortSignal;
-    };
-    expect(defaulted.signal).toBe(signals[2]);
+    executor.revert(new Reads(), {}, { onProgress: () => undefined, result: 'r', flowFailures: failures, signal: controller.signal });
+    expect(reverts[0]).toStrictEqual({ result: 'r', flowFailures: failures, signal: controller.signal });
+    executor.revert(new Reads(), {}, { onProgress: () => undefined, result: 'r', flowFailures: {} });
+    expect((reverts[1] as RevertContext).signal).toBe(signals[2]);
     expect(TfError.is(new InvalidTransitionError('s', 'a', 'b'))).toBe(true);
   });
 });
