@@ -51,6 +51,7 @@ let validator: ValidateFunction | undefined;
 export function assertFailureDict(value: unknown): asserts value is FailureDict {
   validator ??= new Ajv({ allErrors: true, strict: false }).compile(failureDictSchema);
   if (validator(value)) return;
-  const problems = (validator.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
-  throw new InvalidFailureDictError(problems.length ? problems : ['not a failure dict']);
+  // Ajv sets `errors` whenever a validation fails, each error with a message (its `messages` option is on by default).
+  const problems = validator.errors!.map((e) => `${e.instancePath || '(root)'} ${e.message}`);
+  throw new InvalidFailureDictError(problems);
 }
