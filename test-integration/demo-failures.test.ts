@@ -21,7 +21,7 @@ const LONG_RUN = ['--width', '2400', '--bands', '300'];
 describe('the demo refuses bad flags before starting anything', () => {
   const cases: [string, string[], RegExp][] = [
     ['an unknown transport', ['--transport', 'amqpp'], /argument 'amqpp' is invalid\. Allowed choices are filesystem, amqp, redis/],
-    ['--url with the filesystem transport', ['--url', 'redis://127.0.0.1:6379'], /--url is for --transport amqp or redis/],
+    ['--url with the filesystem transport', ['--url', 'redis://127.0.0.1:6379'], /--url is for --transport amqp, redis or nats/],
     [
       'a URL of another transport',
       ['--transport', 'redis', '--url', 'amqp://guest:guest@127.0.0.1:5672//'],

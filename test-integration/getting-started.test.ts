@@ -177,10 +177,10 @@ describe('docs/getting-started.md', () => {
       expect(installed.code, both(installed)).toBe(0);
       const project = join(tmp, 'hello-tf');
 
-      // The minimal install is exactly the five packages the page names, installed from the
+      // The minimal install is exactly the six packages the page names, installed from the
       // tarballs: no `workspace:` range, no tests or tsconfig files.
       const scope = join(project, 'node_modules', '@tf');
-      expect(readdirSync(scope).sort()).toEqual(['core', 'engine', 'transport', 'transport-filesystem', 'worker']);
+      expect(readdirSync(scope).sort()).toEqual(['core', 'engine', 'persistence', 'transport', 'transport-filesystem', 'worker']);
       const projectManifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
       for (const spec of Object.values<string>(projectManifest.dependencies)) expect(spec).toMatch(/^file:/);
       for (const name of readdirSync(scope)) {
