@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linearFlow, unorderedFlow } from '@tf/core';
+import { linearFlow, Task, unorderedFlow } from '@tf/core';
 import { load } from '@tf/engine';
 import { serveLiveView } from '@tf/live-view';
 import { type Browser, chromium } from 'playwright-core';
@@ -37,6 +37,13 @@ afterEach(async () => {
   workers = [];
   rmSync(folder, { recursive: true, force: true });
 });
+
+class Tick extends Task<Record<string, never>, number> {
+  static override taskName = 'it.live.Tick';
+  override execute(): number {
+    return 1;
+  }
+}
 
 /** Fast ones finish while slow ones still run and the charge fails: green, blue and red on one page. */
 function checkoutFlow() {
@@ -126,6 +133,40 @@ describe.skipIf(!haveChromium)('live view in headless Chromium', () => {
       await expect.poll(() => atom('slow-0').getAttribute('class'), { timeout: 20_000 }).toContain('s-REVERTED');
       await expect.poll(() => page.locator('#conn').textContent(), { timeout: 10_000 }).toBe('finished');
       expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await view.close();
+    }
+  });
+
+  it('keeps a 1,000-task flow usable: what is in view follows the run, the rest catches up when zoomed into view', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'tf-it-live-'));
+    const flow = unorderedFlow('wide');
+    for (let i = 0; i < 1_000; i++) flow.add(new Tick({ name: `tick-${i}` }));
+    await using engine = load(flow, { engine: 'parallel', maxWorkers: 8 });
+    const view = await serveLiveView(engine, { updateIntervalMs: 100 });
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(view.url);
+      await expect.poll(() => page.locator('g.n').count(), { timeout: 30_000 }).toBe(1_000);
+      await expect.poll(() => page.locator('#conn').textContent(), { timeout: 10_000 }).toBe('live');
+      await engine.run();
+      await expect.poll(() => page.locator('#conn').textContent(), { timeout: 20_000 }).toBe('finished');
+      // The counts know every atom; the graph coloured what is in view (the first atoms).
+      await expect.poll(() => page.locator('#counts').textContent(), { timeout: 10_000 }).toBe('success 1000');
+      await expect.poll(() => page.locator('g.n[data-atom="tick-0"]').getAttribute('class')).toContain('s-SUCCESS');
+      const green = () => page.locator('g.n.s-SUCCESS').count();
+      expect(await green()).toBeGreaterThan(0);
+      expect(await green()).toBeLessThan(1_000);
+      // Zoomed out to the whole graph: every atom catches up, without a new event from the server.
+      const graph = page.locator('#graph');
+      const box = (await graph.boundingBox())!;
+      await page.mouse.move(box.x + 10, box.y + 10);
+      for (let i = 0; i < 12; i++) await page.mouse.wheel(0, 600);
+      await expect.poll(green, { timeout: 10_000 }).toBe(1_000);
       expect(pageErrors).toEqual([]);
     } finally {
       await view.close();

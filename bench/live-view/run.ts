@@ -8,7 +8,7 @@
  *   pnpm bench:live-view --engine parallel   # the in-process parallel engine (the most events per second)
  *   pnpm bench:live-view --client sse --pairs 7
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Flow } from '@tf/core';
@@ -39,6 +39,21 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--no-first-run',
 ];
+
+/** CPU seconds (user + system) of every chromium process now alive. */
+function chromiumCpu(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(chromium') && !stat.includes('(chrome')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks / 100;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -84,7 +99,11 @@ async function loadEngine(flow: Flow): Promise<Engine> {
   return engine;
 }
 
-async function runOnce(flow: Flow, withView: boolean, browser: Browser | undefined): Promise<{ ms: number; updates?: number }> {
+async function runOnce(
+  flow: Flow,
+  withView: boolean,
+  browser: Browser | undefined,
+): Promise<{ ms: number; updates?: number; browserCpu?: number }> {
   await using engine = await loadEngine(flow);
   let view: LiveView | undefined;
   let page: Page | undefined;
@@ -99,15 +118,19 @@ async function runOnce(flow: Flow, withView: boolean, browser: Browser | undefin
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+  const cpu0 = chromiumCpu();
   const started = performance.now();
   await engine.run();
   const ms = performance.now() - started;
+  const browserCpu = page ? chromiumCpu() - cpu0 : undefined;
   if (engine.storage.flowState !== 'SUCCESS') throw new Error(`flow ended ${engine.storage.flowState}`);
   let updates: number | undefined;
   if (page) {
     // The page caught up with the end (bounded), so its work counted against the next run too.
     await page.waitForFunction(() => document.getElementById('conn')?.textContent === 'finished', undefined, { timeout: 60_000 });
-    updates = await page.evaluate(() => document.querySelectorAll('g.n.s-SUCCESS').length);
+    // The counts panel knows every atom (the graph colours only what is in view).
+    const counts = await page.evaluate(() => document.getElementById('counts')?.textContent ?? '');
+    updates = Number(/success (\d+)/.exec(counts)?.[1] ?? 0);
     await page.close();
   }
   if (reader) {
@@ -115,7 +138,7 @@ async function runOnce(flow: Flow, withView: boolean, browser: Browser | undefin
     reader.stop();
   }
   await view?.close();
-  return { ms, ...(updates === undefined ? {} : { updates }) };
+  return { ms, ...(updates === undefined ? {} : { updates }), ...(browserCpu === undefined ? {} : { browserCpu }) };
 }
 
 async function main(): Promise<void> {
@@ -138,11 +161,13 @@ async function main(): Promise<void> {
     const off: number[] = [];
     const on: number[] = [];
     const seen: number[] = [];
+    const browserCpus: number[] = [];
     for (let i = 0; i < pairs; i++) {
       // Alternate which goes first, so a drift in the machine's load falls on both.
       const order = i % 2 === 0 ? [false, true] : [true, false];
       for (const withView of order) {
-        const { ms, updates } = await runOnce(flow, withView, browser);
+        const { ms, updates, browserCpu } = await runOnce(flow, withView, browser);
+        if (browserCpu !== undefined) browserCpus.push(browserCpu);
         (withView ? on : off).push(ms);
         if (updates !== undefined) seen.push(updates);
       }
@@ -163,6 +188,10 @@ async function main(): Promise<void> {
     console.log(`| on, page open | ${mOn.toFixed(0)} | ${rate(mOn)} | ${on.map((x) => x.toFixed(0)).join(', ')} |`);
     const ratio = mOff / mOn;
     console.log(`\nthroughput with / without: ${ratio.toFixed(3)} (goal >= 0.90: ${ratio >= 0.9 ? 'met' : '**missed**'})`);
+    if (browserCpus.length > 0)
+      console.log(
+        `Chromium's CPU time (all its processes) during the timed runs: median ${median(browserCpus).toFixed(2)} s (${browserCpus.map((x) => x.toFixed(2)).join(', ')})`,
+      );
     if (seen.length > 0)
       console.log(`${client === 'chromium' ? 'atoms green on the page at the end' : 'updates read'}, per run: ${seen.join(', ')}`);
   } finally {

@@ -32,6 +32,25 @@ export interface ObservedEngine {
   compile(): CompiledFlow;
 }
 
+/**
+ * Every field present from the start, cleared by `undefined` (JSON leaves it out), never by
+ * `delete`: a deleted property turns the object into a slow dictionary, and an engine event
+ * per atom transition and request state must stay a few cheap stores.
+ */
+function newView(state: string): AtomView {
+  return {
+    state,
+    progress: undefined,
+    request: undefined,
+    topic: undefined,
+    worker: undefined,
+    attempt: undefined,
+    startedAt: undefined,
+    finishedAt: undefined,
+    failure: undefined,
+  };
+}
+
 const FINISHED = new Set(['SUCCESS', 'FAILURE', 'REVERTED', 'REVERT_FAILURE', 'IGNORE']);
 
 /**
@@ -54,7 +73,7 @@ export class EngineSource implements ViewSource {
     this.#flowState = storage.flowState;
     const failures = storage.getFailures();
     for (const [name, state] of Object.entries(storage.getStates())) {
-      const view: AtomView = { state };
+      const view = newView(state);
       if (failures[name]) view.failure = failureView(failures[name]);
       this.#atoms.set(name, view);
     }
@@ -69,7 +88,7 @@ export class EngineSource implements ViewSource {
 
   #view(name: string): AtomView {
     let view = this.#atoms.get(name);
-    if (!view) this.#atoms.set(name, (view = { state: 'PENDING' }));
+    if (!view) this.#atoms.set(name, (view = newView('PENDING')));
     if (!this.#changed.has(name)) {
       this.#changed.add(name);
       this.#listener?.();
@@ -89,16 +108,16 @@ export class EngineSource implements ViewSource {
     // startedAt..finishedAt is the execution; a revert afterwards keeps it.
     if (state === 'RUNNING') {
       view.startedAt = now;
-      delete view.finishedAt;
+      view.finishedAt = undefined;
       view.progress = 0;
-      delete view.failure;
+      view.failure = undefined;
     } else if (FINISHED.has(state)) {
       if (view.startedAt !== undefined && view.finishedAt === undefined) view.finishedAt = now;
-      delete view.request;
+      view.request = undefined;
       if (state === 'SUCCESS') view.progress = 1;
       if (state === 'FAILURE' && details.result !== undefined) view.failure = failureView(details.result);
     } else if (state === 'PENDING') {
-      for (const key of ['progress', 'request', 'startedAt', 'finishedAt', 'failure', 'worker', 'topic'] as const) delete view[key];
+      for (const key of ['progress', 'request', 'startedAt', 'finishedAt', 'failure', 'worker', 'topic'] as const) view[key] = undefined;
     }
   }
 
@@ -109,8 +128,8 @@ export class EngineSource implements ViewSource {
     if (details.topic !== undefined) view.topic = details.topic;
     if (details.worker !== undefined) view.worker = details.worker;
     if (details.state === 'WAITING') {
-      delete view.topic;
-      delete view.worker;
+      view.topic = undefined;
+      view.worker = undefined;
     }
   }
 

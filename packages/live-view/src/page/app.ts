@@ -12,7 +12,7 @@ import { layoutGraph } from '../layout';
 import type { ViewUpdate } from '../source';
 import { graphSvg } from '../svg';
 import { el, failureElement, whereAndHowLong } from './format';
-import { panZoom } from './pan-zoom';
+import { type Area, type PanZoom, panZoom } from './pan-zoom';
 
 interface Drawn {
   readonly element: SVGGElement;
@@ -31,6 +31,15 @@ const $ = (id: string) => document.getElementById(id)!;
 const views = new Map<string, AtomView>();
 const drawn = new Map<string, Drawn>();
 const dirty = new Set<string>();
+/** Atoms whose element is behind their state because they were out of view (large graphs). */
+const stale = new Set<string>();
+/** How far out of view (graph units) an element is still kept up to date. */
+const VIEW_MARGIN = 200;
+let viewport: PanZoom | undefined;
+let culling = false;
+/** Out-of-view elements of a large graph are hidden (`display: none`): style and paint skip them. */
+const hidden = new Set<string>();
+let viewMoved = false;
 const running = new Set<string>();
 const failed = new Set<string>();
 const counts = new Map<string, number>();
@@ -63,9 +72,18 @@ function draw(graph: FlowGraph): void {
     drawn.set(node.name, { element, bar: element.querySelector('rect.bar'), kind: node.kind, width: at.width, x: at.x, y: at.y });
     counts.set('PENDING', (counts.get('PENDING') ?? 0) + 1);
   });
-  const view = panZoom(container, svg, placed.width, placed.height);
-  view.fit();
-  $('fit').addEventListener('click', () => view.fit());
+  // A large graph shows a part of itself: only the elements in view follow each change (a
+  // class change restyles its element; thousands per batch would cost the browser more than
+  // the engine), the others catch up when panned or zoomed into view.
+  culling = graph.nodes.length > 400;
+  const pz = panZoom(container, svg, placed.width, placed.height, () => {
+    if (!culling) return;
+    viewMoved = true;
+    schedule();
+  });
+  viewport = pz;
+  pz.fit();
+  $('fit').addEventListener('click', () => pz.fit());
   svg.addEventListener('click', (event) => {
     const target = (event.target as Element).closest<SVGGElement>('g.n');
     if (target?.dataset.atom !== undefined) select(target.dataset.atom);
@@ -97,7 +115,12 @@ function schedule(): void {
   if (frame === 0) frame = requestAnimationFrame(render);
 }
 
-function paintAtom(name: string): void {
+/** In view (culling large graphs), read once per frame: a layout read between writes would force a restyle each time. */
+function inView(area: Area | undefined, node: Drawn): boolean {
+  return area === undefined || (node.x >= area.left && node.x <= area.right && node.y >= area.top && node.y <= area.bottom);
+}
+
+function paintAtom(name: string, area: Area | undefined): void {
   const view = views.get(name);
   const state = view?.state ?? 'PENDING';
   if (state === 'RUNNING' || state === 'REVERTING') running.add(name);
@@ -108,15 +131,39 @@ function paintAtom(name: string): void {
   else failed.delete(name);
   const node = drawn.get(name);
   if (!node) return;
+  if (name !== selected && !inView(area, node)) {
+    stale.add(name);
+    return;
+  }
+  stale.delete(name);
   // A failed atom keeps a red outline while it reverts (its state moves on, its failure stays).
   node.element.setAttribute('class', `n ${node.kind} s-${state}${isFailed ? ' failed' : ''}${name === selected ? ' sel' : ''}`);
   const progress = state === 'RUNNING' ? Math.min(1, Math.max(0, view?.progress ?? 0)) : 0;
   node.bar?.setAttribute('width', String(Math.round((node.width - 2) * progress)));
 }
 
+/** After a pan or zoom: hides what left the view, shows what entered it (and brings it up to date). */
+function followView(area: Area): void {
+  viewMoved = false;
+  for (const [name, node] of drawn) {
+    const visible = name === selected || inView(area, node);
+    if (visible === !hidden.has(name)) continue;
+    if (visible) {
+      hidden.delete(name);
+      node.element.style.removeProperty('display');
+      if (stale.has(name)) dirty.add(name);
+    } else {
+      hidden.add(name);
+      node.element.style.display = 'none';
+    }
+  }
+}
+
 function render(): void {
   frame = 0;
-  for (const name of dirty) paintAtom(name);
+  const area = culling ? viewport?.area(VIEW_MARGIN) : undefined;
+  if (area && viewMoved) followView(area);
+  for (const name of dirty) paintAtom(name, area);
   dirty.clear();
   renderPanels();
 }

@@ -1,14 +1,32 @@
 /// <reference lib="dom" />
 
+export interface Area {
+  readonly left: number;
+  readonly top: number;
+  readonly right: number;
+  readonly bottom: number;
+}
+
+export interface PanZoom {
+  fit(): void;
+  focus(x: number, y: number): void;
+  /** The part of the graph in view (graph units), widened by `margin` on each side. */
+  area(margin: number): Area;
+}
+
 /** Wheel zoom and drag pan over an SVG by its viewBox: no re-render of the graph. */
 export function panZoom(
   container: HTMLElement,
   svg: SVGSVGElement,
   width: number,
   height: number,
-): { fit(): void; focus(x: number, y: number): void } {
+  onChange: () => void = () => undefined,
+): PanZoom {
   let box = { x: 0, y: 0, w: width, h: height };
-  const apply = () => svg.setAttribute('viewBox', `${box.x} ${box.y} ${box.w} ${box.h}`);
+  const apply = () => {
+    svg.setAttribute('viewBox', `${box.x} ${box.y} ${box.w} ${box.h}`);
+    onChange();
+  };
   svg.removeAttribute('width');
   svg.removeAttribute('height');
   svg.setAttribute('preserveAspectRatio', 'xMidYMin meet');
@@ -52,6 +70,15 @@ export function panZoom(
   });
   return {
     fit,
+    area(margin) {
+      // The viewBox is fitted into the container keeping its aspect (meet): the shown area is at
+      // least the box, wider or taller by the container's other proportion.
+      const aspect = container.clientWidth / Math.max(1, container.clientHeight);
+      const w = Math.max(box.w, box.h * aspect);
+      const h = Math.max(box.h, box.w / aspect);
+      const left = box.x - (w - box.w) / 2;
+      return { left: left - margin, top: box.y - margin, right: left + w + margin, bottom: box.y + h + margin };
+    },
     focus(x, y) {
       box = { ...box, x: x - box.w / 2, y: y - box.h / 2 };
       apply();
