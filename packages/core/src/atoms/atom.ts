@@ -1,5 +1,6 @@
 import { RETRY_BRAND, TASK_BRAND, hasBrand } from '../brand';
 import { InvalidAtomError } from './errors';
+import { internSaveAs, internSet, internStringMap, internVersion } from './interned';
 
 /** What an atom is: a unit of work (`task`) or a retry controller (`retry`). */
 export type AtomKind = 'task' | 'retry';
@@ -199,18 +200,19 @@ export function computeBinding(
   }
 
   const saveAs = saveAsMapping(label, options.provides !== undefined ? options.provides : defaults.provides);
+  // Atoms with equal bindings (many instances of one class) share the collections.
   return {
     name,
     kind,
-    version: Object.freeze([version[0], version[1]]) as unknown as Version,
-    requires,
-    optional,
-    argMapping,
-    optionalArgs: new Set(optionalArgs),
+    version: internVersion(version[0], version[1]) as Version,
+    requires: internSet(requires),
+    optional: internSet(optional),
+    argMapping: internStringMap(argMapping),
+    optionalArgs: internSet(new Set(optionalArgs)),
     // Atoms without inject (most) share one frozen empty object.
     inject: hasOwnKeys(inject) ? Object.freeze({ ...inject }) : NO_INJECT,
-    provides: new Set(saveAs.keys()),
-    saveAs,
+    provides: internSet(new Set(saveAs.keys())),
+    saveAs: internSaveAs(saveAs),
   };
 }
 
