@@ -17,7 +17,7 @@ import {
   linearFlow,
   unorderedFlow,
 } from '@tf/core';
-import { load, REQUEST_STATE_EVENT, type Engine, type LoadOptions, type RequestEventDetails } from '@tf/engine';
+import { load, REQUEST_STATE_EVENT, type Engine, type LoadOptions, type WorkerBasedEngine } from '@tf/engine';
 import {
   AddOne,
   Defined,
@@ -390,9 +390,7 @@ export function engineSemantics(target: SemanticsTarget): void {
       const sentAtoms = (engine: Engine): string[] => {
         const sent: string[] = [];
         if ('requestNotifier' in engine) {
-          const notifier = (engine as { requestNotifier: { on: (e: string, f: (e: string, d: RequestEventDetails) => void) => unknown } })
-            .requestNotifier;
-          notifier.on(REQUEST_STATE_EVENT, (_event, details) => {
+          (engine as WorkerBasedEngine).requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => {
             if (details.state === 'PENDING') sent.push(details.atomName);
           });
         }
