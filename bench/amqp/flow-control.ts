@@ -28,7 +28,14 @@ console.error(`bench/amqp flow control on ${url.replace(/:[^:@/]+@/, ':***@')} (
 const exchange = `bench-fc-${randomUUID().slice(0, 8)}`;
 const workers = await startWorkers(2, ['--transport', 'amqp', '--url', url, ...noopWorkerArgs(exchange, 64)]);
 const time = (maxInFlight: number | null) =>
-  timeFlow(noopFlow('unordered', UNORDERED), { exchange, topics: ['noop'], transport: 'amqp', url, transitionTimeoutMs: 600_000, maxInFlight });
+  timeFlow(noopFlow('unordered', UNORDERED), {
+    exchange,
+    topics: ['noop'],
+    transport: 'amqp',
+    url,
+    transitionTimeoutMs: 600_000,
+    maxInFlight,
+  });
 const bounded: number[] = [];
 const unbounded: number[] = [];
 try {

@@ -57,7 +57,9 @@ try {
 }
 
 const fmt = (xs: readonly number[]) => xs.map((x) => x.toFixed(0)).join(', ');
-console.log(`\n| flow (${TASKS} trivial tasks) | 90% local: ms (median of ${RUNS}) | all remote: ms | remote / local (speed-up) | runs local | runs remote |`);
+console.log(
+  `\n| flow (${TASKS} trivial tasks) | 90% local: ms (median of ${RUNS}) | all remote: ms | remote / local (speed-up) | runs local | runs remote |`,
+);
 console.log('|---|---:|---:|---:|---|---|');
 for (const r of results) {
   const m = median(r.mixed);

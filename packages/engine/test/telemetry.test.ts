@@ -110,7 +110,10 @@ describe('worker-based engine: OpenTelemetry', () => {
     spans.reset();
     const exchange = newExchange();
     const worker = await startWorker(exchange, 'naps');
-    const flow = linearFlow('half-home').add(new Nap({ name: 'away', provides: 'a' }), new Nap({ name: 'home', provides: 'b', local: true }));
+    const flow = linearFlow('half-home').add(
+      new Nap({ name: 'away', provides: 'a' }),
+      new Nap({ name: 'home', provides: 'b', local: true }),
+    );
     const engine = load(flow, { engine: 'worker-based', exchange, topics: ['naps'], transport: 'memory', store: { ms: 5 } });
     try {
       await engine.run();
@@ -126,7 +129,11 @@ describe('worker-based engine: OpenTelemetry', () => {
       expect(atomSpans[0]!.parentSpanContext?.spanId).toBe(flowSpan!.spanContext().spanId);
     }
     const requestSpans = (atom: string) => all.filter((s) => s.attributes['tf.atom.name'] === atom && !s.name.startsWith('execute '));
-    expect(requestSpans('away').map((s) => s.name).sort()).toEqual(['process telemetry.Nap', 'send telemetry.Nap']);
+    expect(
+      requestSpans('away')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['process telemetry.Nap', 'send telemetry.Nap']);
     expect(requestSpans('home')).toEqual([]);
   });
 

@@ -81,26 +81,26 @@ export function resumeSemantics(target: ResumeTarget): void {
     for (const mixed of [false, true]) {
       const what = mixed ? 'a linear flow of local and remote tasks' : 'a linear flow';
       it(`resumes ${what} left at every crash point: finished atoms keep results and do not run again`, async () => {
-      const n = 5;
-      for (let k = 0; k <= n; k++) {
-        resetCalls();
-        const backend = new SnapshotBackend();
-        const id = randomUUID();
-        const atoms: AtomRecord[] = [];
-        for (let i = 0; i < n; i++) {
-          const state = i < k ? 'SUCCESS' : i === k ? 'RUNNING' : 'PENDING';
-          atoms.push({ name: `t${i}`, kind: 'task', state, intention: 'EXECUTE', progress: 0, ...(i < k ? { result: i + 1 } : {}) });
+        const n = 5;
+        for (let k = 0; k <= n; k++) {
+          resetCalls();
+          const backend = new SnapshotBackend();
+          const id = randomUUID();
+          const atoms: AtomRecord[] = [];
+          for (let i = 0; i < n; i++) {
+            const state = i < k ? 'SUCCESS' : i === k ? 'RUNNING' : 'PENDING';
+            atoms.push({ name: `t${i}`, kind: 'task', state, intention: 'EXECUTE', progress: 0, ...(i < k ? { result: i + 1 } : {}) });
+          }
+          backend.put(flowRecord(id, 'chain', 'RUNNING', { x0: 0 }), atoms);
+          const engine = resume(chain(n, mixed), backend, id);
+          await engine.run();
+          await engine.close();
+          expect(recordedCalls()).toEqual(Array.from({ length: n - k }, (_, j) => `t${k + j}.execute(${k + j})`));
+          expect(engine.storage.fetch(`x${n}`)).toBe(n);
+          expect(engine.storage.flowState).toBe('SUCCESS');
+          expect(backend.flows.get(id)?.state).toBe('SUCCESS');
+          expect([...backend.atoms.get(id)!.values()].every((a) => a.state === 'SUCCESS')).toBe(true);
         }
-        backend.put(flowRecord(id, 'chain', 'RUNNING', { x0: 0 }), atoms);
-        const engine = resume(chain(n, mixed), backend, id);
-        await engine.run();
-        await engine.close();
-        expect(recordedCalls()).toEqual(Array.from({ length: n - k }, (_, j) => `t${k + j}.execute(${k + j})`));
-        expect(engine.storage.fetch(`x${n}`)).toBe(n);
-        expect(engine.storage.flowState).toBe('SUCCESS');
-        expect(backend.flows.get(id)?.state).toBe('SUCCESS');
-        expect([...backend.atoms.get(id)!.values()].every((a) => a.state === 'SUCCESS')).toBe(true);
-      }
       });
     }
 

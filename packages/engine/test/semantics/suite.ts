@@ -445,14 +445,16 @@ export function engineSemantics(target: SemanticsTarget): void {
       });
 
       it('a failing remote atom reverts the local ones before it', async () => {
-        const flow = linearFlow('mixed-remote-fail').add(
-          new LocalAddOne({ name: 'home-add', provides: 'y' }),
-          new Fail({ name: 'fail' }),
-        );
+        const flow = linearFlow('mixed-remote-fail').add(new LocalAddOne({ name: 'home-add', provides: 'y' }), new Fail({ name: 'fail' }));
         const engine = engineFor(flow, { x: 1 });
         const sent = sentAtoms(engine);
         await rejection(engine.run());
-        expect(calls()).toEqual(['home-add.execute(1)', 'fail.execute', 'fail.revert(Failure(Woot!); failures=fail)', 'home-add.revert(1, 2)']);
+        expect(calls()).toEqual([
+          'home-add.execute(1)',
+          'fail.execute',
+          'fail.revert(Failure(Woot!); failures=fail)',
+          'home-add.revert(1, 2)',
+        ]);
         noneLocal(sent);
         if (target.remote) expect(sent).toEqual(['fail', 'fail']);
       });
@@ -491,9 +493,7 @@ export function engineSemantics(target: SemanticsTarget): void {
         const sent = sentAtoms(engine);
         await engine.run();
         expect(engine.storage.fetchAll()).toEqual({ x: 4, r1: 5, r2: 5, r3: 5, h1: 5, h2: 5, h3: 5 });
-        expect([...calls()].sort()).toEqual(
-          ['home-1', 'home-2', 'home-3', 'r1', 'r2', 'r3'].map((name) => `${name}.execute(4)`),
-        );
+        expect([...calls()].sort()).toEqual(['home-1', 'home-2', 'home-3', 'r1', 'r2', 'r3'].map((name) => `${name}.execute(4)`));
         noneLocal(sent);
         if (target.remote) expect([...sent].sort()).toEqual(['r1', 'r2', 'r3']);
       });
