@@ -1,7 +1,8 @@
 /**
  * The engine's semantic suite (packages/engine/test/semantics: order, revert, retry, deciders,
- * suspend) on the worker-based engine in this process, with every task run by one of two
- * `tf-worker` processes, over each real broker. The tasks record what they did in a JSONL
+ * suspend, mixed local and remote tasks) on the worker-based engine in this process, with
+ * every remote task run by one of two `tf-worker` processes (and every local one here), over
+ * each real broker. The tasks record what they did in a JSONL
  * journal that the workers append to (journal.ts), so the suite's order assertions hold
  * across processes. The workers start once per broker, on an exchange of their own.
  */
@@ -74,11 +75,14 @@ for (const broker of brokers) {
   let reachable = false;
   /** The pids of every call recorded, test after test (the suite clears the journal before each). */
   const callers = new Set<number>();
+  /** The pids of the calls of local atoms (named `home-*`): they run in the engine, this process. */
+  const homeCallers = new Set<number>();
+  const collect = () => {
+    for (const entry of journal().entries()) (entry.call.startsWith('home-') ? homeCallers : callers).add(entry.pid);
+  };
 
   await describeWith(broker.needs, `${broker.name}: the semantic suite with two tf-worker processes`, () => {
-    beforeEach(() => {
-      for (const entry of journal().entries()) callers.add(entry.pid);
-    });
+    beforeEach(collect);
 
     engineSemantics({
       name: `worker-based over ${broker.name}`,
@@ -112,10 +116,11 @@ for (const broker of brokers) {
       },
     });
 
-    it('ran every task in the tf-worker processes, both of them', () => {
-      for (const entry of journal().entries()) callers.add(entry.pid);
+    it('ran every remote task in the tf-worker processes, both of them, and every local one here', () => {
+      collect();
       expect(workers).toHaveLength(2);
       expect(callers).toEqual(new Set(workers.map((w) => w.pid)));
+      expect(homeCallers).toEqual(new Set([process.pid]));
     });
   });
 }

@@ -5,6 +5,7 @@ import {
   TfError,
   UNABORTABLE_CONTEXT,
   defineTask,
+  functorTask,
   isAtom,
   isRetry,
   isTask,
@@ -218,5 +219,43 @@ describe('brands', () => {
     expect(isRetry(new Times())).toBe(true);
     expect(isAtom(new Times())).toBe(true);
     expect(isTask(new Times())).toBe(false);
+  });
+});
+
+describe('local tasks', () => {
+  class Home extends AddOne {
+    static override taskName = 'tasks.Home';
+    static override local = true;
+  }
+
+  it('are remote by default; `static local` marks a class, the `local` option an instance (and wins)', () => {
+    expect(new AddOne().local).toBe(false);
+    expect(new AddOne({ local: true }).local).toBe(true);
+    expect(new Home().local).toBe(true);
+    expect(new Home({ local: false }).local).toBe(false);
+    expect(Task.local).toBe(false);
+  });
+
+  it('defineTask and the functor tasks take it too', () => {
+    const Local = defineTask({ name: 'tasks.DefinedHome', local: true, execute: () => 1 });
+    expect(Local.local).toBe(true);
+    expect(new Local().local).toBe(true);
+    expect(new Local({ local: false }).local).toBe(false);
+    expect(new (defineTask({ name: 'tasks.DefinedAway', execute: () => 1 }))().local).toBe(false);
+    expect(functorTask(function double() {}, { local: true }).local).toBe(true);
+    expect(functorTask(function double() {}).local).toBe(false);
+  });
+
+  it('refuses a local option that is not a boolean', () => {
+    const error = (() => {
+      try {
+        new AddOne({ local: 'yes' as unknown as boolean });
+      } catch (e) {
+        return e;
+      }
+      throw new Error('expected InvalidAtomError');
+    })();
+    expect(TfError.is(error, 'TF_INVALID_ATOM')).toBe(true);
+    expect((error as Error).message).toMatch(/local must be true or false/);
   });
 });

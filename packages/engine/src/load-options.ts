@@ -62,6 +62,13 @@ export interface WorkerBasedOnlyOptions extends TransportSelectionInput {
   /** How many times a request is sent in all when its worker is lost, before it fails with `TF_WORKER_LOST` (default 3). */
   maxAttempts?: number;
   /**
+   * Flow control: the most requests published and not yet finished at once (default 1 000;
+   * null: no bound). Ready tasks beyond it wait in the engine (WAITING) and are published as
+   * others finish; the transition timeout of a request counts from its publication, not from
+   * the time it was held back. See docs/design.md, "Flow control".
+   */
+  maxInFlight?: number | null;
+  /**
    * The longest one run of a task may take on its worker (ms): then its `context.signal`
    * aborts and it fails with `TF_EXECUTION_TIMEOUT`. A Task class's `executionTimeoutMs` wins.
    * Default null: no limit.
@@ -84,6 +91,8 @@ export interface WorkerBasedOnlyOptions extends TransportSelectionInput {
   transition_timeout?: number | null;
   /** = `workerExpiryMs`, in SECONDS as in TaskFlow. */
   worker_expiry?: number;
+  /** = `maxInFlight`. */
+  max_in_flight?: number | null;
 }
 
 /** Options of the serial and parallel engines: tasks run in this process. */

@@ -17,7 +17,7 @@ import {
 import { isStorageBackend, type BackendInput } from '@tf/persistence';
 import type { BookSelection } from './persistence-session';
 import type { EngineKind, LoadOptions, LocalLoadOptions, WorkerBasedLoadOptions } from './load-options';
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS } from './worker-based/executor';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_IN_FLIGHT } from './worker-based/executor';
 import { DEFAULT_NO_WORKER_WARNING_MS } from './worker-based/no-worker-watch';
 
 /**
@@ -47,6 +47,8 @@ export interface WorkerBasedSettings extends TransportSelection {
   noWorkerWarningMs: number | null;
   heartbeatTimeoutMs: number;
   maxAttempts: number;
+  /** The most requests published and unfinished at once; null: no bound. */
+  maxInFlight: number | null;
   /** null: no limit. */
   executionTimeoutMs: number | null;
   /** Absent: messages are neither signed nor checked. */
@@ -80,6 +82,7 @@ const ALIASES: Record<string, OptionKey> = {
   no_worker_warning_ms: 'noWorkerWarningMs',
   heartbeat_timeout_ms: 'heartbeatTimeoutMs',
   max_attempts: 'maxAttempts',
+  max_in_flight: 'maxInFlight',
   execution_timeout_ms: 'executionTimeoutMs',
   signing_key: 'signingKey',
 };
@@ -105,6 +108,7 @@ const WORKER_BASED_KEYS = [
   'noWorkerWarningMs',
   'heartbeatTimeoutMs',
   'maxAttempts',
+  'maxInFlight',
   'executionTimeoutMs',
   'signingKey',
 ] as const satisfies readonly OptionKey[];
@@ -222,6 +226,7 @@ function workerBasedSettings(given: Record<string, unknown>): WorkerBasedSetting
     noWorkerWarningMs: nullOrPositive('noWorkerWarningMs', valueOr(given, 'noWorkerWarningMs', DEFAULT_NO_WORKER_WARNING_MS)),
     heartbeatTimeoutMs: timerMs('heartbeatTimeoutMs (milliseconds)', valueOr(given, 'heartbeatTimeoutMs', DEFAULT_HEARTBEAT_TIMEOUT_MS)),
     maxAttempts: positiveInteger('maxAttempts', valueOr(given, 'maxAttempts', DEFAULT_MAX_ATTEMPTS)),
+    maxInFlight: nullOr(valueOr(given, 'maxInFlight', DEFAULT_MAX_IN_FLIGHT), (value) => positiveInteger('maxInFlight (or null)', value)),
     executionTimeoutMs: nullOr(valueOr(given, 'executionTimeoutMs', null), (value) =>
       timerMs('executionTimeoutMs (milliseconds, or null)', value),
     ),

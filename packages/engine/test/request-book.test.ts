@@ -14,6 +14,34 @@ const open = (b: RequestBook) => {
 const worker = { worker: 'w1', heartbeatMs: 100, control: 'tf-control-w1' };
 
 describe('RequestBook', () => {
+  it('counts the requests in flight (sent, not finished) over every topic; a re-dispatch takes one back out', async () => {
+    const b = book();
+    const one = open(b);
+    const two = open(b);
+    expect(b.inFlight).toBe(0);
+    b.sent(one.request, 'a');
+    b.sent(two.request, 'b');
+    expect(b.inFlight).toBe(2);
+    b.redispatch(two.request, 'test');
+    expect(b.inFlight).toBe(1);
+    b.respond(one.request, { state: 'SUCCESS', data: { result: 1 } }, worker);
+    await expect(one.outcome).resolves.toBe(1);
+    expect(b.inFlight).toBe(0);
+  });
+
+  it('time held back by flow control does not count: a WAITING clock starts no earlier than `heldAt`', async () => {
+    const b = book();
+    const { request, outcome } = open(b);
+    const opened = request.createdAt;
+    // No worker serves it (else it would not time out WAITING at all); the bound was full
+    // until 500 ms after it opened: 1.2 s after it opened, it has waited 0.7 s of its own.
+    b.expire(opened + 1_200, () => false, opened + 500);
+    expect(b.get(request.id)).toBe(request);
+    // Past the timeout counted from the last held moment, it times out.
+    b.expire(opened + 1_600, () => false, opened + 500);
+    expect(TfError.is(await outcome.catch((e: unknown) => e), 'TF_REQUEST_TIMEOUT')).toBe(true);
+  });
+
   it('a re-dispatched request is a new attempt under a new id; the old id finds nothing', () => {
     const b = book();
     const { request } = open(b);

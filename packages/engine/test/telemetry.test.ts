@@ -106,6 +106,37 @@ describe('worker-based engine: OpenTelemetry', () => {
     }
   });
 
+  it('a local task gets its atom span under the flow span, and no request span', async () => {
+    spans.reset();
+    const exchange = newExchange();
+    const worker = await startWorker(exchange, 'naps');
+    const flow = linearFlow('half-home').add(
+      new Nap({ name: 'away', provides: 'a' }),
+      new Nap({ name: 'home', provides: 'b', local: true }),
+    );
+    const engine = load(flow, { engine: 'worker-based', exchange, topics: ['naps'], transport: 'memory', store: { ms: 5 } });
+    try {
+      await engine.run();
+    } finally {
+      await engine.close();
+      await worker.stop();
+    }
+    const all = spans.getFinishedSpans();
+    const [flowSpan] = all.filter((s) => s.name === 'flow half-home');
+    for (const atom of ['away', 'home']) {
+      const atomSpans = all.filter((s) => s.name === `execute ${atom}`);
+      expect(atomSpans).toHaveLength(1);
+      expect(atomSpans[0]!.parentSpanContext?.spanId).toBe(flowSpan!.spanContext().spanId);
+    }
+    const requestSpans = (atom: string) => all.filter((s) => s.attributes['tf.atom.name'] === atom && !s.name.startsWith('execute '));
+    expect(
+      requestSpans('away')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['process telemetry.Nap', 'send telemetry.Nap']);
+    expect(requestSpans('home')).toEqual([]);
+  });
+
   it('metrics: durations and queue latency per task, workers by topic, requests running during the run', async () => {
     const exchange = newExchange();
     const worker = await startWorker(exchange, 'metric-naps');

@@ -1,9 +1,8 @@
-import type { AtomOptions } from './atom';
 import { InvalidAtomError } from './errors';
-import { Task, type RevertContext } from './task';
+import { Task, type RevertContext, type TaskOptions } from './task';
 
 /** Options of the functor tasks: the atom options, with a `name` defaulting to the function's. */
-export interface FunctorTaskOptions<Args extends object = any, Result = unknown> extends AtomOptions {
+export interface FunctorTaskOptions<Args extends object = any, Result = unknown> extends TaskOptions {
   /** Called on revert with the same arguments and the revert context. */
   revert?: (args: Args, context: RevertContext<Result>) => void | Promise<void>;
 }
@@ -48,7 +47,7 @@ export function functorTask<Args extends object = any, Result = unknown>(
 }
 
 /** Options of map and reduce tasks: `requires` lists the inputs, in order. */
-export interface CollectionTaskOptions extends Omit<AtomOptions, 'requires' | 'optional'> {
+export interface CollectionTaskOptions extends Omit<TaskOptions, 'requires' | 'optional'> {
   requires: readonly string[];
 }
 

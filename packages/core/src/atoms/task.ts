@@ -5,7 +5,13 @@ import type { ExecuteContext } from './execution-context';
 import type { FailureLike } from './failure-like';
 
 /** Options a task constructor takes (see {@link AtomOptions}). */
-export type TaskOptions = AtomOptions;
+export interface TaskOptions extends AtomOptions {
+  /**
+   * Runs this instance in the engine's own process, never on a worker (see `Task.local`);
+   * overrides the class's `static local`. The local engines run every task locally anyway.
+   */
+  local?: boolean;
+}
 
 /** What `revert` receives besides the arguments. */
 export interface RevertContext<Result = unknown> {
@@ -31,6 +37,8 @@ export interface TaskClass<Args extends object = any, Result = unknown> {
   version: Version;
   /** Longest a run of this task may take on a worker, in ms (overrides the engine's); undefined: the engine's. */
   executionTimeoutMs?: number | undefined;
+  /** Its instances run in the engine's process, not on a worker (see `Task.local`). */
+  local?: boolean | undefined;
 }
 
 const TASK_NAME = Symbol('tf.taskName');
@@ -64,8 +72,17 @@ export abstract class Task<Args extends object = any, Result = unknown> extends 
    * and it fails with `ExecutionTimeoutError`. Overrides the engine's `executionTimeoutMs`.
    */
   static executionTimeoutMs: number | undefined = undefined;
+  /**
+   * True: the worker-based engine runs this task in its own process, through the same
+   * executor as the local engines (same notifications, retries and revert), and never sends
+   * it to a worker. For trivial, cheap or engine-local work; not for CPU-heavy work, which
+   * blocks the engine's event loop. An instance's `local` option overrides it.
+   */
+  static local = false;
 
   readonly kind = 'task' as const;
+  /** Whether this instance runs in the engine's process (the `local` option, else the class's `static local`). */
+  readonly local: boolean;
   #progressSink: ProgressSink | undefined;
 
   constructor(options: TaskOptions = {}) {
@@ -82,6 +99,9 @@ export abstract class Task<Args extends object = any, Result = unknown> extends 
       options,
     );
     if (this._name === undefined || this._name === '') throw new InvalidAtomError('(unnamed task)', 'a task needs a name');
+    const local = options?.local ?? cls.local ?? false;
+    if (typeof local !== 'boolean') throw new InvalidAtomError(this._name, `local must be true or false, got ${JSON.stringify(local)}`);
+    this.local = local;
   }
 
   /**
@@ -134,6 +154,8 @@ export interface TaskSpec<Args extends object, Result> {
   version?: Version;
   /** See `Task.executionTimeoutMs`. */
   executionTimeoutMs?: number;
+  /** See `Task.local`. */
+  local?: boolean;
   execute: (this: Task<Args, Result>, args: Args, context: ExecuteContext) => Result | Promise<Result>;
   revert?: (this: Task<Args, Result>, args: Args, context: RevertContext<Result>) => void | Promise<void>;
 }
@@ -162,5 +184,6 @@ export function defineTask<Args extends object = Record<string, any>, Result = u
   cls.provides = spec.provides;
   cls.version = spec.version ?? [1, 0];
   cls.executionTimeoutMs = spec.executionTimeoutMs;
+  cls.local = spec.local ?? false;
   return cls;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CANCEL_MESSAGE,
   type Failure,
+  LocalTaskExecutor,
   MAX_IDS_PER_MESSAGE,
   MAX_TIMER_MS,
   Notifier,
@@ -59,6 +60,11 @@ export interface WorkerBasedOptions extends TransportSelection {
   heartbeatTimeoutMs?: number;
   /** How many times a request is sent in all when its worker is lost, before it fails (`TF_WORKER_LOST`). Default 3. */
   maxAttempts?: number;
+  /**
+   * Flow control: the most requests published and not finished at once; the others wait in
+   * the engine (WAITING) and go as those finish. null: no bound. Default {@link DEFAULT_MAX_IN_FLIGHT}.
+   */
+  maxInFlight?: number | null;
   /** The longest a task's run may take on a worker (ms); a Task class's own `executionTimeoutMs` wins. Default: none. */
   executionTimeoutMs?: number | null;
   /** Sign what is sent, drop what is not correctly signed (see `WorkerBasedLoadOptions.signingKey`). */
@@ -70,6 +76,13 @@ export interface WorkerBasedOptions extends TransportSelection {
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
 /** The default of `maxAttempts`. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
+/**
+ * The default of `maxInFlight`. A tf worker takes at most its concurrency + 1 requests at a
+ * time anyway (the engine sends no more to a topic whose workers said their concurrency):
+ * 1 000 keeps, say, a hundred 8-slot workers busy, and bounds what one engine puts on the
+ * broker for workers that do not say (Python TaskFlow's) to 1 000 requests.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 1_000;
 
 /** Appends `id` to the list `byControl` keeps for `control` (the ids one CANCEL message names). */
 function addTo(byControl: Map<string, string[]>, control: string, id: string): void {
@@ -125,6 +138,12 @@ export class WorkerBasedExecutor implements TaskExecutor {
   /** The topics this engine was given: the only ones whose workers it takes. */
   readonly #topics: ReadonlySet<string>;
   readonly #telemetry: RequestTelemetry;
+  /** Runs the tasks marked `local` in this process, as the serial and parallel engines do. */
+  readonly #local = new LocalTaskExecutor();
+  /** The most requests published and unfinished at once (Infinity: no bound). */
+  readonly #maxInFlight: number;
+  /** The last time the in-flight bound held a WAITING request back (0: never): WAITING clocks start no earlier. */
+  #heldAt = 0;
   /** The transport's name, for spans' `messaging.system`. */
   #system = 'tf';
 
@@ -145,6 +164,11 @@ export class WorkerBasedExecutor implements TaskExecutor {
     this.#transitionTimeoutMs = transitionTimeoutMs;
     this.#requestOptions = Object.freeze(transitionTimeoutMs === null ? {} : { ttlMs: transitionTimeoutMs });
     this.#topics = new Set(topics);
+    const maxInFlight = options.maxInFlight === undefined ? DEFAULT_MAX_IN_FLIGHT : options.maxInFlight;
+    if (maxInFlight !== null && !(Number.isInteger(maxInFlight) && maxInFlight > 0)) {
+      throw new TypeError(`maxInFlight must be a positive integer or null, got ${String(maxInFlight)}`);
+    }
+    this.#maxInFlight = maxInFlight ?? Number.POSITIVE_INFINITY;
     const tickBase = Math.min(Number.isFinite(shortest) ? shortest : 1000, this.#heartbeatTimeoutMs);
     this.#tickMs = Math.max(10, Math.min(1000, Math.floor(tickBase / 4)));
     const selection = normaliseTransportSelection(options, { owner: 'Engine' });
@@ -249,7 +273,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
     if (!this.#session.connected || late) {
       this.#heardEveryone(now);
     } else {
-      this.#book.expire(now, (taskName) => this.#finder.serves(taskName));
+      if (this.#book.inFlight >= this.#maxInFlight) this.#heldAt = now;
+      this.#book.expire(now, (taskName) => this.#finder.serves(taskName), this.#heldAt);
       this.#judgeLiveness(now);
       for (const topic of this.#finder.forgetExpired(now)) {
         this.#redispatch(this.#book.unclaimedOn(topic), `the worker(s) on topic '${topic}' expired`);
@@ -448,16 +473,19 @@ export class WorkerBasedExecutor implements TaskExecutor {
     return this.#finder.waitFor(count, timeoutMs);
   }
 
-  execute(task: Task, args: Record<string, unknown>, context: ExecutionContext): Promise<unknown> {
+  /** A task marked `local` runs here, in this process; any other is sent to a worker. */
+  execute(task: Task, args: Record<string, unknown>, context: ExecutionContext): unknown {
+    if (task.local === true) return this.#local.execute(task, args, context);
     return this.#submit(task, { action: 'execute', arguments: args }, context);
   }
 
   /**
-   * Sends a revert request; but a task whose execute request never reached a worker (it
-   * timed out, or the engine stopped, while WAITING) did not run: there is nothing to undo
-   * remotely, and it reverts here, at once.
+   * Reverts a `local` task here; for any other sends a revert request. But a task whose
+   * execute request never reached a worker (it timed out, or the engine stopped, while
+   * WAITING) did not run: there is nothing to undo remotely, and it reverts here, at once.
    */
-  revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): Promise<unknown> {
+  revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): unknown {
+    if (task.local === true) return this.#local.revert(task, args, context);
     if (neverReachedAWorker(context.result)) {
       this.#logger.debug({ atom: task.name }, 'reverted locally: its execute request never reached a worker');
       return Promise.resolve(undefined);
@@ -515,14 +543,19 @@ export class WorkerBasedExecutor implements TaskExecutor {
   #dispatchWaiting(): void {
     if (!this.#session.isOpen) return;
     for (const taskName of this.#book.waitingTaskNames()) {
+      if (this.#full()) return;
       for (let request = this.#book.nextWaiting(taskName); request; request = this.#book.nextWaiting(taskName)) {
         if (!this.#dispatch(request)) break;
       }
     }
   }
 
-  /** Sends a WAITING request to a capable worker; false when none can take it now (it stays WAITING). */
+  /**
+   * Sends a WAITING request to a capable worker; false when none can take it now, or the
+   * in-flight bound is reached (it stays WAITING).
+   */
   #dispatch(request: PendingRequest): boolean {
+    if (this.#full()) return false;
     const topic = this.#finder.pick(request.taskName);
     if (topic === undefined || !this.#session.isOpen) return false;
     let text: string;
@@ -555,6 +588,13 @@ export class WorkerBasedExecutor implements TaskExecutor {
         // Its share of the topic is free again.
         this.#dispatchWaiting();
       });
+    return true;
+  }
+
+  /** Whether the in-flight bound is reached; then what waits is held back, as of now. */
+  #full(): boolean {
+    if (this.#book.inFlight < this.#maxInFlight) return false;
+    this.#heldAt = Date.now();
     return true;
   }
 

@@ -125,6 +125,8 @@ export class RequestBook {
   readonly #waiting = new Map<string, { items: Entry[]; head: number }>();
   /** By topic: how many requests were sent there and not finished. */
   readonly #outstanding = new Map<string, number>();
+  /** How many requests were sent (to any topic) and not finished: the sum of `#outstanding`. */
+  #inFlight = 0;
 
   constructor(options: RequestBookOptions) {
     this.#options = options;
@@ -226,6 +228,11 @@ export class RequestBook {
     queue.items.push(entry);
   }
 
+  /** How many requests were sent and not finished (PENDING or RUNNING), on every topic. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
   /** How many requests were sent to `topic` and not finished (PENDING or RUNNING). */
   outstandingOn(topic: string): number {
     return this.#outstanding.get(topic) ?? 0;
@@ -240,6 +247,7 @@ export class RequestBook {
     entry.sentAt = Date.now();
     entry.everSent = true;
     this.#outstanding.set(topic, (this.#outstanding.get(topic) ?? 0) + 1);
+    this.#inFlight += 1;
   }
 
   /** Applies a worker's RESPONSE: RUNNING, a progress EVENT, SUCCESS or FAILURE. */
@@ -386,14 +394,16 @@ export class RequestBook {
    * Fails the requests past the transition timeout: WAITING that long for a worker that runs
    * their task (`served` says there is one: they only wait their turn, and do not time out),
    * or PENDING that long since they were sent with no worker saying it holds them (one that
-   * holds it is watched by its heartbeats instead).
+   * holds it is watched by its heartbeats instead). `heldAt`: the last time flow control held
+   * WAITING requests back (the in-flight bound was full); a WAITING request's clock starts
+   * no earlier (time held back does not count; a request's clock really starts when sent).
    */
-  expire(now: number, served: (taskName: string) => boolean): void {
+  expire(now: number, served: (taskName: string) => boolean, heldAt = 0): void {
     const { transitionTimeoutMs: timeoutMs, exchange, topics } = this.#options;
     if (timeoutMs === null) return;
     for (const entry of [...this.#entries.values()]) {
       const { state, taskName, atomName, topic } = entry;
-      const since = state === 'WAITING' ? entry.createdAt : state === 'PENDING' ? entry.sentAt : undefined;
+      const since = state === 'WAITING' ? Math.max(entry.createdAt, heldAt) : state === 'PENDING' ? entry.sentAt : undefined;
       if (since === undefined || now - since <= timeoutMs) continue;
       if (state === 'WAITING' && served(taskName)) continue;
       if (state === 'PENDING' && entry.holder !== undefined) continue;
@@ -442,6 +452,7 @@ export class RequestBook {
 
   #leaveTopic(entry: Entry): void {
     if (entry.state === 'WAITING' || entry.topic === undefined) return;
+    this.#inFlight -= 1;
     const left = (this.#outstanding.get(entry.topic) ?? 1) - 1;
     if (left > 0) this.#outstanding.set(entry.topic, left);
     else this.#outstanding.delete(entry.topic);

@@ -60,10 +60,12 @@ const flowRecord = (uuid: string, name: string, state: FlowState, store: Record<
 });
 const woot = () => Failure.fromError(new WootError('Woot!'));
 
-/** t0..t(n-1): t_i adds one to x_i and provides x_(i+1). */
-function chain(n: number) {
+/** t0..t(n-1): t_i adds one to x_i and provides x_(i+1); with `mixed`, every odd one is local. */
+function chain(n: number, mixed = false) {
   const flow = linearFlow('chain');
-  for (let i = 0; i < n; i++) flow.add(new AddOne({ name: `t${i}`, rebind: { x: `x${i}` }, provides: `x${i + 1}` }));
+  for (let i = 0; i < n; i++) {
+    flow.add(new AddOne({ name: `t${i}`, rebind: { x: `x${i}` }, provides: `x${i + 1}`, local: mixed && i % 2 === 1 }));
+  }
   return flow;
 }
 
@@ -76,28 +78,31 @@ export function resumeSemantics(target: ResumeTarget): void {
     const resume = (flow: Parameters<typeof load>[0], backend: SnapshotBackend, flowDetailId: string, store = {}) =>
       load(flow, { ...target.options(), backend, flowDetailId, store });
 
-    it('resumes a linear flow left at every crash point: finished atoms keep results and do not run again', async () => {
-      const n = 5;
-      for (let k = 0; k <= n; k++) {
-        resetCalls();
-        const backend = new SnapshotBackend();
-        const id = randomUUID();
-        const atoms: AtomRecord[] = [];
-        for (let i = 0; i < n; i++) {
-          const state = i < k ? 'SUCCESS' : i === k ? 'RUNNING' : 'PENDING';
-          atoms.push({ name: `t${i}`, kind: 'task', state, intention: 'EXECUTE', progress: 0, ...(i < k ? { result: i + 1 } : {}) });
+    for (const mixed of [false, true]) {
+      const what = mixed ? 'a linear flow of local and remote tasks' : 'a linear flow';
+      it(`resumes ${what} left at every crash point: finished atoms keep results and do not run again`, async () => {
+        const n = 5;
+        for (let k = 0; k <= n; k++) {
+          resetCalls();
+          const backend = new SnapshotBackend();
+          const id = randomUUID();
+          const atoms: AtomRecord[] = [];
+          for (let i = 0; i < n; i++) {
+            const state = i < k ? 'SUCCESS' : i === k ? 'RUNNING' : 'PENDING';
+            atoms.push({ name: `t${i}`, kind: 'task', state, intention: 'EXECUTE', progress: 0, ...(i < k ? { result: i + 1 } : {}) });
+          }
+          backend.put(flowRecord(id, 'chain', 'RUNNING', { x0: 0 }), atoms);
+          const engine = resume(chain(n, mixed), backend, id);
+          await engine.run();
+          await engine.close();
+          expect(recordedCalls()).toEqual(Array.from({ length: n - k }, (_, j) => `t${k + j}.execute(${k + j})`));
+          expect(engine.storage.fetch(`x${n}`)).toBe(n);
+          expect(engine.storage.flowState).toBe('SUCCESS');
+          expect(backend.flows.get(id)?.state).toBe('SUCCESS');
+          expect([...backend.atoms.get(id)!.values()].every((a) => a.state === 'SUCCESS')).toBe(true);
         }
-        backend.put(flowRecord(id, 'chain', 'RUNNING', { x0: 0 }), atoms);
-        const engine = resume(chain(n), backend, id);
-        await engine.run();
-        await engine.close();
-        expect(recordedCalls()).toEqual(Array.from({ length: n - k }, (_, j) => `t${k + j}.execute(${k + j})`));
-        expect(engine.storage.fetch(`x${n}`)).toBe(n);
-        expect(engine.storage.flowState).toBe('SUCCESS');
-        expect(backend.flows.get(id)?.state).toBe('SUCCESS');
-        expect([...backend.atoms.get(id)!.values()].every((a) => a.state === 'SUCCESS')).toBe(true);
-      }
-    });
+      });
+    }
 
     it('writes ahead: before an atom starts, the backend holds every atom that finished before it', async () => {
       const backend = new SnapshotBackend({ delayMs: 2 });

@@ -17,13 +17,14 @@ import {
   linearFlow,
   unorderedFlow,
 } from '@tf/core';
-import { load, type LoadOptions } from '@tf/engine';
+import { load, REQUEST_STATE_EVENT, type Engine, type LoadOptions, type WorkerBasedEngine } from '@tf/engine';
 import {
   AddOne,
   Defined,
   Fail,
   FailWithCause,
   Flaky,
+  LocalAddOne,
   Multiply,
   NastyRevert,
   NeedsThree,
@@ -379,6 +380,122 @@ export function engineSemantics(target: SemanticsTarget): void {
         const error = await rejection(engine.run());
         expect((error as Error).message).toBe('not three: 6');
         expect(calls()).toEqual(['needs3.execute(5)', 'needs3.revert(5)', 'needs3.execute(6)', 'needs3.revert(6)']);
+      });
+    });
+
+    // Atoms named `home-*` are local (the class's `static local`, or the `local` option):
+    // the worker-based engine runs them here and sends a request for every other task.
+    describe('mixed local and remote tasks', () => {
+      /** The atoms the engine sent a request for (worker-based only; the local engines send none). */
+      const sentAtoms = (engine: Engine): string[] => {
+        const sent: string[] = [];
+        if ('requestNotifier' in engine) {
+          (engine as WorkerBasedEngine).requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => {
+            if (details.state === 'PENDING') sent.push(details.atomName);
+          });
+        }
+        return sent;
+      };
+      const noneLocal = (sent: readonly string[]) => expect(sent.filter((name) => name.startsWith('home-'))).toEqual([]);
+
+      it('passes results between local and remote atoms', async () => {
+        const flow = linearFlow('mixed').add(
+          new AddOne({ name: 'add', provides: 'y' }),
+          new Multiply({ name: 'home-mul', rebind: { a: 'y' }, provides: 'z', local: true }),
+          new LocalAddOne({ name: 'home-add', rebind: { x: 'z' }, provides: 'w' }),
+          new Defined({ name: 'def', rebind: { x: 'w' }, provides: 'v' }),
+        );
+        const engine = engineFor(flow, { x: 1 });
+        const sent = sentAtoms(engine);
+        await engine.run();
+        expect(engine.storage.fetchAll()).toEqual({ x: 1, y: 2, z: 20, w: 21, v: 63 });
+        expect(calls()).toEqual(['add.execute(1)', 'home-mul.execute(2, 10)', 'home-add.execute(20)', 'def.execute(21)']);
+        noneLocal(sent);
+        if (target.remote) expect(sent).toEqual(['add', 'def']);
+      });
+
+      it('reverts local and remote atoms in reverse order, each with its own outcome', async () => {
+        const flow = linearFlow('mixed-revert').add(
+          new SaveOrder({ name: 'r1' }),
+          new SaveOrder({ name: 'home-1', local: true }),
+          new LocalAddOne({ name: 'home-2', provides: 'y' }),
+          new SaveOrder({ name: 'r2' }),
+          new Fail({ name: 'home-fail', local: true }),
+          new SaveOrder({ name: 'never' }),
+        );
+        const engine = engineFor(flow, { x: 1 });
+        const sent = sentAtoms(engine);
+        const error = await rejection(engine.run());
+        expect((error as Error).message).toBe('Woot!');
+        expect(calls()).toEqual([
+          'r1.execute',
+          'home-1.execute',
+          'home-2.execute(1)',
+          'r2.execute',
+          'home-fail.execute',
+          'home-fail.revert(Failure(Woot!); failures=home-fail)',
+          'r2.revert(5)',
+          'home-2.revert(1, 2)',
+          'home-1.revert(5)',
+          'r1.revert(5)',
+        ]);
+        expect(engine.storage.flowState).toBe('REVERTED');
+        expect(engine.storage.getState('never')).toBe('PENDING');
+        noneLocal(sent);
+      });
+
+      it('a failing remote atom reverts the local ones before it', async () => {
+        const flow = linearFlow('mixed-remote-fail').add(new LocalAddOne({ name: 'home-add', provides: 'y' }), new Fail({ name: 'fail' }));
+        const engine = engineFor(flow, { x: 1 });
+        const sent = sentAtoms(engine);
+        await rejection(engine.run());
+        expect(calls()).toEqual([
+          'home-add.execute(1)',
+          'fail.execute',
+          'fail.revert(Failure(Woot!); failures=fail)',
+          'home-add.revert(1, 2)',
+        ]);
+        noneLocal(sent);
+        if (target.remote) expect(sent).toEqual(['fail', 'fail']);
+      });
+
+      it('retries a local task (Times) around a remote one, reverting both in between', async () => {
+        const flow = linearFlow('mixed-retrying', { retry: new Times({ attempts: 3, provides: 'attempt' }) }).add(
+          new SaveOrder({ name: 'setup' }),
+          new Flaky({ name: 'home-flaky', inject: { failures: 2 }, provides: 'outcome', local: true }),
+        );
+        const engine = engineFor(flow);
+        const sent = sentAtoms(engine);
+        await engine.run();
+        expect(engine.storage.fetch('outcome')).toBe('ok');
+        expect(engine.storage.fetch('attempt')).toBe(3);
+        expect(calls()).toEqual([
+          'setup.execute',
+          'home-flaky.execute',
+          'home-flaky.revert',
+          'setup.revert(5)',
+          'setup.execute',
+          'home-flaky.execute',
+          'home-flaky.revert',
+          'setup.revert(5)',
+          'setup.execute',
+          'home-flaky.execute',
+        ]);
+        noneLocal(sent);
+      });
+
+      it('an unordered mix runs every atom once, wherever it runs', async () => {
+        const flow = unorderedFlow('mixed-unordered').add(
+          ...[1, 2, 3].map((i) => new AddOne({ name: `r${i}`, provides: `r${i}` })),
+          ...[1, 2, 3].map((i) => new LocalAddOne({ name: `home-${i}`, provides: `h${i}` })),
+        );
+        const engine = engineFor(flow, { x: 4 });
+        const sent = sentAtoms(engine);
+        await engine.run();
+        expect(engine.storage.fetchAll()).toEqual({ x: 4, r1: 5, r2: 5, r3: 5, h1: 5, h2: 5, h3: 5 });
+        expect([...calls()].sort()).toEqual(['home-1', 'home-2', 'home-3', 'r1', 'r2', 'r3'].map((name) => `${name}.execute(4)`));
+        noneLocal(sent);
+        if (target.remote) expect([...sent].sort()).toEqual(['r1', 'r2', 'r3']);
       });
     });
 

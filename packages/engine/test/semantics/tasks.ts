@@ -149,6 +149,12 @@ export class AddOne extends Task<{ x: number }, number> {
   }
 }
 
+/** AddOne marked to run in the engine's process (never sent to a worker; no worker needs it). */
+export class LocalAddOne extends AddOne {
+  static override taskName = 'semantics.LocalAddOne';
+  static override local = true;
+}
+
 /** a * b, with b optional (default 10). */
 export class Multiply extends Task<{ a: number; b?: number }, number> {
   static override taskName = 'semantics.Multiply';
