@@ -6,6 +6,21 @@ import { normaliseOptions } from './options';
 import { WorkerBasedEngine } from './worker-based/engine';
 import { WorkerBasedExecutor } from './worker-based/executor';
 
+/** Atoms a worker-based engine keeps started per request it may have in flight. */
+const STARTED_PER_IN_FLIGHT = 2;
+
+/**
+ * How many atoms a worker-based engine starts at once: `maxWorkers` when given, else twice
+ * the in-flight bound. Each started atom holds a request (its encoded arguments, a promise,
+ * its context) until it ends; a flow of 100,000 ready tasks would otherwise open them all at
+ * once, while only `maxInFlight` can be on the broker. Twice keeps a request ready to go
+ * whenever one finishes. No in-flight bound: no limit.
+ */
+function workerBasedConcurrency(maxWorkers: number | undefined, maxInFlight: number | null): number {
+  if (maxWorkers !== undefined) return maxWorkers;
+  return maxInFlight === null ? Number.POSITIVE_INFINITY : STARTED_PER_IN_FLIGHT * maxInFlight;
+}
+
 /**
  * Loads a flow into an engine (serial by default). Nothing runs until `engine.run()`.
  * Throws InvalidArgumentError on unknown options or engines.
@@ -23,7 +38,11 @@ export function load(flow: Flow | Task, options: LoadOptions = {}): Engine {
     // still arrive: each engine gets its own reply topic then.
     const replyTopic = o.backend === undefined ? flowUuid : randomUUID();
     const executor = new WorkerBasedExecutor({ ...o.workerBased, uuid: replyTopic, logger: o.logger });
-    return new WorkerBasedEngine(flow, { ...common, executor, maxConcurrency: o.maxWorkersGiven ? o.maxWorkers : Infinity });
+    return new WorkerBasedEngine(flow, {
+      ...common,
+      executor,
+      maxConcurrency: workerBasedConcurrency(o.maxWorkersGiven ? o.maxWorkers : undefined, o.workerBased.maxInFlight),
+    });
   }
   return new Engine(flow, {
     ...common,

@@ -172,6 +172,35 @@ describe('worker-based engine: flow control (maxInFlight)', () => {
     expect(inFlight(transport.steps).most).toBeGreaterThan(3);
   });
 
+  it('starts at most twice the bound of atoms at once (each started atom holds its request); maxWorkers overrides', async () => {
+    /** The most atoms RUNNING at once in the engine (started, whether WAITING, on the broker or running). */
+    const mostStarted = async (options: { maxInFlight: number; maxWorkers?: number }) => {
+      const exchange = newExchange();
+      await startWorker(exchange, 'a', 32);
+      const engine = load(unorderedFlow('wide').add(...naps(40)), {
+        engine: 'worker-based',
+        exchange,
+        topics: ['a'],
+        transport: 'memory',
+        store: { ms: 5 },
+        ...options,
+      });
+      cleanups.push(() => engine.close());
+      let started = 0;
+      let most = 0;
+      engine.atomNotifier.on('*', (_event, details) => {
+        if (details.state === 'RUNNING') most = Math.max(most, ++started);
+        else if (details.state === 'SUCCESS' || details.state === 'FAILURE') started--;
+      });
+      await engine.waitForWorkers(1, 5_000);
+      await engine.run();
+      expect(Object.values(engine.storage.getStates()).every((s) => s === 'SUCCESS')).toBe(true);
+      return most;
+    };
+    expect(await mostStarted({ maxInFlight: 3 })).toBe(6);
+    expect(await mostStarted({ maxInFlight: 3, maxWorkers: 10 })).toBe(10);
+  });
+
   it('requests held back by the bound do not time out: bound 1, a transition timeout far shorter than the flow', async () => {
     const exchange = newExchange();
     await startWorker(exchange, 'a', 8);
