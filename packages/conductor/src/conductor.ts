@@ -197,7 +197,7 @@ export class Conductor {
     this.#logger.warn({ job: job.uuid, flow: job.details?.flow, reason }, 'not running a job');
     this.#emit(ConductorEvent.Skipped, job, { reason });
     try {
-      await this.#resources.board!.note(job.uuid, { by: this.name, reason });
+      await this.#resources.board!.note(job.uuid, { by: this.name, reason: clip(reason) });
     } catch (error) {
       this.#logger.warn({ err: error, job: job.uuid }, 'leaving a note on the job failed');
     }
@@ -258,7 +258,7 @@ export class Conductor {
   }
 
   /** What the end of a run does with the claim: consume, abandon (and maybe note), or nothing when lost. */
-  async #finish(job: Job, end: JobRunEnd | { kind: 'abandon'; reason: string }): Promise<void> {
+  async #finish(job: Job, end: JobRunEnd): Promise<void> {
     const board = this.#resources.board!;
     try {
       if (end.kind === 'finished') {
@@ -271,15 +271,16 @@ export class Conductor {
         this.#logger.info({ job: job.uuid, flow: job.details.flow, state: end.state }, 'job consumed');
         this.#emit(ConductorEvent.Consumed, job, { state: end.state, ...(end.failure ? { failure: end.failure } : {}) });
       } else if (end.kind === 'abandon') {
-        await board.abandon(job.uuid, this.name, end.reason);
+        await board.abandon(job.uuid, this.name, clip(end.reason));
         if (this.#state === 'running') this.#wait(job.uuid);
         this.#logger.info({ job: job.uuid, reason: end.reason }, 'job abandoned');
         this.#emit(ConductorEvent.Abandoned, job, { reason: end.reason });
       } else if (end.kind === 'refuse') {
         this.#refused.add(job.uuid);
-        await board.abandon(job.uuid, this.name, end.reason);
+        await board.abandon(job.uuid, this.name, clip(end.reason));
+        await board.note(job.uuid, { by: this.name, reason: clip(end.reason) });
+        this.#logger.warn({ job: job.uuid, reason: end.reason }, 'job refused: abandoned with a note, not claimed again here');
         this.#emit(ConductorEvent.Refused, job, { reason: end.reason });
-        await board.note(job.uuid, { by: this.name, reason: end.reason });
       } else {
         this.#emit(ConductorEvent.Lost, job, {});
       }
@@ -321,7 +322,7 @@ export class Conductor {
       await this.#starting?.catch(() => undefined);
       clearInterval(this.#timer);
       this.#unwatch?.();
-      if (before === 'idle') return;
+      if (before === 'idle' || before === 'stopped') return;
       await bounded(this.#scanning, left());
       const runs = [...this.#runs.values()];
       for (const run of runs) run.stop(Math.floor(timeoutMs / 2));
@@ -338,6 +339,11 @@ export class Conductor {
       this.#logger.info({}, 'conductor stopped');
     }
   }
+}
+
+/** A reason as a board keeps it: at most 2,000 characters (boards refuse more than 2,048). */
+function clip(reason: string): string {
+  return reason.length <= 2_000 ? reason : `${reason.slice(0, 1_997)}...`;
 }
 
 /** Waits for `promise` at most `ms`. */

@@ -177,9 +177,7 @@ export class JobRun {
     const state = engine.storage.flowState;
     if (state === 'SUCCESS') return { kind: 'finished', state };
     if (state === 'REVERTED' || state === 'FAILURE') {
-      const end: JobRunEnd = { kind: 'finished', state };
-      if (runError !== undefined) end.failure = Failure.fromError(runError).toDict();
-      return end;
+      return runError === undefined ? { kind: 'finished', state } : { kind: 'finished', state, failure: Failure.fromError(runError).toDict() };
     }
     if (runError !== undefined) return this.#ended(runError, `running the flow (left ${state})`);
     return { kind: 'abandon', reason: this.#stopping ? 'the conductor is stopping' : `the run ended ${state}` };

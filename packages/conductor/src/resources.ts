@@ -43,11 +43,11 @@ export class ConductorResources {
         this.#ownsTransport = true;
         this.#transport = await resolveTransport({
           transport: transport as string | undefined,
-          url: loadOptions['url'] as string | undefined,
-          transportOptions: loadOptions['transportOptions'] as Record<string, unknown> | undefined,
-          retryOptions: loadOptions['retryOptions'] as Record<string, unknown> | undefined,
+          url: loadOptions['url'],
+          transportOptions: loadOptions['transportOptions'],
+          retryOptions: loadOptions['retryOptions'],
           logger: this.#logger,
-        });
+        } as Parameters<typeof resolveTransport>[0]);
       }
       if (this.#transport.state !== 'connected') await this.#transport.connect();
     }
