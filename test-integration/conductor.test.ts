@@ -210,7 +210,9 @@ for (const spec of boards) {
         .filter((entry, i, all) => i === 0 || all[i - 1] !== entry);
     const output = () => [...conductors.values()].map((c) => `--- ${c.name}\n${c.output()}`).join('\n');
 
-    it('20 jobs each run once to completion; kill -9 of the conductor mid long flow: the other resumes it from the backend', { timeout: 180_000 }, async () => {
+    it('20 jobs each run once to completion; kill -9 of the conductor mid long flow: the other resumes it from the backend', {
+      timeout: 180_000,
+    }, async () => {
       const long = await board.post({ flow: 'steps', args: { n: 10, ms: 400 }, store: {} }, { name: 'long' });
       const short: Job[] = [];
       for (let i = 0; i < 19; i++) short.push(await board.post({ flow: 'steps', args: { n: 3, ms: 50 }, store: {} }));
@@ -250,7 +252,10 @@ for (const spec of boards) {
       const expired = new Set(events.filter((e) => e.type === 'expired').map((e) => e.uuid));
       for (const job of short) {
         const runs = ends(lines, job.uuid, 3);
-        expect(runs.every((r) => r >= 1), `${job.uuid} ran every step`).toBe(true);
+        expect(
+          runs.every((r) => r >= 1),
+          `${job.uuid} ran every step`,
+        ).toBe(true);
         if (expired.has(job.uuid)) expect(runs.filter((r) => r > 1).length).toBeLessThanOrEqual(1);
         else expect(runs, `${job.uuid} ran each step once`).toEqual([1, 1, 1]);
       }
@@ -261,7 +266,9 @@ for (const spec of boards) {
       conductors.set('c3', await startConductor('c3', config));
     });
 
-    it('a job naming a flow no conductor serves stays on the board, unclaimed, with a note from each conductor', { timeout: 60_000 }, async () => {
+    it('a job naming a flow no conductor serves stays on the board, unclaimed, with a note from each conductor', {
+      timeout: 60_000,
+    }, async () => {
       const job = await board.post({ flow: 'nope', args: {}, store: {} });
       const names = [...conductors.keys()];
       await waitUntil(
@@ -277,7 +284,9 @@ for (const spec of boards) {
       expect(eventsOf(job.uuid).filter((e) => e.type === 'claimed')).toEqual([]);
     });
 
-    it('SIGTERM: the conductor abandons its claim and the other takes the job over at once; no step runs twice', { timeout: 120_000 }, async () => {
+    it('SIGTERM: the conductor abandons its claim and the other takes the job over at once; no step runs twice', {
+      timeout: 120_000,
+    }, async () => {
       const job = await board.post({ flow: 'steps', args: { n: 8, ms: 400 }, store: {} }, { name: 'terminated' });
       await waitUntil(
         () => journalLines(journal).some((l) => l.kind === 'start' && l.job === job.uuid && l.step === 2),

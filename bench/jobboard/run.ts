@@ -89,7 +89,10 @@ async function runMode(boardName: string, connection: string, mode: 'backlog' | 
   const uuids: string[] = [];
   const done = new Promise<void>((resolve, reject) => {
     let consumed = 0;
-    const timer = setTimeout(() => reject(new Error(`${boardName} ${mode}: ${consumed}/${JOBS} consumed after ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${boardName} ${mode}: ${consumed}/${JOBS} consumed after ${TIMEOUT_MS} ms`)),
+      TIMEOUT_MS,
+    );
     for (const c of conductors) {
       c.notifier.on(ConductorEvent.Consumed, () => {
         consumed += 1;
@@ -174,7 +177,7 @@ async function floor(kind: 'redis' | 'postgresql'): Promise<number> {
       );
       return (n / (performance.now() - t0)) * 1000;
     } finally {
-      clients.forEach((c) => c.disconnect());
+      for (const c of clients) c.disconnect();
     }
   }
   const clients = [new pg.Client({ connectionString: PG_URL }), new pg.Client({ connectionString: PG_URL })];
@@ -200,8 +203,14 @@ const targets: { name: string; kind: 'redis' | 'postgresql'; connection: string 
 console.log(
   `# jobboard bench: ${JOBS} jobs of a one-task flow, 2 in-process conductors (serial engine, memory backend, maxFlows ${MAX_FLOWS})`,
 );
-console.log(`# Node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log('| board | feed | jobs/s | claim→start p50 / p95 (ms) | post→claim p50 / p95 (ms) | posts/s | claims c1 / c2 | floor: round trips/s (2 connections) |');
+console.log(
+  `# Node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  '| board | feed | jobs/s | claim→start p50 / p95 (ms) | post→claim p50 / p95 (ms) | posts/s | claims c1 / c2 | floor: round trips/s (2 connections) |',
+);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const target of targets) {
   const floorOps = await floor(target.kind);
@@ -214,4 +223,8 @@ for (const target of targets) {
     );
   }
 }
-console.log(`# load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `# load average after: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

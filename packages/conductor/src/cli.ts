@@ -127,7 +127,9 @@ function program(out: (text: string) => void): Command {
         jsonObject('--engine-options'),
       ),
     )
-    .addOption(new Option('--max-flows <n>', 'most flows run at once (default: min(4, CPUs))').argParser(positiveIntegerFlag('--max-flows')))
+    .addOption(
+      new Option('--max-flows <n>', 'most flows run at once (default: min(4, CPUs))').argParser(positiveIntegerFlag('--max-flows')),
+    )
     .addOption(new Option('--name <id>', 'the owner id claims are made as (default hostname:pid:random)'))
     .addOption(new Option('--book <name>', 'logbook for jobs that name none (default: the board name)'))
     .addOption(
@@ -143,9 +145,10 @@ function program(out: (text: string) => void): Command {
     .addOption(new Option('--config <file>', 'JSON file, or JS module with a default export, holding the options; flags override it'))
     .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(LOG_LEVELS))
     .addOption(
-      new Option('--import <module>', 'import a module before the flows, as node --import does (repeatable); --import tsx for .ts flows').argParser(
-        collect,
-      ),
+      new Option(
+        '--import <module>',
+        'import a module before the flows, as node --import does (repeatable); --import tsx for .ts flows',
+      ).argParser(collect),
     )
     .allowExcessArguments(false)
     .exitOverride()
@@ -204,7 +207,13 @@ function stringList(label: string, value: unknown): string[] {
 export async function buildOptions(
   flags: Flags,
   cwd: string = process.cwd(),
-): Promise<{ options: Omit<ConductorOptions, 'flows'>; flowModules: string[]; flowObjects: Record<string, FlowFactory>; logLevel: LogLevel; imports: string[] }> {
+): Promise<{
+  options: Omit<ConductorOptions, 'flows'>;
+  flowModules: string[];
+  flowObjects: Record<string, FlowFactory>;
+  logLevel: LogLevel;
+  imports: string[];
+}> {
   const config = flags.config !== undefined ? await readConfig(flags.config, cwd) : {};
   const merged: Record<string, unknown> = { ...config };
   const fromFlags: Record<string, unknown> = {
@@ -253,7 +262,10 @@ export async function buildOptions(
       option: 'backend',
     });
   }
-  const imports = [...(merged['import'] === undefined ? [] : stringList("the config's 'import'", merged['import'])), ...(flags.import ?? [])];
+  const imports = [
+    ...(merged['import'] === undefined ? [] : stringList("the config's 'import'", merged['import'])),
+    ...(flags.import ?? []),
+  ];
   delete merged['import'];
   const level = flags.logLevel ?? merged['logLevel'] ?? 'info';
   delete merged['logLevel'];

@@ -35,7 +35,9 @@ export async function loadFlowFactories(
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
       const hint =
-        (error as { code?: unknown } | null)?.code === 'ERR_UNKNOWN_FILE_EXTENSION' ? ' (a TypeScript module needs a loader: --import tsx)' : '';
+        (error as { code?: unknown } | null)?.code === 'ERR_UNKNOWN_FILE_EXTENSION'
+          ? ' (a TypeScript module needs a loader: --import tsx)'
+          : '';
       throw new FlowsLoadError(specifier, `cannot load the flows module ${specifier} (from ${cwd}): ${message}${hint}`, { cause: error });
     }
     const found: [string, unknown][] = [];

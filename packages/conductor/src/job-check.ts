@@ -16,7 +16,8 @@ export function checkJob(job: Job): string | undefined {
   const details = (job as { details?: unknown }).details;
   if (!isPlainObject(details)) return 'the job has no details object';
   const { flow, args, store, book } = details;
-  if (typeof flow !== 'string' || flow.length === 0 || flow.length > 256) return "the job's details.flow is not a flow name (1-256 characters)";
+  if (typeof flow !== 'string' || flow.length === 0 || flow.length > 256)
+    return "the job's details.flow is not a flow name (1-256 characters)";
   if (!isPlainObject(args)) return "the job's details.args is not an object";
   if (!isPlainObject(store)) return "the job's details.store is not an object";
   if (book !== undefined && (typeof book !== 'string' || book.length === 0 || book.length > 256)) {

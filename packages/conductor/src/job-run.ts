@@ -100,7 +100,8 @@ export class JobRun {
 
   #cancel(why: 'lost' | 'stop'): void {
     this.#stopping = true;
-    if (why === 'lost') this.#options.logger.warn({ job: this.uuid }, 'claim lost: cancelling the run (another conductor may hold the job)');
+    if (why === 'lost')
+      this.#options.logger.warn({ job: this.uuid }, 'claim lost: cancelling the run (another conductor may hold the job)');
     this.#engine?.cancel();
   }
 
@@ -177,7 +178,9 @@ export class JobRun {
     const state = engine.storage.flowState;
     if (state === 'SUCCESS') return { kind: 'finished', state };
     if (state === 'REVERTED' || state === 'FAILURE') {
-      return runError === undefined ? { kind: 'finished', state } : { kind: 'finished', state, failure: Failure.fromError(runError).toDict() };
+      return runError === undefined
+        ? { kind: 'finished', state }
+        : { kind: 'finished', state, failure: Failure.fromError(runError).toDict() };
     }
     if (runError !== undefined) return this.#ended(runError, `running the flow (left ${state})`);
     return { kind: 'abandon', reason: this.#stopping ? 'the conductor is stopping' : `the run ended ${state}` };

@@ -130,7 +130,8 @@ function timerMs(option: string, value: unknown, fallback: number): number {
 function flowFactories(value: unknown): FlowFactories {
   const flows = plainObject("Conductor option 'flows' (flow factories by name)", value, fail('flows'));
   const names = Object.keys(flows);
-  if (names.length === 0) throw new ConductorConfigError("Conductor option 'flows' names no flow factory: it would run nothing.", { option: 'flows' });
+  if (names.length === 0)
+    throw new ConductorConfigError("Conductor option 'flows' names no flow factory: it would run nothing.", { option: 'flows' });
   for (const name of names) {
     if (typeof flows[name] !== 'function') {
       throw new ConductorConfigError(`Conductor option 'flows': '${name}' is not a function (a flow factory: (args, job) => Flow).`, {
@@ -177,15 +178,20 @@ export function normaliseConductorOptions(input: ConductorOptions): NormalisedCo
       { option: 'backend' },
     );
   }
-  if (o['board'] === undefined) throw new ConductorConfigError("Conductor option 'board' is required (a jobboard URL or object).", { option: 'board' });
+  if (o['board'] === undefined)
+    throw new ConductorConfigError("Conductor option 'board' is required (a jobboard URL or object).", { option: 'board' });
   const engineName = o['engine'] ?? (o['exchange'] !== undefined || o['topics'] !== undefined ? 'worker-based' : 'serial');
   const engine = typeof engineName === 'string' ? ENGINES[engineName] : undefined;
   if (engine === undefined) {
-    throw new ConductorConfigError(`Conductor option 'engine' must be serial, parallel or worker-based, got ${JSON.stringify(engineName)}.`, {
-      option: 'engine',
-    });
+    throw new ConductorConfigError(
+      `Conductor option 'engine' must be serial, parallel or worker-based, got ${JSON.stringify(engineName)}.`,
+      {
+        option: 'engine',
+      },
+    );
   }
-  const extra = o['engineOptions'] === undefined ? {} : plainObject("Conductor option 'engineOptions'", o['engineOptions'], fail('engineOptions'));
+  const extra =
+    o['engineOptions'] === undefined ? {} : plainObject("Conductor option 'engineOptions'", o['engineOptions'], fail('engineOptions'));
   for (const key of Object.keys(extra)) {
     if (PER_JOB.includes(key)) {
       throw new ConductorConfigError(`Conductor option 'engineOptions' cannot set '${key}': the conductor sets it for each job.`, {
@@ -209,7 +215,8 @@ export function normaliseConductorOptions(input: ConductorOptions): NormalisedCo
     flows: flowFactories(o['flows']),
     engine,
     loadOptions,
-    maxFlows: o['maxFlows'] === undefined ? defaultMaxFlows() : positiveInteger("Conductor option 'maxFlows'", o['maxFlows'], fail('maxFlows')),
+    maxFlows:
+      o['maxFlows'] === undefined ? defaultMaxFlows() : positiveInteger("Conductor option 'maxFlows'", o['maxFlows'], fail('maxFlows')),
     name: o['name'] === undefined ? defaultConductorName() : printableName('name', o['name']),
     book: o['book'] === undefined ? undefined : printableName('book', o['book']),
     rescanIntervalMs: timerMs('rescanIntervalMs', o['rescanIntervalMs'], 10_000),

@@ -66,7 +66,10 @@ describe('tf-conductor', () => {
   });
 
   it('reads a JSON --config, flags over it', async () => {
-    const config = file('c.json', JSON.stringify({ board: uniqueBoard(), backend: 'memory://', flows: FLOWS, engine: 'serial', max_flows: 3 }));
+    const config = file(
+      'c.json',
+      JSON.stringify({ board: uniqueBoard(), backend: 'memory://', flows: FLOWS, engine: 'serial', max_flows: 3 }),
+    );
     const { code, stdout } = await run(['--config', config, '--max-flows', '1']);
     expect(code).toBe(0);
     expect(stdout).toContain('  Max flows = 1\n');
@@ -76,10 +79,22 @@ describe('tf-conductor', () => {
     [['--board', 'memory://x', '--flows', FLOWS], /^tf-conductor: TF_CONDUCTOR_CONFIG: no backend: give --backend/],
     [['--backend', 'memory://', '--flows', FLOWS], /^tf-conductor: TF_CONDUCTOR_CONFIG: no board: give --board/],
     [['--board', 'memory://x', '--backend', 'memory://'], /^tf-conductor: TF_CONDUCTOR_CONFIG: no flows: give --flows/],
-    [['--board', 'memory://x', '--backend', 'memory://', '--flows', path.join(here, 'fixtures', 'no-flows.ts')], /^tf-conductor: TF_CONDUCTOR_FLOWS: the flows module .* exports no flow factory/],
-    [['--board', 'memory://x', '--backend', 'memory://', '--flows', path.join(here, 'fixtures', 'missing.ts')], /^tf-conductor: TF_CONDUCTOR_FLOWS: cannot load the flows module/],
-    [['--board', 'memory://x', '--backend', 'memory://', '--flows', FLOWS, '--max-flows', '0'], /^tf-conductor: option '--max-flows <n>' argument '0' is invalid/],
-    [['--board', 'memory://x', '--backend', 'memory://', '--flows', FLOWS, '--engine', 'worker-based'], /^tf-conductor: TF_CONDUCTOR_CONFIG: Conductor engine options: .*exchange/],
+    [
+      ['--board', 'memory://x', '--backend', 'memory://', '--flows', path.join(here, 'fixtures', 'no-flows.ts')],
+      /^tf-conductor: TF_CONDUCTOR_FLOWS: the flows module .* exports no flow factory/,
+    ],
+    [
+      ['--board', 'memory://x', '--backend', 'memory://', '--flows', path.join(here, 'fixtures', 'missing.ts')],
+      /^tf-conductor: TF_CONDUCTOR_FLOWS: cannot load the flows module/,
+    ],
+    [
+      ['--board', 'memory://x', '--backend', 'memory://', '--flows', FLOWS, '--max-flows', '0'],
+      /^tf-conductor: option '--max-flows <n>' argument '0' is invalid/,
+    ],
+    [
+      ['--board', 'memory://x', '--backend', 'memory://', '--flows', FLOWS, '--engine', 'worker-based'],
+      /^tf-conductor: TF_CONDUCTOR_CONFIG: Conductor engine options: .*exchange/,
+    ],
     [['--board', 'nope://x', '--backend', 'memory://', '--flows', FLOWS], /^tf-conductor: TF_JOBBOARD_NOT_INSTALLED: /],
   ])('refuses a bad configuration with one line and exit code 1: %j', async (args, message) => {
     const { code, stdout, stderr } = await run(args);
@@ -97,10 +112,14 @@ describe('tf-conductor', () => {
   });
 
   it('as a process: SIGTERM stops it gracefully with exit code 0', async () => {
-    const child = spawn(tsx, ['packages/conductor/src/cli.ts', '--board', 'memory://sig', '--backend', 'memory://', '--flows', FLOWS, '--engine', 'serial'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      tsx,
+      ['packages/conductor/src/cli.ts', '--board', 'memory://sig', '--backend', 'memory://', '--flows', FLOWS, '--engine', 'serial'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -108,7 +127,9 @@ describe('tf-conductor', () => {
     });
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (c, s) => resolve([c, s])),
+    );
     clearTimeout(timer);
     expect(signal, out).toBeNull();
     expect(code, out).toBe(0);

@@ -78,7 +78,7 @@ describe('Conductor', () => {
     expect(c.activeJobs).toEqual([]);
   });
 
-  it("a job whose factory throws is refused: abandoned with a note, and not claimed again by this conductor", async () => {
+  it('a job whose factory throws is refused: abandoned with a note, and not claimed again by this conductor', async () => {
     const b = await board(uniqueBoard());
     const { events } = await started({
       board: b,
@@ -102,7 +102,12 @@ describe('Conductor', () => {
 
   it('a flow that needs a value the store lacks is refused the same way', async () => {
     const b = await board(uniqueBoard());
-    const { events } = await started({ board: b, backend: new MemoryPersistenceBackend(), flows: { needs: () => new NeedsX() }, engine: 'serial' });
+    const { events } = await started({
+      board: b,
+      backend: new MemoryPersistenceBackend(),
+      flows: { needs: () => new NeedsX() },
+      engine: 'serial',
+    });
     const job = await post(b, 'needs', { store: { y: 1 } });
     await until(() => events.some((e) => e.uuid === job.uuid && e.event === ConductorEvent.Refused), 'the refusal');
     expect((await b.get(job.uuid))!.notes[0]?.reason).toMatch(/^preparing the flow: TF_MISSING_REQUIREMENTS: /);
@@ -135,7 +140,8 @@ describe('Conductor', () => {
     const events: JobboardEvent[] = [];
     observer.watch((e) => events.push(e));
     const backend = new MemoryPersistenceBackend();
-    for (const name of ['one', 'two']) await started({ board: await board(url), backend, flows: { steps: stepsFlow }, engine: 'serial', name });
+    for (const name of ['one', 'two'])
+      await started({ board: await board(url), backend, flows: { steps: stepsFlow }, engine: 'serial', name });
     const jobs = await Promise.all(Array.from({ length: 12 }, () => post(observer, 'steps', { args: { n: 2 } })));
     for (const job of jobs) expect((await observer.waitForOutcome(job.uuid, { timeoutMs: 10_000 })).state).toBe('SUCCESS');
     for (const job of jobs) expect(calls.filter((c) => c.startsWith(job.uuid))).toEqual([`${job.uuid}:0`, `${job.uuid}:1`]);
@@ -178,7 +184,13 @@ describe('Conductor', () => {
     const job = await post(b, 'steps', { args: { n: 3, gateAt: 1 } });
     await until(() => gate(job.uuid).entered(), 'step 1 to start');
     expect(await b.owner(job.uuid)).toBe('first');
-    const second = await started({ board: await board(url, options), backend, flows: { steps: stepsFlow }, engine: 'serial', name: 'second' });
+    const second = await started({
+      board: await board(url, options),
+      backend,
+      flows: { steps: stepsFlow },
+      engine: 'serial',
+      name: 'second',
+    });
     await losing.close(); // its claims are lost at once, and no longer renewed: they expire
     await until(() => first.events.some((e) => e.uuid === job.uuid && e.event === ConductorEvent.Lost), 'the loss');
     gate(job.uuid).open(); // the step running in the first conductor's engine ends; nothing after it starts there
