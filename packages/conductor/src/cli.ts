@@ -379,7 +379,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
       await conductor.stop().catch(() => undefined);
       return fail(`lost the connection to the broker: ${errorMessage(outcome.error)}`);
     }
-    logger.info({ reason: outcome.reason, running: conductor.activeJobs.length }, 'stopping: abandoning unfinished jobs');
+    logger.info({ reason: outcome.reason }, 'stop requested');
     await conductor.stop();
     return 0;
   } finally {

@@ -228,6 +228,7 @@ export class Conductor {
       book: claimed.details.book ?? this.#options.book ?? board.name,
       logger: this.#logger.child?.({ job: claimed.uuid }) ?? this.#logger,
       onStart: () => this.#emit(ConductorEvent.Started, claimed, { claims: claimed.claims }),
+      onLost: () => this.#emit(ConductorEvent.Lost, claimed, {}),
     });
     this.#runs.set(claimed.uuid, run);
     void run.done.then((end) => {
@@ -281,9 +282,8 @@ export class Conductor {
         await board.note(job.uuid, { by: this.name, reason: clip(end.reason) });
         this.#logger.warn({ job: job.uuid, reason: end.reason }, 'job refused: abandoned with a note, not claimed again here');
         this.#emit(ConductorEvent.Refused, job, { reason: end.reason });
-      } else {
-        this.#emit(ConductorEvent.Lost, job, {});
       }
+      // lost: told when it happened (onLost); the claim is not this conductor's to end.
     } catch (error) {
       // Not the owner any more (the claim expired meanwhile), or the board is unreachable: the
       // claim expires, and whoever claims the job next resumes its flow detail.

@@ -44,6 +44,8 @@ export interface JobRunOptions {
   readonly logger: Logger;
   /** Called once the engine starts running the flow (after the factory, opening and locking the flow detail). */
   readonly onStart?: () => void;
+  /** Called once, when the claim is lost (the run is being cancelled). */
+  readonly onLost?: () => void;
 }
 
 function oneLine(error: unknown): string {
@@ -100,8 +102,10 @@ export class JobRun {
 
   #cancel(why: 'lost' | 'stop'): void {
     this.#stopping = true;
-    if (why === 'lost')
+    if (why === 'lost') {
       this.#options.logger.warn({ job: this.uuid }, 'claim lost: cancelling the run (another conductor may hold the job)');
+      this.#options.onLost?.();
+    }
     this.#engine?.cancel();
   }
 

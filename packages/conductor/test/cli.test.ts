@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { silentLogger } from '@tf/core';
 import { post, resolveJobboard } from '@tf/jobboard';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli';
@@ -31,6 +32,7 @@ async function run(args: string[], whenStarted?: () => Promise<void>) {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     handleSignals: false,
+    logger: silentLogger,
     signal: controller.signal,
     onStarted: () => {
       during = (whenStarted?.() ?? Promise.resolve()).finally(() => controller.abort());
