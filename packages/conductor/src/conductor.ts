@@ -18,6 +18,8 @@ export interface ConductorStopOptions {
 
 /** How many refused and noted job uuids a conductor remembers (the oldest are forgotten). */
 const REMEMBERED_JOBS = 10_000;
+/** How many jobs per flow slot a look at the board remembers for later. */
+const CANDIDATES_PER_SLOT = 4;
 /** A job that failed for a passing reason (a locked flow detail, a backend down) is left alone this long, then doubling, up to the rescan interval. */
 const FIRST_BACKOFF_MS = 250;
 
@@ -51,6 +53,8 @@ export class Conductor {
   #stopping: Promise<void> | undefined;
   #scanning: Promise<void> | undefined;
   #rescan = false;
+  /** Unclaimed jobs it serves, seen by the last look at the board when it had no room, in board order. */
+  #candidates: string[] = [];
   #timer: NodeJS.Timeout | undefined;
   #unwatch: (() => void) | undefined;
 
@@ -139,14 +143,21 @@ export class Conductor {
     if (this.#state !== 'starting') return; // stop() came meanwhile
     this.#state = 'running';
     this.#unwatch = this.#resources.board!.watch((event) => this.#onEvent(event));
-    this.#timer = setInterval(() => this.#requestScan(), this.#options.rescanIntervalMs);
+    this.#timer = setInterval(() => {
+      this.#candidates = [];
+      this.#requestScan();
+    }, this.#options.rescanIntervalMs);
     this.#timer.unref?.();
     this.#logger.info({ flows: this.flowNames, maxFlows: this.maxFlows }, 'conductor started');
     this.#requestScan();
   }
 
   #onEvent(event: JobboardEvent): void {
-    if (event.type === 'posted' || event.type === 'abandoned' || event.type === 'expired') this.#requestScan();
+    if (event.type === 'posted' || event.type === 'abandoned' || event.type === 'expired') {
+      // A job that may come before the ones remembered: look at the board from its start.
+      this.#candidates = [];
+      this.#requestScan();
+    }
   }
 
   /** Looks at the board now, or once more after the look in progress. */
@@ -165,11 +176,25 @@ export class Conductor {
       });
   }
 
-  /** Claims unclaimed jobs it serves, by priority then age, while it has room. */
+  /**
+   * Claims unclaimed jobs it serves, by priority then age, while it has room. The jobs it saw
+   * but had no room for are remembered (a few, in board order) and tried first when a slot
+   * frees, so a long board is not read again from its start for every job; an event that
+   * may put a job before them (posted, abandoned, expired) forgets them.
+   */
   async #scan(): Promise<void> {
     const board = this.#resources.board!;
-    for await (const job of board.iterate({ onlyUnclaimed: true })) {
+    while (this.#candidates.length > 0) {
       if (this.#state !== 'running' || this.#runs.size >= this.maxFlows) return;
+      const uuid = this.#candidates.shift()!;
+      if (this.#runs.has(uuid) || this.#refused.has(uuid) || this.#waiting(uuid)) continue;
+      await this.#claim(board, uuid);
+    }
+    const remember = this.maxFlows * CANDIDATES_PER_SLOT;
+    for await (const job of board.iterate({ onlyUnclaimed: true })) {
+      if (this.#state !== 'running') return;
+      const full = this.#runs.size >= this.maxFlows;
+      if (full && this.#candidates.length >= remember) return;
       if (job.state !== 'UNCLAIMED' || this.#runs.has(job.uuid) || this.#refused.has(job.uuid) || this.#waiting(job.uuid)) continue;
       const problem = checkJob(job);
       if (problem !== undefined) {
@@ -181,7 +206,8 @@ export class Conductor {
         await this.#skip(job, `no flow factory named '${job.details.flow}' in this conductor (serves: ${served})`);
         continue;
       }
-      await this.#claim(board, job);
+      if (full) this.#candidates.push(job.uuid);
+      else await this.#claim(board, job.uuid);
     }
   }
 
@@ -203,14 +229,14 @@ export class Conductor {
     }
   }
 
-  async #claim(board: Jobboard, job: Job): Promise<void> {
+  async #claim(board: Jobboard, uuid: string): Promise<void> {
     let claim: Claim;
     try {
-      claim = await board.claim(job.uuid, this.name);
+      claim = await board.claim(uuid, this.name);
     } catch (error) {
       if (TfError.is(error, 'TF_JOB_CLAIMED') || TfError.is(error, 'TF_JOB_NOT_FOUND')) return;
-      this.#logger.warn({ err: error, job: job.uuid }, 'claiming a job failed');
-      this.#wait(job.uuid);
+      this.#logger.warn({ err: error, job: uuid }, 'claiming a job failed');
+      this.#wait(uuid);
       return;
     }
     const claimed = claim.job;
@@ -218,6 +244,12 @@ export class Conductor {
     if (this.#state !== 'running') {
       // stop() came while claiming: give it back at once.
       this.#track(this.#finish(claimed, { kind: 'abandon', reason: 'the conductor is stopping' }));
+      return;
+    }
+    const problem =
+      checkJob(claimed) ?? (Object.hasOwn(this.#options.flows, claimed.details.flow) ? undefined : 'the job names another flow now');
+    if (problem !== undefined) {
+      this.#track(this.#finish(claimed, { kind: 'abandon', reason: problem }));
       return;
     }
     const factory = this.#options.flows[claimed.details.flow]!;
