@@ -8,6 +8,8 @@
  *   tf inspect requests --url redis://localhost:6379 --exchange tf --topics a,b --timeout 3000
  *   tf flows view <flow-detail-id> --backend dir:///var/lib/app [--module ./flows.js --export orderFlow]
  *   tf render ./flows.js --export orderFlow --format svg > order.svg
+ *   tf jobs list redis://127.0.0.1:6379/0?board=orders [--unclaimed]
+ *   tf jobs show postgresql://tf@db/shop?board=orders <job-uuid>
  *
  * The backend comes from `--backend` or the TF_BACKEND environment variable. Output on
  * stdout; a bad backend, an unknown flow detail or bad usage: one line on stderr, exit 1.
@@ -17,10 +19,13 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { NotFoundError, TfError } from '@tf/core';
 import { type BackendImporter, isPersistenceBackend, type PersistenceBackend, pathOfUrl, redactUrl, resolveBackend } from '@tf/persistence';
+import { type JobboardImporter, redactUrl as redactJobboardUrl, resolveJobboard } from '@tf/jobboard';
 import { flowsList } from './flows-list';
 import { flowsShow } from './flows-show';
 import { type FlowsViewOptions, flowsView } from './flows-view';
 import { addInspectCommand, type InspectHost } from './inspect-command';
+import { jobsList } from './jobs-list';
+import { jobsShow } from './jobs-show';
 import { RENDER_FORMATS, type RenderFormat, render } from './render';
 
 export const BACKEND_ENV = 'TF_BACKEND';
@@ -35,6 +40,20 @@ export interface CliContext {
 
 /** Backend packages installed beside this command (its own dependencies), then the working directory's. */
 const importer: BackendImporter = (specifier) => import(/* @vite-ignore */ specifier);
+
+/** Jobboard packages installed beside this command, then the working directory's. */
+const jobboardImporter: JobboardImporter = (specifier) => import(/* @vite-ignore */ specifier);
+
+async function openJobboard(url: string) {
+  try {
+    return await resolveJobboard(url, { importer: jobboardImporter });
+  } catch (error) {
+    if (TfError.is(error)) throw error;
+    // The package may be installed for the application, not beside this command.
+    if (!(error instanceof Error && /Cannot find (package|module)/.test(error.message))) throw error;
+    return resolveJobboard(url);
+  }
+}
 
 /** A command that only reads must not create a store: a dir:// or sqlite:// path that does not exist is an error. */
 function assertStoreExists(url: string): void {
@@ -119,6 +138,29 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
         await backend.close();
       }
     });
+  const jobs = program.command('jobs').description('the jobs on a jobboard (memory boards live in their process only)');
+  const withJobboard = async (url: string, action: (board: Awaited<ReturnType<typeof openJobboard>>) => Promise<string[]>) => {
+    const board = await openJobboard(url);
+    try {
+      print(await action(board));
+    } finally {
+      await board.close();
+    }
+  };
+  jobs
+    .command('list')
+    .description('print the jobs on the board by priority then age (uuid, name, flow, priority, state, owner, claims, notes, updated)')
+    .argument('<url>', 'the jobboard URL, e.g. redis://127.0.0.1:6379/0?board=orders or postgresql://tf@db/shop?board=orders')
+    .option('--unclaimed', 'only jobs no one holds')
+    .action((url: string, options: { unclaimed?: boolean }) =>
+      withJobboard(url, (board) => jobsList(board, redactJobboardUrl(url), options)),
+    );
+  jobs
+    .command('show')
+    .description('print a job: its state, owner, details and notes, or the outcome of one that left the board')
+    .argument('<url>', 'the jobboard URL')
+    .argument('<uuid>', "the job's uuid")
+    .action((url: string, uuid: string) => withJobboard(url, (board) => jobsShow(board, uuid)));
   program
     .command('render')
     .description('print the graph of a flow exported by a module (default export, --export <name>, or its only flow)')

@@ -1,0 +1,13 @@
+export { jobboardConformance } from './conformance';
+export type { JobboardConformanceOptions } from './options';
+export { postSuite } from './suites/post';
+export { claimSuite } from './suites/claim';
+export { claimNextSuite } from './suites/claim-next';
+export { endingSuite } from './suites/ending';
+export { expirySuite } from './suites/expiry';
+export { notesSuite } from './suites/notes';
+export { outcomeSuite } from './suites/outcome';
+export { eventsSuite } from './suites/events';
+export { validationSuite } from './suites/validation';
+export { hostileSuite } from './suites/hostile';
+export { CLAIM_TTL_MS, SHORT_TTL_MS, MAX_DETAILS_BYTES, WAIT_MS, recorder, recordingLogger } from './harness';
