@@ -234,7 +234,7 @@ for (const spec of boards) {
 
       for (const job of [long, ...short]) {
         const outcome = await board.waitForOutcome(job.uuid, { timeoutMs: 90_000 });
-        expect(outcome.state, `${job.uuid}\n${output()}`).toBe('SUCCESS');
+        expect(outcome.state, `${JSON.stringify(outcome)}\n${output()}`).toBe('SUCCESS');
         expect(outcome.flowDetailId).toBe(job.uuid);
       }
 
