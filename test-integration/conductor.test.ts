@@ -20,7 +20,9 @@ import { type Job, type Jobboard, type JobboardEvent, registerJobboard, resolveJ
 import { createJobboard as createPostgresBoard } from '@tf/jobboard-postgres';
 import { createJobboard as createRedisBoard } from '@tf/jobboard-redis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import pg from 'pg';
 import { REDIS_URL } from '../packages/transport-redis/test/available';
+import { adminClient, deleteKeys } from '../packages/transport-redis/test/util';
 import { root, startWorker, waitUntil, type WorkerProcess } from './helpers';
 import { describeWith, uniqueName } from './services';
 
@@ -132,10 +134,51 @@ function doubleClaims(events: readonly JobboardEvent[]): string[] {
   return problems;
 }
 
+/** The Redis transport's keys of this file (workers and conductors), deleted at the end. */
+const keyPrefix = `tf-it-conductor-${process.pid}-${Date.now().toString(36)}:`;
+const transportOptions = { key_prefix: keyPrefix };
+
+const schemaName = `tf_it_conductor_${process.pid}_${Date.now().toString(36)}`;
+
+/** Each board's own options (a schema of its own on PostgreSQL), and how to remove what it stored. */
 const boards = [
-  { name: 'Redis', connection: `${REDIS_URL}/0` },
-  { name: 'PostgreSQL', connection: PG_URL },
+  {
+    name: 'Redis',
+    connection: `${REDIS_URL}/0`,
+    options: (): Record<string, unknown> => ({}),
+    cleanup: async (board: string) => {
+      const admin = adminClient(REDIS_URL);
+      try {
+        await deleteKeys(admin, `tf:jobboard:${board}:*`);
+      } finally {
+        await admin.quit();
+      }
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    connection: PG_URL,
+    options: (): Record<string, unknown> => ({ schema: schemaName }),
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schemaName}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  },
 ];
+
+afterAll(async () => {
+  const admin = adminClient(REDIS_URL);
+  try {
+    await deleteKeys(admin, `${keyPrefix}*`);
+  } finally {
+    await admin.quit();
+  }
+});
 
 for (const spec of boards) {
   await describeWith(['redis'], `conductors on a ${spec.name} board: 2 tf-conductor and 2 tf-worker processes`, () => {
@@ -151,17 +194,18 @@ for (const spec of boards) {
     let config: string;
 
     beforeAll(async () => {
-      board = await resolveJobboard({ connection: spec.connection, board: boardName, claimTtlMs: CLAIM_TTL_MS });
+      board = await resolveJobboard({ connection: spec.connection, board: boardName, claimTtlMs: CLAIM_TTL_MS, ...spec.options() });
       unwatch = board.watch((event) => events.push(event));
       config = join(folder, `${boardName}.json`);
       writeFileSync(
         config,
         JSON.stringify({
-          board: { connection: spec.connection, board: boardName, claimTtlMs: CLAIM_TTL_MS },
+          board: { connection: spec.connection, board: boardName, claimTtlMs: CLAIM_TTL_MS, ...spec.options() },
           backend: `sqlite://${join(folder, `${boardName}.db`)}`,
           flows: './test-integration/fixtures/conductor-flows.ts',
           transport: 'redis',
           url: REDIS_URL,
+          transportOptions,
           exchange,
           topics,
           engineOptions: { notifyIntervalMs: 500 },
@@ -178,6 +222,8 @@ for (const spec of boards) {
               'redis',
               '--url',
               REDIS_URL,
+              '--transport-options',
+              JSON.stringify(transportOptions),
               '--exchange',
               exchange,
               '--topic',
@@ -200,6 +246,7 @@ for (const spec of boards) {
       await Promise.all([...conductors.values()].map((c) => c.stop()));
       await Promise.all(workers.map((w) => w.stop()));
       await board?.close();
+      await spec.cleanup(boardName);
     });
 
     const eventsOf = (uuid: string) => events.filter((e) => e.uuid === uuid && e.type !== 'posted');
