@@ -71,15 +71,44 @@ interface Result {
   claimedBy: Record<string, number>;
 }
 
-async function runMode(boardName: string, connection: string, mode: 'backlog' | 'stream'): Promise<Result> {
+/** The PostgreSQL board's tables go in a schema of their own, dropped at the end. */
+const PG_SCHEMA = `tf_bench_jobboard_${randomBytes(4).toString('hex')}`;
+
+/** Removes what a board stored (the outcomes are kept for 24 h otherwise). */
+async function cleanup(kind: 'redis' | 'postgresql', board: string): Promise<void> {
+  if (kind === 'redis') {
+    const redis = new Redis(REDIS_URL);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `tf:jobboard:${board}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${PG_SCHEMA}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function runMode(boardName: string, kind: 'redis' | 'postgresql', connection: string, mode: 'backlog' | 'stream'): Promise<Result> {
   const board = `bench-${randomBytes(4).toString('hex')}`;
-  const poster = await resolveJobboard({ connection, board });
+  const boardOptions = kind === 'postgresql' ? { schema: PG_SCHEMA } : {};
+  const poster = await resolveJobboard({ connection, board, ...boardOptions });
   const backend = new MemoryPersistenceBackend();
   const events: (ConductorEventDetails & { event: string })[] = [];
   const conductors: Conductor[] = [];
   const boards: Jobboard[] = [poster];
   for (const name of ['c1', 'c2']) {
-    const b = await resolveJobboard({ connection, board });
+    const b = await resolveJobboard({ connection, board, ...boardOptions });
     boards.push(b);
     const c = new Conductor({ board: b, backend, flows, engine: 'serial', maxFlows: MAX_FLOWS, name });
     c.notifier.on('*', (event, details) => events.push({ event, ...details }));
@@ -159,6 +188,7 @@ async function runMode(boardName: string, connection: string, mode: 'backlog' | 
   } finally {
     await Promise.all(conductors.map((c) => c.stop({ timeoutMs: 10_000 })));
     await Promise.all(boards.map((b) => b.close()));
+    await cleanup(kind, board);
   }
 }
 
@@ -215,7 +245,7 @@ console.log('|---|---|---|---|---|---|---|---|');
 for (const target of targets) {
   const floorOps = await floor(target.kind);
   for (const mode of ['backlog', 'stream'] as const) {
-    const r = await runMode(target.name, target.connection, mode);
+    const r = await runMode(target.name, target.kind, target.connection, mode);
     console.log(
       `| ${r.board} | ${r.mode} | ${fmt(r.jobsPerSecond, 0)} | ${fmt(r.claimToStart.p50)} / ${fmt(r.claimToStart.p95)} | ${
         r.postToClaim ? `${fmt(r.postToClaim.p50)} / ${fmt(r.postToClaim.p95)}` : '-'
