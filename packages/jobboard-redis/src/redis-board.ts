@@ -37,6 +37,8 @@ export interface RedisJobboardOptions {
 }
 
 const OWN_OPTIONS = ['connectTimeoutMs'];
+/** Board entries the claimNext script looks at, at most, before falling back to listing. */
+const CLAIM_NEXT_LIMIT = 10_000;
 /** Jobs read per round trip by iterate. */
 const PAGE = 100;
 const HOST = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -177,6 +179,7 @@ export class RedisJobboard extends BaseJobboard {
       String(priorityRank(record.priority)),
       k.channel,
       this.#event({ type: 'posted', uuid }),
+      record.details.flow,
     );
     if (added !== 1) throw new JobExistsError(uuid, this.name);
   }
@@ -235,6 +238,35 @@ export class RedisJobboard extends BaseJobboard {
     if (reply[0] === -1) throw new JobClaimedError(uuid, reply[1] || undefined);
     const [, , record, claims, updatedAt, notes] = reply;
     return this.#job(uuid, { record: record ?? '', claims: claims ?? '', updatedAt: updatedAt ?? '', notes: notes ?? '' }, owner);
+  }
+
+  /**
+   * One script walks the board in order and claims the first free job of an allowed flow
+   * (bounded: CLAIM_NEXT_LIMIT entries; past that, the listing way of BaseJobboard).
+   */
+  protected override async storeClaimNext(owner: string, ttlMs: number, flows: ReadonlySet<string> | undefined): Promise<Job | undefined> {
+    const k = this.#keys;
+    const reply = await this.#commands.tfjbClaimNext(
+      k.jobs,
+      k.claimed,
+      k.prefix,
+      owner,
+      String(ttlMs),
+      now(),
+      k.channel,
+      flows === undefined ? '' : JSON.stringify([...flows]),
+      String(CLAIM_NEXT_LIMIT),
+    );
+    if (reply.length === 0) return undefined;
+    const [uuid, record, claims, updatedAt, notes] = reply;
+    if (!uuid) return super.storeClaimNext(owner, ttlMs, flows);
+    try {
+      return this.#job(uuid, { record: record ?? '', claims: claims ?? '', updatedAt: updatedAt ?? '', notes: notes ?? '' }, owner);
+    } catch (error) {
+      // Left claimed until the lease lapses, so it is not handed out again at once.
+      this.reportCorrupt(error);
+      throw error;
+    }
   }
 
   protected async storeRenew(uuid: string, owner: string, ttlMs: number): Promise<boolean> {

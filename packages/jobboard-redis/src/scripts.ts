@@ -9,12 +9,12 @@ import type { Redis } from 'ioredis';
 /**
  * Post: refuse a uuid on the board or with a kept outcome; else store the job hash, list it in
  * the ordering set (score: priority rank, then a board-wide sequence) and publish `posted`.
- * KEYS: job, jobs, seq, outcome. ARGV: uuid, record, now, rank, channel, event. Returns 1, or 0 when it exists.
+ * KEYS: job, jobs, seq, outcome. ARGV: uuid, record, now, rank, channel, event, flow. Returns 1, or 0 when it exists.
  */
 export const POST = `
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
 local seq = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[1], 'record', ARGV[2], 'claims', 0, 'updatedAt', ARGV[3], 'notes', '[]')
+redis.call('HSET', KEYS[1], 'record', ARGV[2], 'claims', 0, 'updatedAt', ARGV[3], 'notes', '[]', 'flow', ARGV[7])
 redis.call('ZADD', KEYS[2], ARGV[4] .. string.format('%015d', seq), ARGV[1])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1
@@ -39,6 +39,46 @@ local claims = redis.call('HINCRBY', KEYS[1], 'claims', 1)
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return {1, '', redis.call('HGET', KEYS[1], 'record') or '', tostring(claims), ARGV[4], redis.call('HGET', KEYS[1], 'notes') or '[]'}
+`;
+
+/**
+ * Claim next: walk the board in order (priority, then post order) and claim, as CLAIM does,
+ * the first job without a live claim whose flow (the job hash's `flow`) is allowed. Looks at
+ * most ARGV[7] entries, so the script's time is bounded.
+ * KEYS: jobs, claimed. ARGV: key prefix, owner, ttlMs, now, channel, allowed flows (JSON array, '' for any), limit.
+ * Returns {uuid, record, claims, updatedAt, notes}, {} when no job is free, {''} when the limit was reached.
+ */
+export const CLAIM_NEXT = `
+local allowed = nil
+if ARGV[6] ~= '' then
+  allowed = {}
+  for _, f in ipairs(cjson.decode(ARGV[6])) do allowed[f] = true end
+end
+local limit = tonumber(ARGV[7])
+local offset = 0
+while offset < limit do
+  local uuids = redis.call('ZRANGE', KEYS[1], offset, offset + 99)
+  if #uuids == 0 then return {} end
+  for _, uuid in ipairs(uuids) do
+    local claim = ARGV[1] .. 'claim:' .. uuid
+    local job = ARGV[1] .. 'job:' .. uuid
+    if redis.call('EXISTS', claim) == 0 then
+      local flow = redis.call('HGET', job, 'flow')
+      if flow and (allowed == nil or allowed[flow]) then
+        redis.call('SET', claim, ARGV[2], 'PX', ARGV[3])
+        local stale = redis.call('HGET', KEYS[2], uuid)
+        if stale then redis.call('PUBLISH', ARGV[5], cjson.encode({type = 'expired', uuid = uuid, owner = stale})) end
+        redis.call('HSET', KEYS[2], uuid, ARGV[2])
+        local claims = redis.call('HINCRBY', job, 'claims', 1)
+        redis.call('HSET', job, 'updatedAt', ARGV[4])
+        redis.call('PUBLISH', ARGV[5], cjson.encode({type = 'claimed', uuid = uuid, owner = ARGV[2]}))
+        return {uuid, redis.call('HGET', job, 'record') or '', tostring(claims), ARGV[4], redis.call('HGET', job, 'notes') or '[]'}
+      end
+    end
+  end
+  offset = offset + 100
+end
+return {''}
 `;
 
 /** Renew: extend the claim only while `owner` holds it. KEYS: claim. ARGV: owner, ttlMs. Returns 1, or 0 when lost. */
@@ -129,6 +169,7 @@ type Reply = [number, string, ...string[]];
 export interface BoardCommands extends Redis {
   tfjbPost(job: string, jobs: string, seq: string, outcome: string, ...argv: string[]): Promise<number>;
   tfjbClaim(job: string, claim: string, claimed: string, ...argv: string[]): Promise<Reply>;
+  tfjbClaimNext(jobs: string, claimed: string, ...argv: string[]): Promise<string[]>;
   tfjbRenew(claim: string, owner: string, ttlMs: string): Promise<number>;
   tfjbEnd(job: string, claim: string, claimed: string, jobs: string, outcome: string, trash: string, ...argv: string[]): Promise<Reply>;
   tfjbAbandon(job: string, claim: string, claimed: string, ...argv: string[]): Promise<Reply>;
@@ -139,6 +180,7 @@ export interface BoardCommands extends Redis {
 export function defineScripts(client: Redis): BoardCommands {
   client.defineCommand('tfjbPost', { numberOfKeys: 4, lua: POST });
   client.defineCommand('tfjbClaim', { numberOfKeys: 3, lua: CLAIM });
+  client.defineCommand('tfjbClaimNext', { numberOfKeys: 2, lua: CLAIM_NEXT });
   client.defineCommand('tfjbRenew', { numberOfKeys: 1, lua: RENEW });
   client.defineCommand('tfjbEnd', { numberOfKeys: 6, lua: END });
   client.defineCommand('tfjbAbandon', { numberOfKeys: 3, lua: ABANDON });

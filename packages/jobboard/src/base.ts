@@ -124,7 +124,11 @@ export abstract class BaseJobboard implements Jobboard, ClaimNext {
   async claimNext(owner: string, options: ClaimNextOptions = {}): Promise<Claim | undefined> {
     this.assertOpen();
     checkName(owner, 'owner');
-    const flows = options.flows === undefined ? undefined : new Set(options.flows);
+    const given = options?.flows;
+    if (given !== undefined && (!Array.isArray(given) || given.some((f) => typeof f !== 'string'))) {
+      throw new InvalidArgumentError('claimNext: flows must be an array of flow names.');
+    }
+    const flows = given === undefined ? undefined : new Set(given);
     const job = await this.storeClaimNext(owner, this.options.claimTtlMs, flows);
     if (!job) return undefined;
     const lost = this.#renewals.hold(job.uuid, owner);

@@ -31,6 +31,7 @@ export function claimNextSuite(options: JobboardConformanceOptions): void {
       expect(await a.claimNext('c1', { flows })).toBeUndefined();
       expect((await a.claimNext('c2'))?.job.uuid).toBe(other.uuid);
       expect(await a.owner(first?.job.uuid ?? '')).toBe('c1');
+      await expect(a.claimNext('c1', { flows: 'ship' as never })).rejects.toMatchObject({ code: 'TF_INVALID_ARGUMENT' });
     });
 
     it('8 board objects calling claimNext at once on 5 jobs: each job claimed once, 3 find none', async () => {
