@@ -183,7 +183,12 @@ export class JobRun {
     if (this.#options.claim.lost.aborted) return { kind: 'lost' };
     const state = engine.storage.flowState;
     if (state === 'SUCCESS') return { kind: 'finished', state };
-    if (state === 'REVERTED' || state === 'FAILURE') {
+    // A flow that reverted (or failed to) because of its tasks has their failures in storage.
+    // A run that failed with none is the engine's failure (a backend write, the broker): as in
+    // TaskFlow (StorageFailure, ExecutionFailure), not an outcome; the job is abandoned and runs
+    // again from what the backend holds.
+    const atomFailed = Object.keys(engine.storage.getFailures()).length > 0 || Object.keys(engine.storage.getRevertFailures()).length > 0;
+    if ((state === 'REVERTED' || state === 'FAILURE') && (atomFailed || runError === undefined)) {
       return runError === undefined
         ? { kind: 'finished', state }
         : { kind: 'finished', state, failure: Failure.fromError(runError).toDict() };

@@ -113,6 +113,31 @@ describe('Conductor', () => {
     expect((await b.get(job.uuid))!.notes[0]?.reason).toMatch(/^preparing the flow: TF_MISSING_REQUIREMENTS: /);
   });
 
+  it('a run that fails in the engine (a backend write), not in a task, is abandoned and runs again, not consumed FAILURE', async () => {
+    class FailingOnce extends MemoryPersistenceBackend {
+      failures = 1;
+      override async saveBatch(...args: Parameters<MemoryPersistenceBackend['saveBatch']>): Promise<void> {
+        if (this.failures-- > 0) throw new Error('disk full');
+        return super.saveBatch(...args);
+      }
+    }
+    const b = await board(uniqueBoard());
+    const { events } = await started({ board: b, backend: new FailingOnce(), flows: { steps: stepsFlow }, engine: 'serial' });
+    let uuid = '';
+    const outcome = await runJob(b, 'steps', { args: { n: 2 }, timeoutMs: 10_000, onPosted: (job) => (uuid = job.uuid) });
+    expect(outcome.state).toBe('SUCCESS');
+    const mine = events.filter((e) => e.uuid === uuid);
+    expect(mine.map((e) => e.event)).toEqual([
+      ConductorEvent.Claimed,
+      ConductorEvent.Started,
+      ConductorEvent.Abandoned,
+      ConductorEvent.Claimed,
+      ConductorEvent.Started,
+      ConductorEvent.Consumed,
+    ]);
+    expect(mine[2]?.reason).toMatch(/disk full/);
+  });
+
   it('runs at most maxFlows flows at once', async () => {
     const b = await board(uniqueBoard());
     const { conductor: c } = await started({
