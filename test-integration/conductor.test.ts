@@ -118,14 +118,18 @@ function ends(lines: readonly Line[], job: string, n: number): number[] {
   return out;
 }
 
-/** Claims held by two owners at once, from the board's events (a `claimed` while another claim is live). */
-function doubleClaims(events: readonly JobboardEvent[]): string[] {
+/**
+ * Claims held by two owners at once, from the board's events: a `claimed` while another claim
+ * is live. A claim of a conductor killed with kill -9 lapses: taking it over is no double hold
+ * (PostgreSQL sends only the new `claimed` when a lapsed claim is taken before its expiry check).
+ */
+function doubleClaims(events: readonly JobboardEvent[], dead: ReadonlySet<string> = new Set()): string[] {
   const holder = new Map<string, string>();
   const problems: string[] = [];
   for (const e of events) {
     if (e.type === 'claimed') {
       const held = holder.get(e.uuid);
-      if (held !== undefined) problems.push(`${e.uuid} claimed by ${e.owner} while held by ${held}`);
+      if (held !== undefined && !dead.has(held)) problems.push(`${e.uuid} claimed by ${e.owner} while held by ${held}`);
       holder.set(e.uuid, e.owner);
     } else if (e.type === 'abandoned' || e.type === 'expired' || e.type === 'consumed' || e.type === 'trashed') {
       holder.delete(e.uuid);
@@ -188,6 +192,8 @@ for (const spec of boards) {
     const topics = ['cond-a', 'cond-b'];
     const events: JobboardEvent[] = [];
     const conductors = new Map<string, ConductorProcess>();
+    /** Conductors killed with kill -9: their claims lapse. */
+    const killed = new Set<string>();
     let workers: WorkerProcess[] = [];
     let board: Jobboard;
     let unwatch: () => void = () => {};
@@ -277,6 +283,7 @@ for (const spec of boards) {
       const victim = owner === undefined ? undefined : conductors.get(owner);
       expect(victim, `the long job's owner ${owner} is one of ours`).toBeDefined();
       await victim!.kill9();
+      killed.add(victim!.name);
       conductors.delete(victim!.name);
       const survivor = [...conductors.keys()][0]!;
 
@@ -287,8 +294,9 @@ for (const spec of boards) {
       }
 
       // The long job: claimed by the victim, expired, claimed by the survivor (a resumption), consumed.
-      const history = historyOf(long.uuid);
-      expect(history).toEqual([`claimed ${victim!.name}`, `expired ${victim!.name}`, `claimed ${survivor}`, 'consumed']);
+      // (An `expired` event comes first when an expiry check saw the lapsed claim before the survivor took it.)
+      const history = historyOf(long.uuid).filter((entry) => entry !== `expired ${victim!.name}`);
+      expect(history).toEqual([`claimed ${victim!.name}`, `claimed ${survivor}`, 'consumed']);
       const lines = journalLines(journal);
       const longEnds = ends(lines, long.uuid, 10);
       expect(longEnds.slice(0, 3), 'steps that finished before the kill did not run again').toEqual([1, 1, 1]);
@@ -298,7 +306,9 @@ for (const spec of boards) {
 
       // Every other job ran each step exactly once, unless the victim held it too, or a conductor gave
       // it back after its run failed (a backend write): then the step in flight may have run twice.
-      const expired = new Set(events.filter((e) => e.type === 'expired' || e.type === 'abandoned').map((e) => e.uuid));
+      const claims = new Map<string, number>();
+      for (const e of events) if (e.type === 'claimed') claims.set(e.uuid, (claims.get(e.uuid) ?? 0) + 1);
+      const expired = new Set([...claims].filter(([, n]) => n > 1).map(([uuid]) => uuid));
       for (const job of short) {
         const runs = ends(lines, job.uuid, 3);
         expect(
@@ -308,7 +318,7 @@ for (const spec of boards) {
         if (expired.has(job.uuid)) expect(runs.filter((r) => r > 1).length).toBeLessThanOrEqual(1);
         else expect(runs, `${job.uuid} ran each step once`).toEqual([1, 1, 1]);
       }
-      expect(doubleClaims(events)).toEqual([]);
+      expect(doubleClaims(events, new Set([victim!.name]))).toEqual([]);
       expect(await board.count()).toBe(0);
 
       // Two conductors again for what follows.
@@ -357,7 +367,7 @@ for (const spec of boards) {
       // Abandoned, not expired: the other conductor did not wait for the claim to time out.
       expect(history).toEqual([`claimed ${stopped!.name}`, `abandoned ${stopped!.name}`, `claimed ${other}`, 'consumed']);
       expect(ends(journalLines(journal), job.uuid, 8)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
-      expect(doubleClaims(events)).toEqual([]);
+      expect(doubleClaims(events, killed)).toEqual([]);
     });
   });
 }
