@@ -3,7 +3,7 @@
  * (from the store, earlier results, or `inject`), the rest left out.
  */
 import { describe, expect, it } from 'vitest';
-import { ActionEngine, Task, TfError, graphFlow, type RevertContext } from '@tf/core';
+import { ActionEngine, Task, TfError, graphFlow, linearFlow, type RevertContext } from '@tf/core';
 
 class Source extends Task {
   override execute(): number {
@@ -49,5 +49,31 @@ describe('revert arguments', () => {
     expect(engine.storage.getState('px')).toBe('IGNORE');
     expect(engine.storage.getState('needs')).toBe('REVERTED');
     expect(reverted).toEqual([{ y: 'stored', z: 'injected' }]);
+  });
+});
+
+class ProgressingRevert extends Task {
+  override execute(): string {
+    return 'done';
+  }
+  override revert(): void {
+    this.updateProgress(0.5, { undoing: true });
+  }
+}
+
+class Boom extends Task {
+  override execute(): never {
+    throw new Error('boom');
+  }
+}
+
+describe('progress while reverting', () => {
+  it('reaches the atom listeners as it does while executing', async () => {
+    const engine = new ActionEngine(linearFlow('f').add(new ProgressingRevert({ name: 'p' }), new Boom({ name: 'boom' })));
+    const seen: unknown[] = [];
+    engine.atomNotifier.on('update_progress', (_event, details) => seen.push([details.atomName, details.progress, details.details]));
+    await engine.run().catch(() => undefined);
+    expect(engine.storage.getState('p')).toBe('REVERTED');
+    expect(seen).toEqual([['p', 0.5, { undoing: true }]]);
   });
 });

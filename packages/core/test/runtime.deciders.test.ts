@@ -203,3 +203,31 @@ describe('several deciders on one atom', () => {
     expect(engine.storage.getState('c')).toBe('IGNORE');
   });
 });
+
+describe('reverting past ignored atoms', () => {
+  it('an ignored atom does not hold back the revert of what came before it', async () => {
+    const ran: string[] = [];
+    const reverted: string[] = [];
+    class Undo extends Rec {
+      override revert(): void {
+        reverted.push(this.name);
+      }
+    }
+    class Fails extends Task {
+      override execute(): never {
+        throw new Error('late failure');
+      }
+    }
+    const [a, b, late] = [new Undo('a', ran), new Undo('b', ran), new Fails({ name: 'late' })];
+    const flow = graphFlow('g').add(a, b, late).link(a, b, { decider: no, deciderDepth: 'ATOM' }).link(b, late);
+    const engine = new ActionEngine(flow);
+    const error = await engine.run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe('late failure');
+    expect(engine.storage.getStates()).toEqual({ a: 'REVERTED', b: 'IGNORE', late: 'REVERTED' });
+    expect(reverted).toEqual(['a']);
+    expect(engine.storage.flowState).toBe('REVERTED');
+  });
+});

@@ -154,6 +154,36 @@ describe('running again', () => {
   });
 });
 
+describe('suspending while reverting', () => {
+  it('ends SUSPENDED with reverts left; running again finishes the revert', async () => {
+    const reverted: string[] = [];
+    class Undo extends Task {
+      override execute(): string {
+        return this.name;
+      }
+      override revert(): void {
+        reverted.push(this.name);
+      }
+    }
+    const flow = linearFlow('f').add(new Undo({ name: 'a' }), new Undo({ name: 'b' }), new FailsFirst('c', 5));
+    const engine = new ActionEngine(flow);
+    const stop = engine.atomNotifier.on('REVERTED', (_event, details) => {
+      if (details.atomName === 'b') engine.suspend();
+    });
+    await engine.run();
+    stop();
+    expect(engine.storage.flowState).toBe('SUSPENDED');
+    expect(engine.storage.getStates()).toEqual({ a: 'SUCCESS', b: 'REVERTED', c: 'REVERTED' });
+    const error = await engine.run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe('c failed');
+    expect(reverted).toEqual(['b', 'a']);
+    expect(engine.storage.flowState).toBe('REVERTED');
+  });
+});
+
 describe('ActionEngine storage', () => {
   it('with a backend and a flow uuid, storage is read only after open(); then it is what the backend held', async () => {
     const backend = new MemoryBackend();
