@@ -3,7 +3,7 @@
  * enclosing retry unless that one reverts too; a retry that cannot decide reverts everything and fails the flow.
  */
 import { describe, expect, it } from 'vitest';
-import { ActionEngine, AlwaysRevert, Decision, Retry, Task, linearFlow, unorderedFlow, type RetryHistory } from '@tf/core';
+import { ActionEngine, AlwaysRevert, Decision, Retry, Task, Times, linearFlow, unorderedFlow, type RetryHistory } from '@tf/core';
 
 /** Records executions and reverts in `log`; fails its first `failures` executions. */
 class Step extends Task {
@@ -91,6 +91,59 @@ describe('nested retry controllers', () => {
     await rejection(new ActionEngine(flow).run());
     expect(seen).toEqual([['bad'], ['bad']]);
     expect(log).toEqual(['ok.execute', 'bad.execute', 'bad.revert', 'ok.revert', 'ok.execute', 'bad.execute', 'bad.revert', 'ok.revert']);
+  });
+});
+
+describe('a failure inside a scope already being reverted', () => {
+  it('a nested retry whose scope an outer REVERT is reverting does not retry it, even when its controller says RETRY', async () => {
+    const log: string[] = [];
+    let slowStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      slowStarted = resolve;
+    });
+    let failSlow: (error: Error) => void = () => {};
+    class Slow extends Task {
+      override execute(): Promise<never> {
+        log.push('slow.execute');
+        return new Promise((_resolve, reject) => {
+          failSlow = reject;
+          slowStarted();
+        });
+      }
+      override revert(): void {
+        log.push('slow.revert');
+      }
+    }
+    class Fast extends Task {
+      override async execute(): Promise<never> {
+        await started;
+        log.push('fast.execute');
+        throw new Error('fast failed');
+      }
+      override revert(): void {
+        log.push('fast.revert');
+      }
+    }
+    const inner = linearFlow('inner', { retry: new Times({ name: 'inner-retry', attempts: 5 }) }).add(new Slow({ name: 'slow' }));
+    const flow = linearFlow('outer', { retry: new AlwaysRevert({ name: 'outer-retry' }) }).add(
+      unorderedFlow('both').add(new Fast({ name: 'fast' }), inner),
+    );
+    const engine = new ActionEngine(flow, { maxConcurrency: 4 });
+    // fast's failure is resolved (the outer retry reverts its whole scope) before slow's is handled
+    engine.atomNotifier.on('FAILURE', (_event, details) => {
+      if (details.atomName === 'fast') failSlow(new Error('slow failed'));
+    });
+    await rejection(engine.run());
+    expect(log.filter((line) => line === 'slow.execute')).toHaveLength(1);
+    expect(log).toContain('slow.revert');
+    expect(log).toContain('fast.revert');
+    expect(engine.storage.getStates()).toEqual({
+      'outer-retry': 'REVERTED',
+      fast: 'REVERTED',
+      'inner-retry': 'REVERTED',
+      slow: 'REVERTED',
+    });
+    expect(engine.storage.flowState).toBe('REVERTED');
   });
 });
 
