@@ -1,0 +1,221 @@
+/** ActionEngine's own rules around a run: statistics, one run at a time, listeners that throw, storage before open. */
+import { describe, expect, it } from 'vitest';
+import { ActionEngine, MemoryBackend, Task, Times, TfError, linearFlow, unorderedFlow, type Logger } from '@tf/core';
+
+class Ok extends Task {
+  override execute(): string {
+    return this.name;
+  }
+}
+
+/** Fails its first `failures` executions (counted per instance). */
+class FailsFirst extends Task {
+  #left: number;
+  constructor(name: string, failures: number) {
+    super({ name });
+    this.#left = failures;
+  }
+  override execute(): string {
+    if (this.#left-- > 0) throw new Error(`${this.name} failed`);
+    return 'ok';
+  }
+}
+
+function capturingLogger() {
+  const lines: { level: string; msg: string | undefined; obj: unknown }[] = [];
+  const at =
+    (level: string) =>
+    (obj: unknown, msg?: string): void => {
+      lines.push({ level, msg, obj });
+    };
+  const logger: Logger = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}
+
+describe('ActionEngine statistics', () => {
+  it('are zero before a run; then count every completion and every failure resolved', async () => {
+    const flow = linearFlow('f', { retry: new Times({ name: 'again', attempts: 3 }) }).add(new Ok({ name: 'a' }), new FailsFirst('b', 1));
+    const engine = new ActionEngine(flow);
+    expect(engine.statistics).toEqual({ completed: 0, discardedFailures: 0, activeForMs: 0 });
+    const before = performance.now();
+    await engine.run();
+    const took = performance.now() - before;
+    // again, a, b (failed); b and a reverted; again, a, b again
+    expect(engine.statistics.completed).toBe(8);
+    expect(engine.statistics.discardedFailures).toBe(1);
+    expect(engine.statistics.activeForMs).toBeGreaterThan(0);
+    expect(engine.statistics.activeForMs).toBeLessThanOrEqual(took);
+  });
+});
+
+describe('ActionEngine runs', () => {
+  it('refuses a second run while one is going on', async () => {
+    let release: () => void = () => {};
+    class Gate extends Task {
+      override execute(): Promise<string> {
+        return new Promise((resolve) => {
+          release = () => resolve('released');
+        });
+      }
+    }
+    const engine = new ActionEngine(linearFlow('f').add(new Gate({ name: 'gate' })));
+    const first = engine.run();
+    await expect.poll(() => engine.storage.getState('gate'), { timeout: 5_000 }).toBe('RUNNING');
+    const error = await engine.run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(TfError.is(error, 'TF_INVALID_STATE')).toBe(true);
+    expect((error as Error).message).toBe("Flow 'f' is already running");
+    release();
+    await first;
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    expect(engine.storage.get('gate')).toBe('released');
+  });
+
+  it('a listener that throws is logged as a warning with its event; the run goes on', async () => {
+    const { logger, lines } = capturingLogger();
+    const engine = new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' })), { logger });
+    const boom = new Error('listener broke');
+    engine.notifier.on('SUCCESS', () => {
+      throw boom;
+    });
+    engine.atomNotifier.on('RUNNING', () => {
+      throw boom;
+    });
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    const warnings = lines.filter((l) => l.level === 'warn');
+    expect(warnings).toEqual([
+      { level: 'warn', msg: 'atom listener threw', obj: { err: boom, event: 'RUNNING' } },
+      { level: 'warn', msg: 'flow listener threw', obj: { err: boom, event: 'SUCCESS' } },
+    ]);
+  });
+
+  it('suspend() before a run, or after it ended, changes nothing', async () => {
+    const engine = new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' })));
+    engine.suspend();
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    engine.suspend();
+    expect(engine.storage.flowState).toBe('SUCCESS');
+  });
+});
+
+describe('running again', () => {
+  it('a flow that reverted runs again from the start, its retry histories forgotten', async () => {
+    const retry = new Times({ name: 'again', attempts: 2 });
+    const flaky = new FailsFirst('b', 2);
+    const engine = new ActionEngine(linearFlow('f', { retry }).add(new Ok({ name: 'a' }), flaky));
+    const error = await engine.run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe('b failed');
+    expect(engine.storage.flowState).toBe('REVERTED');
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    expect(engine.storage.getStates()).toEqual({ again: 'SUCCESS', a: 'SUCCESS', b: 'SUCCESS' });
+    // the first run's two attempts are gone: this run's first attempt succeeded
+    expect(engine.storage.getHistory('again').length).toBe(1);
+    expect(engine.storage.get('again')).toBe(1);
+  });
+
+  it('a maxConcurrency below one runs one atom at a time', async () => {
+    let running = 0;
+    let most = 0;
+    class Slow extends Task {
+      override async execute(): Promise<void> {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setImmediate(resolve));
+        running--;
+      }
+    }
+    const flow = unorderedFlow('u').add(new Slow({ name: 's1' }), new Slow({ name: 's2' }), new Slow({ name: 's3' }));
+    const engine = new ActionEngine(flow, { maxConcurrency: 0.5 });
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    expect(most).toBe(1);
+    most = 0;
+    const parallel = new ActionEngine(unorderedFlow('u').add(new Slow({ name: 's1' }), new Slow({ name: 's2' })), { maxConcurrency: 2.9 });
+    await parallel.run();
+    expect(most).toBe(2);
+  });
+
+  it('a long run of synchronous atoms lets the event loop in: a suspend from a callback lands mid-run', async () => {
+    const tasks = Array.from({ length: 1_200 }, (_, i) => new Ok({ name: `t${i}` }));
+    const engine = new ActionEngine(linearFlow('long').add(...tasks));
+    setImmediate(() => engine.suspend());
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUSPENDED');
+    const done = Object.values(engine.storage.getStates()).filter((s) => s === 'SUCCESS').length;
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(1_200);
+  });
+});
+
+describe('suspending while reverting', () => {
+  it('ends SUSPENDED with reverts left; running again finishes the revert', async () => {
+    const reverted: string[] = [];
+    class Undo extends Task {
+      override execute(): string {
+        return this.name;
+      }
+      override revert(): void {
+        reverted.push(this.name);
+      }
+    }
+    const flow = linearFlow('f').add(new Undo({ name: 'a' }), new Undo({ name: 'b' }), new FailsFirst('c', 5));
+    const engine = new ActionEngine(flow);
+    const stop = engine.atomNotifier.on('REVERTED', (_event, details) => {
+      if (details.atomName === 'b') engine.suspend();
+    });
+    await engine.run();
+    stop();
+    expect(engine.storage.flowState).toBe('SUSPENDED');
+    expect(engine.storage.getStates()).toEqual({ a: 'SUCCESS', b: 'REVERTED', c: 'REVERTED' });
+    const error = await engine.run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe('c failed');
+    expect(reverted).toEqual(['b', 'a']);
+    expect(engine.storage.flowState).toBe('REVERTED');
+  });
+});
+
+describe('ActionEngine storage', () => {
+  it('with a backend and a flow uuid, storage is read only after open(); then it is what the backend held', async () => {
+    const backend = new MemoryBackend();
+    const flow = () => linearFlow('f').add(new Ok({ name: 'a' }));
+    const first = new ActionEngine(flow(), { backend, flowUuid: 'u1', store: { k: 1 } });
+    await first.run();
+    const second = new ActionEngine(flow(), { backend, flowUuid: 'u1' });
+    const error = (() => {
+      try {
+        second.storage;
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(TfError.is(error, 'TF_INVALID_STATE')).toBe(true);
+    expect((error as Error).message).toBe(
+      "The storage of flow 'f' comes from its backend: await engine.open() (or run()) before reading it",
+    );
+    const storage = await second.open();
+    expect(second.storage).toBe(storage);
+    expect(await second.open()).toBe(storage);
+    expect(storage.flowUuid).toBe('u1');
+    expect(storage.getState('a')).toBe('SUCCESS');
+    expect(storage.fetch('k')).toBe(1);
+  });
+
+  it('a backend without a flow uuid, or a flow uuid without a backend, needs no open()', () => {
+    const withBackend = new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' })), { backend: new MemoryBackend() });
+    expect(withBackend.storage.getState('a')).toBe('PENDING');
+    const withUuid = new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' })), { flowUuid: 'u2', store: { s: 2 } });
+    expect(withUuid.storage.flowUuid).toBe('u2');
+    expect(withUuid.storage.fetch('s')).toBe(2);
+  });
+});
