@@ -15,3 +15,28 @@ export function packageBuild(entry: Record<string, string> | string[] = ['src/in
     treeshake: true,
   };
 }
+
+/**
+ * The build of a package with a command (`tf`, `tf-worker`, `tf-conductor`): the library, and
+ * `dist/cli.js` (ESM only; esbuild keeps src/cli.ts's shebang). `@tf/command`, private to this
+ * repository, is bundled into both, so installs need no package of its own.
+ */
+export function commandPackageBuild(): Options[] {
+  const bundled = { noExternal: ['@tf/command'] };
+  return [
+    // Cleaning leaves the command's files alone: the two builds run at the same time.
+    { ...packageBuild(), ...bundled, clean: ['!cli.js', '!cli.js.map'] },
+    {
+      ...bundled,
+      entry: { cli: 'src/cli.ts' },
+      tsconfig: 'tsconfig.build.json',
+      format: ['esm'],
+      dts: false,
+      sourcemap: true,
+      clean: false,
+      target: 'node20',
+      splitting: false,
+      treeshake: true,
+    },
+  ];
+}

@@ -14,8 +14,8 @@
  * The backend comes from `--backend` or the TF_BACKEND environment variable. Output on
  * stdout; a bad backend, an unknown flow detail or bad usage: one line on stderr, exit 1.
  */
-import { existsSync, realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { isEntryPoint } from '@tf/command';
 import { Command, CommanderError, Option } from 'commander';
 import { NotFoundError, TfError } from '@tf/core';
 import { type BackendImporter, isPersistenceBackend, type PersistenceBackend, pathOfUrl, redactUrl, resolveBackend } from '@tf/persistence';
@@ -187,17 +187,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
   }
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {

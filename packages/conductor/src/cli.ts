@@ -14,11 +14,22 @@
  * exits at once with 1), and exits 1 with one line on stderr when the configuration is bad or
  * the broker connection is lost for good.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
-import { normaliseOptionKeys, plainObject, positiveInteger, type Logger } from '@tf/core';
+import {
+  collect,
+  errorMessage,
+  jsonObjectFlag,
+  LOG_LEVELS,
+  type LogLevel,
+  logLevel,
+  parseFlags,
+  positiveIntegerFlag,
+  runIfEntryPoint,
+  serveUntilStopped,
+} from '@tf/command';
+import { Command, Option } from 'commander';
+import { normaliseOptionKeys, plainObject, type Logger } from '@tf/core';
 import { resolveModuleSpecifier } from '@tf/worker';
 import pino from 'pino';
 import { Conductor } from './conductor';
@@ -27,9 +38,7 @@ import { loadFlowFactories } from './flows-module';
 import { CONDUCTOR_OPTION_NAMES, type ConductorOptions, type FlowFactory } from './options';
 import { VERSION } from './version';
 
-/** pino's levels, plus `silent`. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from '@tf/command';
 
 /** Keys a `--config` file may hold (camelCase or snake_case). */
 const CONFIG_KEYS: readonly string[] = [...CONDUCTOR_OPTION_NAMES.filter((k) => k !== 'logger'), 'topic', 'logLevel', 'import'];
@@ -71,41 +80,6 @@ interface Flags {
 /** A configuration problem found by the CLI itself (bad flag value, bad config file). */
 export class CliConfigError extends ConductorConfigError {}
 
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    const prefix = typeof code === 'string' && code.startsWith('TF_') ? `${code}: ` : '';
-    return oneLine(prefix + error.message);
-  }
-  return oneLine(String(error));
-}
-
-const argumentError = (message: string) => new CommanderArgumentError(message);
-
-function jsonObject(flag: string): (value: string) => Record<string, unknown> {
-  return (value) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch (error) {
-      throw new CommanderArgumentError(`${flag} must be a JSON object: ${(error as Error).message}`);
-    }
-    return plainObject(flag, parsed, argumentError);
-  };
-}
-
-function positiveIntegerFlag(flag: string): (value: string) => number {
-  return (value) => positiveInteger(flag, /^\s*\d+\s*$/.test(value) ? Number(value) : value, argumentError);
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 function program(out: (text: string) => void): Command {
   return new Command('tf-conductor')
     .description('Claim jobs from a tf jobboard and run their flows (from an allow-list of flow factories) with a persistence backend.')
@@ -120,11 +94,13 @@ function program(out: (text: string) => void): Command {
     .addOption(new Option('--url <url>', 'worker-based: broker URL; also selects the transport by scheme'))
     .addOption(new Option('--exchange <name>', 'worker-based: exchange name'))
     .addOption(new Option('--topic <name>', 'worker-based: a topic workers serve (repeatable)').argParser(collect))
-    .addOption(new Option('--transport-options <json>', 'transport options as a JSON object').argParser(jsonObject('--transport-options')))
-    .addOption(new Option('--retry-options <json>', 'reconnect policy as a JSON object').argParser(jsonObject('--retry-options')))
+    .addOption(
+      new Option('--transport-options <json>', 'transport options as a JSON object').argParser(jsonObjectFlag('--transport-options')),
+    )
+    .addOption(new Option('--retry-options <json>', 'reconnect policy as a JSON object').argParser(jsonObjectFlag('--retry-options')))
     .addOption(
       new Option('--engine-options <json>', 'other engine options as a JSON object (transitionTimeoutMs, maxWorkers...)').argParser(
-        jsonObject('--engine-options'),
+        jsonObjectFlag('--engine-options'),
       ),
     )
     .addOption(
@@ -267,12 +243,9 @@ export async function buildOptions(
     ...(flags.import ?? []),
   ];
   delete merged['import'];
-  const level = flags.logLevel ?? merged['logLevel'] ?? 'info';
+  const level = logLevel(flags.logLevel ?? merged['logLevel'] ?? 'info', (message) => new CliConfigError(message));
   delete merged['logLevel'];
-  if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new CliConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}.`);
-  }
-  return { options: merged as unknown as Omit<ConductorOptions, 'flows'>, flowModules, flowObjects, logLevel: level as LogLevel, imports };
+  return { options: merged as unknown as Omit<ConductorOptions, 'flows'>, flowModules, flowObjects, logLevel: level, imports };
 }
 
 async function importModules(specifiers: readonly string[], cwd: string): Promise<void> {
@@ -298,18 +271,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     return 1;
   };
 
-  const cmd = program(stdout);
-  let flags: Flags;
-  try {
-    cmd.parse([...argv], { from: 'user' });
-    flags = cmd.opts<Flags>();
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return 0;
-      return fail(error.message.replace(/^error:\s*/, ''));
-    }
-    return fail(error);
-  }
+  const parsed = parseFlags<Flags>(program(stdout), argv, fail);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { flags } = parsed;
 
   let conductor: Conductor;
   let logger: Logger;
@@ -329,85 +293,17 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     return fail(error);
   }
 
-  let signalled: (reason: string) => void = () => {};
-  const stopRequested = new Promise<string>((resolve) => {
-    signalled = resolve;
+  return serveUntilStopped(conductor, {
+    name: 'tf-conductor',
+    stdout,
+    stderr,
+    fail,
+    secondSignal: 'exiting without abandoning running jobs (their claims will expire)',
+    signal: context.signal,
+    handleSignals: context.handleSignals,
+    onStarted: () => context.onStarted?.(conductor),
+    onStopRequested: (reason) => logger.info({ reason }, 'stop requested'),
   });
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals > 1) {
-      stderr(`tf-conductor: ${signal} again; exiting without abandoning running jobs (their claims will expire)\n`);
-      process.exit(1);
-    }
-    signalled(signal);
-  };
-  const handleSignals = context.handleSignals ?? true;
-  if (handleSignals) {
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  }
-  const onAbort = (): void => signalled('abort');
-  context.signal?.addEventListener('abort', onAbort, { once: true });
-  if (context.signal?.aborted) onAbort();
-
-  let keepAlive: NodeJS.Timeout | undefined;
-  let lost: ((error: Error) => void) | undefined;
-  const connectionGone = new Promise<Error>((resolve) => {
-    lost = resolve;
-  });
-  try {
-    try {
-      const started = await Promise.race([conductor.start().then(() => true), stopRequested.then(() => false)]);
-      if (!started) {
-        await conductor.stop();
-        return 0;
-      }
-    } catch (error) {
-      await conductor.stop().catch(() => undefined);
-      return fail(error);
-    }
-    conductor.transport?.on('disconnected', ({ error, willReconnect }) => {
-      if (!willReconnect && conductor.state === 'running') lost?.(error ?? new Error('the transport closed'));
-    });
-    stdout(`${conductor.banner}\n`);
-    context.onStarted?.(conductor);
-    keepAlive = setInterval(() => {}, 1 << 30);
-
-    const outcome = await Promise.race([stopRequested.then((reason) => ({ reason })), connectionGone.then((error) => ({ error }))]);
-    if ('error' in outcome) {
-      await conductor.stop().catch(() => undefined);
-      return fail(`lost the connection to the broker: ${errorMessage(outcome.error)}`);
-    }
-    logger.info({ reason: outcome.reason }, 'stop requested');
-    await conductor.stop();
-    return 0;
-  } finally {
-    clearInterval(keepAlive);
-    if (handleSignals) {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    }
-    context.signal?.removeEventListener('abort', onAbort);
-  }
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`tf-conductor: ${errorMessage(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, 'tf-conductor', () => main());

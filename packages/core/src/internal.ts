@@ -20,3 +20,5 @@ export {
   type DecodedMessage,
 } from './protocol/messages';
 export { endSpan, TRACER_NAME } from './telemetry/run-tracer';
+export { SchemePlugins, splitConnection, type SchemePluginKind } from './plugins/scheme-plugins';
+export type { PluginImporter } from '@tf/transport';

@@ -3,7 +3,7 @@ import { resolveJobboard } from '@tf/jobboard';
 import { channelOf, PostgresJobboard } from '@tf/jobboard-postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dropSchemas, freshSchema, PG_URL, sql } from './pg-test-db';
+import { dropSchemas, freshSchema, PG_URL, sql } from '../../persistence-postgres/test/pg-test-db';
 
 const schemas: string[] = [];
 const fresh = (): string => {

@@ -1,9 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { resolveJobboard } from '@tf/jobboard';
 import { boardLayout } from '@tf/jobboard-redis';
 import { jobboardConformance } from '@tf/jobboard-testkit';
 import { afterAll, describe, it } from 'vitest';
-import { REDIS_URL, redisAvailable } from './available';
-import { adminClient, deleteKeys } from './util';
+import { REDIS_URL, redisAvailable } from '../../transport-redis/test/available';
+import { adminClient, deleteKeys } from '../../transport-redis/test/util';
 
 if (await redisAvailable()) {
   const admin = adminClient(REDIS_URL);
@@ -16,6 +17,10 @@ if (await redisAvailable()) {
     },
     cleanup: async (board) => {
       await deleteKeys(admin, `${boardLayout(board).prefix}*`);
+    },
+    claimer: {
+      script: fileURLToPath(new URL('./fixtures/claimer.ts', import.meta.url)),
+      input: (options) => ({ connection: REDIS_URL, ...options }),
     },
   });
 } else {

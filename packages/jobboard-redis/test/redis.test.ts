@@ -2,8 +2,8 @@ import { createServer } from 'node:net';
 import { resolveJobboard } from '@tf/jobboard';
 import { boardLayout } from '@tf/jobboard-redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REDIS_URL, redisAvailable } from './available';
-import { adminClient, deleteKeys } from './util';
+import { REDIS_URL, redisAvailable } from '../../transport-redis/test/available';
+import { adminClient, deleteKeys } from '../../transport-redis/test/util';
 
 const available = await redisAvailable();
 const board = `tfr-${process.pid}-${Date.now().toString(36)}`;

@@ -5,6 +5,7 @@ import { endingSuite } from './suites/ending';
 import { eventsSuite } from './suites/events';
 import { expirySuite } from './suites/expiry';
 import { hostileSuite } from './suites/hostile';
+import { killedHolderSuite } from './suites/killed-holder';
 import { notesSuite } from './suites/notes';
 import { outcomeSuite } from './suites/outcome';
 import { postSuite } from './suites/post';
@@ -18,7 +19,7 @@ import { validationSuite } from './suites/validation';
  * jobboardConformance({ name: 'etcd', open: (o) => resolveJobboard({ connection: 'etcd://127.0.0.1:2379', ...o }) });
  * ```
  *
- * Without `corrupt` the hostile-data suite is left out.
+ * Without `corrupt` the hostile-data suite is left out; without `claimer`, the killed-holder suite.
  */
 export function jobboardConformance(options: JobboardConformanceOptions): void {
   postSuite(options);
@@ -31,4 +32,5 @@ export function jobboardConformance(options: JobboardConformanceOptions): void {
   eventsSuite(options);
   validationSuite(options);
   hostileSuite(options);
+  killedHolderSuite(options);
 }

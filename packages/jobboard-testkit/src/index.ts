@@ -10,4 +10,5 @@ export { outcomeSuite } from './suites/outcome';
 export { eventsSuite } from './suites/events';
 export { validationSuite } from './suites/validation';
 export { hostileSuite } from './suites/hostile';
+export { killedHolderSuite } from './suites/killed-holder';
 export { CLAIM_TTL_MS, SHORT_TTL_MS, MAX_DETAILS_BYTES, WAIT_MS, recorder, recordingLogger } from './harness';

@@ -17,6 +17,13 @@ export interface JobboardConformanceOptions {
   corrupt?: (board: string, uuid: string, text: string) => Promise<void>;
   /** `false` leaves out the claimNext suite (a board without the optional `claimNext`). */
   claimNext?: boolean;
+  /**
+   * A claim holder to kill with kill -9: `script` runs as `node --import tsx <script> <input> <uuid> <owner>`
+   * (from `cwd`, default the working directory), opens the board `input` (JSON of what `input(options)`
+   * returns), claims job `uuid` as `owner`, prints `claimed <owner>` and keeps renewing until killed.
+   * Without it the killed-holder suite is left out.
+   */
+  claimer?: { script: string; input: (options: JobboardOptions) => Record<string, unknown>; cwd?: string };
   /** Removes what a board left in the store, after its suite. */
   cleanup?: (board: string) => Promise<void>;
 }

@@ -1,7 +1,7 @@
 export * from './types';
 export * from './errors';
 export { resolveJobboard, registerJobboard, jobboardPackageFor, JOBBOARD_PACKAGES, type ResolveJobboardOptions } from './resolve';
-export type { JobboardImporter } from './importer';
+export type { JobboardImporter } from './resolve';
 export { post, type PostJobOptions } from './post';
 export { isJobboard } from './is-jobboard';
 export { BaseJobboard, JOBBOARD_BRAND, OUTCOME_RECHECK_MS } from './base';

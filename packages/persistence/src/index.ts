@@ -8,7 +8,7 @@ export { lastPerAtom, byUpdatedDesc, nowIso } from './batch';
 export { DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_FILE_BYTES, positiveIntegerOption } from './limits';
 export { isStorageBackend, isPersistenceBackend } from './is-backend';
 export { redactUrl } from './redact';
-export type { BackendImporter } from './importer';
+export type { BackendImporter } from './resolve';
 export { MemoryPersistenceBackend } from './memory-backend';
 export { DirBackend, type DirBackendOptions } from './dir/dir-backend';
 export { DIR_SCHEMA_VERSION, DIR_MIGRATIONS, type DirMigration } from './dir/dir-schema';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Logger, type StorageBackend, silentLogger } from '@tf/core';
+import { type PluginImporter, SchemePlugins, splitConnection } from '@tf/core/internal';
 import { DirBackend } from './dir/dir-backend';
 import { BackendNotInstalledError, BackendUnavailableError } from './errors';
-import { type BackendImporter, defaultImporter, isMissing } from './importer';
 import { isStorageBackend } from './is-backend';
 import { MemoryPersistenceBackend } from './memory-backend';
 import { redactUrl } from './redact';
@@ -14,63 +14,33 @@ export const BACKEND_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
   postgresql: '@tf/persistence-postgres',
 });
 
+/** Loads a module by specifier; the default is dynamic `import()`, then a lookup from the working directory. */
+export type BackendImporter = PluginImporter;
+
 export interface ResolveBackendOptions {
   /** Replaces dynamic `import()` (bundlers, tests, a command that resolves from its own location). */
   importer?: BackendImporter;
   logger?: Logger;
 }
 
-const REGISTRY_KEY = Symbol.for('tf.persistence.registry');
-function registry(): Map<string, CreateBackend> {
-  const holder = globalThis as unknown as Record<symbol, Map<string, CreateBackend> | undefined>;
-  holder[REGISTRY_KEY] ??= new Map();
-  return holder[REGISTRY_KEY];
-}
-
-const SCHEME = /^[a-z][a-z0-9+.-]*$/;
+const plugins = new SchemePlugins<CreateBackend>({
+  kind: 'backend',
+  registryKey: 'tf.persistence.registry',
+  packages: BACKEND_PACKAGES,
+  fallbackPrefix: 'tf-persistence-',
+  exportName: 'createBackend',
+  notInstalled: (scheme, specifier, cause) => new BackendNotInstalledError(scheme, specifier, { cause }),
+  unavailable: (message, cause) => new BackendUnavailableError(message, { cause }),
+});
 
 /** Serve a URL scheme with `create` without a package lookup (tests, bundlers, an application's own backend). Returns an undo. */
 export function registerBackend(scheme: string, create: CreateBackend): () => void {
-  if (!SCHEME.test(scheme)) throw new InvalidArgumentError(`Invalid backend scheme ${JSON.stringify(scheme)}.`);
-  registry().set(scheme, create);
-  return () => {
-    if (registry().get(scheme) === create) registry().delete(scheme);
-  };
+  return plugins.register(scheme, create);
 }
 
 /** The package a scheme is served by. */
 export function backendPackageFor(scheme: string): string {
-  return BACKEND_PACKAGES[scheme] ?? `tf-persistence-${scheme}`;
-}
-
-function createOf(mod: unknown): CreateBackend | undefined {
-  if (mod === null || (typeof mod !== 'object' && typeof mod !== 'function')) return undefined;
-  const m = mod as Record<string, unknown>;
-  const d = m['default'] as Record<string, unknown> | undefined;
-  for (const candidate of [m['createBackend'], d?.['createBackend'], m['default']]) {
-    if (typeof candidate === 'function') return candidate as CreateBackend;
-  }
-  return undefined;
-}
-
-async function loadCreate(scheme: string, importer: BackendImporter): Promise<CreateBackend> {
-  const registered = registry().get(scheme);
-  if (registered) return registered;
-  const specifier = backendPackageFor(scheme);
-  let mod: unknown;
-  try {
-    mod = await importer(specifier);
-  } catch (error) {
-    if (isMissing(error, specifier)) throw new BackendNotInstalledError(scheme, specifier, { cause: error });
-    throw new BackendUnavailableError(`The backend package ${specifier} failed to load: ${(error as Error).message}`, { cause: error });
-  }
-  const create = createOf(mod);
-  if (!create) {
-    throw new BackendUnavailableError(
-      `The package ${specifier} exports no backend: expected \`export function createBackend(url, options)\`.`,
-    );
-  }
-  return create;
+  return plugins.packageFor(scheme);
 }
 
 function parseUrl(connection: string): URL {
@@ -108,19 +78,10 @@ export async function resolveBackend(
   options: ResolveBackendOptions = {},
 ): Promise<PersistenceBackend | StorageBackend> {
   if (isStorageBackend(input)) return input;
-  let connection: unknown;
-  let backendOptions: Record<string, unknown> = {};
-  if (typeof input === 'string') connection = input;
-  else if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
-    const { connection: c, ...rest } = input as Record<string, unknown>;
-    connection = c;
-    backendOptions = rest;
-  }
-  if (typeof connection !== 'string' || connection === '') {
-    throw new InvalidArgumentError(
-      "A backend is a URL string, { connection: '<url>', ...options }, or a backend object (saveFlow, saveAtom, loadFlow, loadAtoms).",
-    );
-  }
+  const { connection, options: backendOptions } = splitConnection(
+    input,
+    "A backend is a URL string, { connection: '<url>', ...options }, or a backend object (saveFlow, saveAtom, loadFlow, loadAtoms).",
+  );
   const url = parseUrl(connection);
   const scheme = url.protocol.slice(0, -1).toLowerCase();
   const logger = options.logger ?? silentLogger;
@@ -131,7 +92,7 @@ export async function resolveBackend(
     await dir.ready();
     backend = dir;
   } else {
-    const create = await loadCreate(scheme, options.importer ?? defaultImporter);
+    const create = await plugins.load(scheme, options.importer);
     backend = await create(url, backendOptions);
     if (!isStorageBackend(backend)) {
       throw new BackendUnavailableError(

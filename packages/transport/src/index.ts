@@ -10,6 +10,7 @@ export * from './redact';
 export * from './base';
 export * from './limits';
 export * from './registry';
+export * from './plugin-import';
 export * from './validate';
 export type { RawDelivery } from './delivery';
 export type { ConsumerSpec, Subscription } from './consumer';

@@ -7,6 +7,7 @@ import { closestName, transportNotGiven, unknownTransportMessage } from './hints
 import { checkTransportOptions, normaliseOptionKeys, parseRetryOptions } from './options';
 import { normaliseTransportSelection } from './selection';
 import { BASE_TRANSPORT_OPTION_NAMES } from './limits';
+import { importPlugin, isMissingModule, type PluginImporter } from './plugin-import';
 import type { Transport, TransportFactory, TransportRetryOptions, TransportRetryOptionsInput } from './types';
 
 /** The first-party transports and their packages. */
@@ -23,7 +24,7 @@ export const BUILTIN_SCHEMES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /** Loads a module by specifier; the default is dynamic `import()`, then a lookup from the working directory. */
-export type TransportImporter = (specifier: string) => Promise<unknown>;
+export type TransportImporter = PluginImporter;
 
 /** How engine and worker pick a transport. snake_case keys (`transport_options`, `retry_options`) are accepted too. */
 export interface ResolveTransportOptions {
@@ -132,68 +133,6 @@ export function transportNameForUrl(url: string): string {
   return name;
 }
 
-/** The name of the module a "not found" error is about, if it is one. */
-function missingModule(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const m =
-    /Cannot find (?:package|module) '([^']+)'/.exec(error.message) ??
-    /Failed to (?:load url|resolve import) "?([^\s"]+)"?/.exec(error.message);
-  return m?.[1];
-}
-
-function isMissing(error: unknown, specifier: string): boolean {
-  const missing = missingModule(error);
-  if (missing === undefined) return false;
-  const bare = specifier.replace(/^@[^/]+\//, '');
-  return (
-    missing === specifier ||
-    missing.startsWith(`${specifier}/`) ||
-    // A path into the package itself (a workspace alias, a broken install), not into one of its dependencies.
-    new RegExp(`[\\\\/](?:@[^\\\\/]+[\\\\/])?${bare.replace(/[.]/g, '\\.')}[\\\\/](?!node_modules)`).test(missing)
-  );
-}
-
-/** Resolve `specifier` from the working directory, for packages not visible from @tf/transport's own location. */
-async function importFromCwd(specifier: string): Promise<unknown> {
-  const [{ createRequire }, path, url, fs] = await Promise.all([
-    import('node:module'),
-    import('node:path'),
-    import('node:url'),
-    import('node:fs'),
-  ]);
-  const require = createRequire(path.join(process.cwd(), '__tf_transport_lookup__.js'));
-  let entry: string;
-  try {
-    const pkgPath = require.resolve(`${specifier}/package.json`);
-    const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as {
-      exports?: Record<string, unknown>;
-      module?: string;
-      main?: string;
-    };
-    const dot = pkg.exports?.['.'] as Record<string, unknown> | string | undefined;
-    const imp = typeof dot === 'object' ? dot['import'] : dot;
-    const esm = typeof imp === 'object' && imp !== null ? (imp as Record<string, unknown>)['default'] : imp;
-    const rel = typeof esm === 'string' ? esm : (pkg.module ?? pkg.main);
-    entry = rel ? path.resolve(path.dirname(pkgPath), rel) : require.resolve(specifier);
-  } catch {
-    entry = require.resolve(specifier);
-  }
-  return import(url.pathToFileURL(entry).href);
-}
-
-const defaultImporter: TransportImporter = async (specifier) => {
-  try {
-    return await import(/* @vite-ignore */ specifier);
-  } catch (error) {
-    if (!isMissing(error, specifier) || typeof process === 'undefined') throw error;
-    try {
-      return await importFromCwd(specifier);
-    } catch {
-      throw error;
-    }
-  }
-};
-
 function factoryOf(mod: unknown): TransportFactory | undefined {
   if (mod === null || (typeof mod !== 'object' && typeof mod !== 'function')) return undefined;
   const m = mod as Record<string, unknown>;
@@ -227,7 +166,7 @@ function notInstalled(name: string, packages: readonly string[]): TransportNotIn
  * another name it suggests the closest known name (`suggestion`, "did you mean
  * 'filesystem'?") before saying how third-party transports are found.
  */
-export async function loadTransportFactory(name: string, importer: TransportImporter = defaultImporter): Promise<TransportFactory> {
+export async function loadTransportFactory(name: string, importer: TransportImporter = importPlugin): Promise<TransportFactory> {
   assertTransportName(name);
   const registered = registry().factories.get(name);
   if (registered) return registered;
@@ -237,7 +176,7 @@ export async function loadTransportFactory(name: string, importer: TransportImpo
     try {
       mod = await importer(specifier);
     } catch (error) {
-      if (isMissing(error, specifier)) continue;
+      if (isMissingModule(error, specifier)) continue;
       throw new TransportError(
         TransportErrorCode.LoadFailed,
         `The transport package ${specifier} failed to load: ${error instanceof Error ? error.message : String(error)}`,

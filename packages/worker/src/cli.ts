@@ -11,16 +11,26 @@
  * SIGTERM/SIGINT (running tasks finish; exit 0; a second signal exits at once with 1),
  * and exits 1 with one line on stderr when the configuration is bad.
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import {
+  collect,
+  errorMessage,
+  jsonObjectFlag,
+  LOG_LEVELS,
+  logLevel,
+  type LogLevel,
+  parseFlags,
+  positiveIntegerFlag,
+  runIfEntryPoint,
+  serveUntilStopped,
+} from '@tf/command';
+import { Command, Option } from 'commander';
 import {
   normaliseOptionKeys,
   normaliseTransportSelection,
   parseSigningKeyText,
   plainObject,
   SigningConfigError,
-  positiveInteger,
   type Logger,
   type SigningKeys,
   type TransportSelection,
@@ -32,9 +42,7 @@ import { resolveModuleSpecifier, type ModuleImporter } from './tasks';
 import { VERSION } from './version';
 import { Worker } from './worker';
 
-/** pino's levels, plus `silent`. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from '@tf/command';
 
 /** Keys a `--config` file may hold (camelCase or the seed's snake_case). The signing key only by file or environment. */
 const CONFIG_KEYS = WORKER_OPTION_NAMES.filter((k) => !['logger', 'importer', 'cwd', 'signingKey'].includes(k)).concat(
@@ -82,42 +90,6 @@ interface Flags extends Pick<TransportSelection, 'url' | 'transportOptions' | 'r
 /** A configuration problem found by the CLI itself (bad flag value, bad config file). */
 export class CliConfigError extends WorkerConfigError {}
 
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    const prefix = typeof code === 'string' && code.startsWith('TF_') ? `${code}: ` : '';
-    return oneLine(prefix + error.message);
-  }
-  return oneLine(String(error));
-}
-
-const argumentError = (message: string) => new CommanderArgumentError(message);
-
-function jsonObject(flag: string): (value: string) => Record<string, unknown> {
-  return (value) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch (error) {
-      throw new CommanderArgumentError(`${flag} must be a JSON object: ${(error as Error).message}`);
-    }
-    return plainObject(flag, parsed, argumentError);
-  };
-}
-
-function positiveIntegerFlag(flag: string): (value: string) => number {
-  // Digits only: Number() would also read '', '1e3' and '0x10'.
-  return (value) => positiveInteger(flag, /^\s*\d+\s*$/.test(value) ? Number(value) : value, argumentError);
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 function program(out: (text: string) => void): Command {
   return new Command('tf-worker')
     .description('Serve an allow-list of tf Task classes on one topic of an exchange (TaskFlow worker protocol).')
@@ -134,10 +106,12 @@ function program(out: (text: string) => void): Command {
       ).argParser(collect),
     )
     .addOption(new Option('--transport <name>', 'transport: amqp, filesystem, memory, redis, or a third-party name'))
-    .addOption(new Option('--transport-options <json>', 'transport options as a JSON object').argParser(jsonObject('--transport-options')))
+    .addOption(
+      new Option('--transport-options <json>', 'transport options as a JSON object').argParser(jsonObjectFlag('--transport-options')),
+    )
     .addOption(
       new Option('--retry-options <json>', 'reconnect policy as a JSON object (kombu keys accepted)').argParser(
-        jsonObject('--retry-options'),
+        jsonObjectFlag('--retry-options'),
       ),
     )
     .addOption(
@@ -295,17 +269,14 @@ export function buildOptions(flags: Flags, env: NodeJS.ProcessEnv = process.env)
   const signing = signingFrom(flags.signingKeyFile ?? merged['signingKeyFile'], env);
   delete merged['signingKeyFile'];
   if (signing) merged['signingKey'] = signing;
-  const level = flags.logLevel ?? merged['logLevel'] ?? 'info';
+  const level = logLevel(flags.logLevel ?? merged['logLevel'] ?? 'info', (message) => new CliConfigError(message));
   delete merged['logLevel'];
-  if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new CliConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}.`);
-  }
   const { selection } = normaliseTransportSelection(merged, {
     owner: 'tf-worker',
     fail: (message, option) => new CliConfigError(message, { option }),
   });
   for (const key of SELECTION_KEYS) delete merged[key];
-  return { options: { ...merged, ...selection } as unknown as WorkerOptions, logLevel: level as LogLevel };
+  return { options: { ...merged, ...selection } as unknown as WorkerOptions, logLevel: level };
 }
 
 /**
@@ -321,18 +292,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     return 1;
   };
 
-  const cmd = program(stdout);
-  let flags: Flags;
-  try {
-    cmd.parse([...argv], { from: 'user' });
-    flags = cmd.opts<Flags>();
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return 0; // --help, --version
-      return fail(error.message.replace(/^error:\s*/, ''));
-    }
-    return fail(error);
-  }
+  const parsed = parseFlags<Flags>(program(stdout), argv, fail);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { flags } = parsed;
 
   let worker: Worker;
   let logger: Logger;
@@ -346,89 +308,18 @@ export async function main(argv: readonly string[] = process.argv.slice(2), cont
     return fail(error);
   }
 
-  // Listen before starting, so a signal during start() stops the worker once it is up.
-  let signalled: (reason: string) => void = () => {};
-  const stopRequested = new Promise<string>((resolve) => {
-    signalled = resolve;
+  return serveUntilStopped(worker, {
+    name: 'tf-worker',
+    stdout,
+    stderr,
+    fail,
+    secondSignal: 'exiting without waiting for running tasks',
+    signal: context.signal,
+    handleSignals: context.handleSignals,
+    onStarted: () => context.onStarted?.(worker),
+    onStopRequested: (reason) => logger.info({ reason, running: worker.activeTasks }, 'stopping: letting running tasks finish'),
+    onStopped: () => logger.info(worker.signingStats ? { signing: worker.signingStats } : {}, 'stopped'),
   });
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals > 1) {
-      stderr(`tf-worker: ${signal} again; exiting without waiting for running tasks\n`);
-      process.exit(1);
-    }
-    signalled(signal);
-  };
-  const handleSignals = context.handleSignals ?? true;
-  if (handleSignals) {
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  }
-  const onAbort = (): void => signalled('abort');
-  context.signal?.addEventListener('abort', onAbort, { once: true });
-  if (context.signal?.aborted) onAbort();
-
-  let keepAlive: NodeJS.Timeout | undefined;
-  let lost: ((error: Error) => void) | undefined;
-  const connectionGone = new Promise<Error>((resolve) => {
-    lost = resolve;
-  });
-  try {
-    try {
-      // A signal while connecting stops the attempts (the worker is not serving yet): exit 0.
-      const started = await Promise.race([worker.start().then(() => true), stopRequested.then(() => false)]);
-      if (!started) {
-        await worker.stop();
-        return 0;
-      }
-    } catch (error) {
-      await worker.stop().catch(() => undefined);
-      return fail(error);
-    }
-    worker.transport?.on('disconnected', ({ error, willReconnect }) => {
-      if (!willReconnect && worker.state === 'running') lost?.(error ?? new Error('the transport closed'));
-    });
-    stdout(`${worker.banner}\n`);
-    context.onStarted?.(worker);
-    // Serve until told to stop, even over a transport that holds no socket (memory).
-    keepAlive = setInterval(() => {}, 1 << 30);
-
-    const outcome = await Promise.race([stopRequested.then((reason) => ({ reason })), connectionGone.then((error) => ({ error }))]);
-    if ('error' in outcome) {
-      await worker.stop().catch(() => undefined);
-      return fail(`lost the connection to the broker: ${errorMessage(outcome.error)}`);
-    }
-    logger.info({ reason: outcome.reason, running: worker.activeTasks }, 'stopping: letting running tasks finish');
-    await worker.stop();
-    logger.info(worker.signingStats ? { signing: worker.signingStats } : {}, 'stopped');
-    return 0;
-  } finally {
-    clearInterval(keepAlive);
-    if (handleSignals) {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    }
-    context.signal?.removeEventListener('abort', onAbort);
-  }
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`tf-worker: ${errorMessage(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, 'tf-worker', () => main());
