@@ -1,3 +1,4 @@
+export { type CommandIoContext, commandIo } from './command-io';
 export { errorMessage, oneLine } from './error-message';
 export { collect, jsonObjectFlag, positiveIntegerFlag } from './flag-parsers';
 export { LOG_LEVELS, type LogLevel, logLevel } from './log-levels';

@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import {
   collect,
+  commandIo,
   errorMessage,
   jsonObjectFlag,
   LOG_LEVELS,
@@ -264,12 +265,7 @@ async function importModules(specifiers: readonly string[], cwd: string): Promis
  * `--help` and `--version` resolve 0.
  */
 export async function main(argv: readonly string[] = process.argv.slice(2), context: CliContext = {}): Promise<number> {
-  const stdout = context.stdout ?? ((text: string) => void process.stdout.write(text));
-  const stderr = context.stderr ?? ((text: string) => void process.stderr.write(text));
-  const fail = (error: unknown): number => {
-    stderr(`tf-conductor: ${errorMessage(error)}\n`);
-    return 1;
-  };
+  const { stdout, stderr, fail } = commandIo('tf-conductor', context);
 
   const parsed = parseFlags<Flags>(program(stdout), argv, fail);
   if ('exitCode' in parsed) return parsed.exitCode;

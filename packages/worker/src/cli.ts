@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import {
   collect,
+  commandIo,
   errorMessage,
   jsonObjectFlag,
   LOG_LEVELS,
@@ -285,12 +286,7 @@ export function buildOptions(flags: Flags, env: NodeJS.ProcessEnv = process.env)
  * one line on stderr). `--help` and `--version` resolve 0.
  */
 export async function main(argv: readonly string[] = process.argv.slice(2), context: CliContext = {}): Promise<number> {
-  const stdout = context.stdout ?? ((text: string) => void process.stdout.write(text));
-  const stderr = context.stderr ?? ((text: string) => void process.stderr.write(text));
-  const fail = (error: unknown): number => {
-    stderr(`tf-worker: ${errorMessage(error)}\n`);
-    return 1;
-  };
+  const { stdout, stderr, fail } = commandIo('tf-worker', context);
 
   const parsed = parseFlags<Flags>(program(stdout), argv, fail);
   if ('exitCode' in parsed) return parsed.exitCode;
