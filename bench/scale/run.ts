@@ -92,7 +92,9 @@ function runChild(
     });
     const watch = setInterval(() => {
       try {
-        peakMiB = Math.max(peakMiB, peakRssMiB(child.pid!));
+        // NaN once the process is a zombie (no VmHWM line): kept out of the maximum.
+        const now = peakRssMiB(child.pid!);
+        if (!Number.isNaN(now)) peakMiB = Math.max(peakMiB, now);
       } catch {
         // exited
       }
