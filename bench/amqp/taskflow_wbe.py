@@ -34,6 +34,20 @@ def run_engine(url, exchange, topics, pattern, n):
     engine = engines.load(
         flow, engine="worker-based", url=url, exchange=exchange, topics=topics, transition_timeout=600
     )
+    # Where a run stopped at a time limit: stderr lines "compiled", "prepared", then "done N"
+    # every 1,000 tasks finished.
+    engine.compile()
+    print("compiled after %.1f s" % (time.perf_counter() - started), file=sys.stderr, flush=True)
+    engine.prepare()
+    print("prepared after %.1f s" % (time.perf_counter() - started), file=sys.stderr, flush=True)
+    done = [0]
+
+    def count(state, details):
+        done[0] += 1
+        if done[0] % 1000 == 0:
+            print("done %d after %.1f s" % (done[0], time.perf_counter() - started), file=sys.stderr, flush=True)
+
+    engine.atom_notifier.register("SUCCESS", count)
     engine.run()
     print(json.dumps({"pattern": pattern, "n": n, "seconds": time.perf_counter() - started}), flush=True)
 

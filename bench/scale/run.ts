@@ -9,6 +9,7 @@
  *   pnpm bench:scale                                  # 100,000 tasks, RabbitMQ and Redis
  *   pnpm bench:scale --tasks 1000000 --transports redis
  *   pnpm bench:scale --python --python-limit 900
+ *   pnpm bench:scale --tasks 1000000 --transports redis --engine-heap-mib 1536   # the engine under --max-old-space-size
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -27,11 +28,17 @@ const { values } = parseArgs({
     transports: { type: 'string', default: 'amqp,redis' },
     python: { type: 'boolean', default: false },
     'python-limit': { type: 'string', default: '600' },
+    // The engine process's V8 heap limit (--max-old-space-size), the documented option for
+    // very large flows (docs/operations.md); reported with the row. Default: V8's own.
+    'engine-heap-mib': { type: 'string' },
   },
 });
 const tasks = Number(values.tasks);
 const transports = values.transports.split(',').filter((t) => t === 'amqp' || t === 'redis');
 const pythonLimitS = Number(values['python-limit']);
+const engineHeapMiB = values['engine-heap-mib'] === undefined ? undefined : Number(values['engine-heap-mib']);
+if (engineHeapMiB !== undefined && !(Number.isInteger(engineHeapMiB) && engineHeapMiB > 0))
+  throw new Error('--engine-heap-mib: a positive integer (MiB)');
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672//';
 const REDIS_URL = process.env.TF_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -85,7 +92,9 @@ function runChild(
     });
     const watch = setInterval(() => {
       try {
-        peakMiB = Math.max(peakMiB, peakRssMiB(child.pid!));
+        // NaN once the process is a zombie (no VmHWM line): kept out of the maximum.
+        const now = peakRssMiB(child.pid!);
+        if (!Number.isNaN(now)) peakMiB = Math.max(peakMiB, now);
       } catch {
         // exited
       }
@@ -134,7 +143,16 @@ async function ours(transport: 'amqp' | 'redis'): Promise<void> {
     });
     const result = await runChild(
       process.execPath,
-      ['--import', 'tsx', 'bench/scale/engine.ts', transport, url, exchange, String(tasks)],
+      [
+        ...(engineHeapMiB === undefined ? [] : [`--max-old-space-size=${engineHeapMiB}`]),
+        '--import',
+        'tsx',
+        'bench/scale/engine.ts',
+        transport,
+        url,
+        exchange,
+        String(tasks),
+      ],
       root,
       3_600_000,
     );
@@ -149,6 +167,7 @@ async function ours(transport: 'amqp' | 'redis'): Promise<void> {
       enginePeakMiB: parsed.peakRssMiB,
       workerPeakMiB: workers.pids.map(peakRssMiB),
       depth: highest,
+      ...(engineHeapMiB === undefined ? {} : { note: `engine run with --max-old-space-size=${engineHeapMiB}` }),
     });
   } finally {
     await workers.stop();
@@ -219,6 +238,7 @@ console.log(
 console.log('| system | broker | tasks | tasks/s | run s | engine peak RSS MiB | worker peak RSS MiB | deepest queue |');
 console.log('|---|---|---:|---:|---:|---:|---|---:|');
 for (const r of rows) {
+  if (r.note !== undefined && r.runMs !== undefined) console.log(`(${r.system}, ${r.transport}: ${r.note})`);
   const rate = r.runMs === undefined ? '-' : f0((r.tasks / r.runMs) * 1000);
   const secs = r.runMs === undefined ? (r.note ?? '-') : (r.runMs / 1000).toFixed(1);
   console.log(

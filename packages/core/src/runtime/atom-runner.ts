@@ -49,7 +49,7 @@ export function revertArgs(storage: Storage, node: AtomNode): Record<string, unk
     return storage.fetchArgs(node);
   } catch {
     const args: Record<string, unknown> = {};
-    for (const binding of node.args.values()) {
+    for (const binding of node.argList) {
       try {
         args[binding.arg] = binding.injected ? node.atom.inject[binding.symbol] : storage.fetch(binding.symbol);
       } catch {

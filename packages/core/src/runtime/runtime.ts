@@ -201,7 +201,8 @@ export class Runtime {
       if (!next) break;
       const outcome = next.job === 'execute' ? this.#startExecute(next.node) : this.#startRevert(next.node);
       if (outcome !== undefined) {
-        await this.#complete(outcome);
+        const settling = this.#complete(outcome);
+        if (settling) await settling;
         if (++burst >= SYNC_BURST) {
           burst = 0;
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -271,7 +272,10 @@ export class Runtime {
 
   /** Handles every completion that arrived, and those arriving meanwhile. */
   async #completeAll(): Promise<void> {
-    for (let c = this.#completions.take(); c; c = this.#completions.take()) await this.#complete(c);
+    for (let c = this.#completions.take(); c; c = this.#completions.take()) {
+      const settling = this.#complete(c);
+      if (settling) await settling;
+    }
   }
 
   async #drain(): Promise<void> {
@@ -289,15 +293,23 @@ export class Runtime {
     }
   }
 
-  async #complete(c: Completion): Promise<void> {
+  /**
+   * Settles a completion; a promise only when settling waits (a failure being resolved): the
+   * common case makes no promise per completion.
+   */
+  #complete(c: Completion): Promise<void> | undefined {
+    let settling: Promise<void> | undefined;
     try {
-      await this.#settle(c);
+      settling = this.#settle(c);
     } finally {
-      this.#completedMark = this.#storage.changeMark;
+      if (!settling) this.#completedMark = this.#storage.changeMark;
     }
+    return settling?.finally(() => {
+      this.#completedMark = this.#storage.changeMark;
+    });
   }
 
-  async #settle(c: Completion): Promise<void> {
+  #settle(c: Completion): Promise<void> | undefined {
     const { node, job } = c;
     const storage = this.#storage;
     this.statistics.completed++;
@@ -320,9 +332,9 @@ export class Runtime {
       storage.saveFailure(node.name, failure);
       this.#transitions.changeState(node, 'FAILURE', failure);
       this.#logger.debug({ atom: node.name, failure: failure.pformat() }, 'atom failed');
-      await this.#resolver.resolve(node, failure);
-      this.statistics.discardedFailures++;
-      return;
+      return this.#resolver.resolve(node, failure).then(() => {
+        this.statistics.discardedFailures++;
+      });
     }
     if (c.ok) {
       storage.saveRevertResult(node.name, c.value);

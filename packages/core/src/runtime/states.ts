@@ -23,7 +23,16 @@ export type FlowState = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'REVERTE
 /** What the runtime means to do next with an atom. */
 export type Intention = 'EXECUTE' | 'REVERT' | 'RETRY' | 'IGNORE';
 
-const pairs = (list: ReadonlyArray<readonly [string, string]>) => new Set(list.map(([a, b]) => `${a}>${b}`));
+/** from -> the states it may go to: looked up without building a string per transition. */
+const pairs = (list: ReadonlyArray<readonly [string, string]>): ReadonlyMap<string, ReadonlySet<string>> => {
+  const out = new Map<string, Set<string>>();
+  for (const [a, b] of list) {
+    let to = out.get(a);
+    if (!to) out.set(a, (to = new Set()));
+    to.add(b);
+  }
+  return out;
+};
 
 const TASK_TRANSITIONS = [
   ['PENDING', 'RUNNING'],
@@ -60,10 +69,11 @@ const flowTransitions = pairs([
   ['SUSPENDED', 'RUNNING'],
   ['RESUMING', 'SUSPENDED'],
 ]);
-const ignoredFlowTransitions = new Set<string>();
-for (const a of ['PENDING', 'FAILURE', 'SUCCESS', 'SUSPENDED', 'REVERTED']) {
-  for (const b of ['SUSPENDING', 'SUSPENDED', 'RESUMING']) if (a !== b) ignoredFlowTransitions.add(`${a}>${b}`);
-}
+const ignoredFlowTransitions = pairs(
+  ['PENDING', 'FAILURE', 'SUCCESS', 'SUSPENDED', 'REVERTED'].flatMap((a) =>
+    ['SUSPENDING', 'SUSPENDED', 'RESUMING'].filter((b) => a !== b).map((b) => [a, b] as const),
+  ),
+);
 
 /** An atom or flow asked to move along a transition TaskFlow does not allow. */
 export class InvalidTransitionError extends InvalidStateError {
@@ -78,28 +88,33 @@ export class InvalidTransitionError extends InvalidStateError {
   }
 }
 
+/** `subject`, or `subject 'name'`: built only when a transition is refused. */
+function named(subject: string, name: string | undefined): string {
+  return name === undefined ? subject : `${subject} '${name}'`;
+}
+
 /**
  * Whether a task may move from `from` to `to`: true when legal, false when it is a
- * no-op (same state); throws InvalidTransitionError otherwise.
+ * no-op (same state); throws InvalidTransitionError otherwise (naming `subject`, and `name`
+ * when given).
  */
-export function checkTaskTransition(from: AtomState, to: AtomState, subject = 'task'): boolean {
+export function checkTaskTransition(from: AtomState, to: AtomState, subject = 'task', name?: string): boolean {
   if (from === to) return false;
-  if (taskTransitions.has(`${from}>${to}`)) return true;
-  throw new InvalidTransitionError(subject, from, to);
+  if (taskTransitions.get(from)?.has(to)) return true;
+  throw new InvalidTransitionError(named(subject, name), from, to);
 }
 
 /** As checkTaskTransition, for retry controllers (which may also go SUCCESS -> RETRYING -> RUNNING). */
-export function checkRetryTransition(from: AtomState, to: AtomState, subject = 'retry'): boolean {
+export function checkRetryTransition(from: AtomState, to: AtomState, subject = 'retry', name?: string): boolean {
   if (from === to) return false;
-  if (retryTransitions.has(`${from}>${to}`)) return true;
-  throw new InvalidTransitionError(subject, from, to);
+  if (retryTransitions.get(from)?.has(to)) return true;
+  throw new InvalidTransitionError(named(subject, name), from, to);
 }
 
 /** Whether a flow may move: true when legal, false when TaskFlow ignores it; throws otherwise. */
 export function checkFlowTransition(from: FlowState, to: FlowState, subject = 'flow'): boolean {
   if (from === to) return false;
-  const key = `${from}>${to}`;
-  if (flowTransitions.has(key)) return true;
-  if (ignoredFlowTransitions.has(key)) return false;
+  if (flowTransitions.get(from)?.has(to)) return true;
+  if (ignoredFlowTransitions.get(from)?.has(to)) return false;
   throw new InvalidTransitionError(subject, from, to);
 }

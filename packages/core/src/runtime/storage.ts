@@ -289,12 +289,12 @@ export class Storage {
     return out;
   }
 
-  /** The arguments an atom's `execute` (and `revert`) receives, by argument name. */
+  /** The arguments an atom's `execute` (and `revert`) receives, by argument name (read from `argList`: the `args` map is built per atom on first use). */
   fetchArgs(node: AtomNode): Record<string, unknown> {
     const args: Record<string, unknown> = {};
     let missing: string[] | undefined;
     const inject = node.atom.inject;
-    for (const binding of node.args.values()) {
+    for (const binding of node.argList) {
       let value: unknown = NOTHING;
       if (binding.injected) value = inject[binding.symbol];
       else if (Object.hasOwn(this.#flow.store, binding.symbol)) {

@@ -17,9 +17,7 @@ export class Transitions {
   changeState(node: AtomNode, state: AtomState, result?: unknown): void {
     const old = this.storage.getState(node.name);
     const legal =
-      node.kind === 'retry'
-        ? checkRetryTransition(old, state, `retry '${node.name}'`)
-        : checkTaskTransition(old, state, `task '${node.name}'`);
+      node.kind === 'retry' ? checkRetryTransition(old, state, 'retry', node.name) : checkTaskTransition(old, state, 'task', node.name);
     if (!legal) return;
     this.storage.setState(node.name, state);
     if (this.atomNotifier.hasListeners) {

@@ -101,7 +101,7 @@ export class WriteThrough {
       if (!this.#inFlight) this.#sendBatch();
       return;
     }
-    this.#one((r) => this.#backend.saveFlow(r), record, snapshotFlow);
+    this.#one('flow', snapshotFlow(record));
   }
 
   atom(record: AtomRecord): void {
@@ -112,7 +112,7 @@ export class WriteThrough {
       if (!this.#inFlight) this.#sendBatch();
       return;
     }
-    this.#one((r) => this.#backend.saveAtom(this.#flowUuid, r), record, snapshotAtom);
+    this.#one('atom', snapshotAtom(record));
   }
 
   /** Waits until the backend has every change made so far; rethrows the first write error. */
@@ -155,20 +155,20 @@ export class WriteThrough {
     );
   }
 
-  #one<R extends object>(write: (record: R) => void | Promise<void>, record: R, snapshot: (record: R) => R): void {
+  /** Hands one record to the backend (`copy`: an async backend may read it after later changes to the live one). */
+  #write(kind: 'flow' | 'atom', copy: FlowRecord | AtomRecord): void | Promise<void> {
+    return kind === 'flow' ? this.#backend.saveFlow(copy as FlowRecord) : this.#backend.saveAtom(this.#flowUuid, copy as AtomRecord);
+  }
+
+  #one(kind: 'flow' | 'atom', copy: FlowRecord | AtomRecord): void {
     this.statistics.roundTrips++;
     this.statistics.records++;
-    // A copy: an async backend may read the record after later changes to the live one.
-    const copy = snapshot(record);
     const mark = this.#changes;
-    const acknowledge = () => {
-      if (this.#error === undefined) this.#acknowledged = mark;
-    };
     if (this.#queued > 0) {
       this.#queued++;
       this.#pending = this.#pending
-        .then(() => (this.#error === undefined ? write(copy) : undefined))
-        .then(acknowledge)
+        .then(() => (this.#error === undefined ? this.#write(kind, copy) : undefined))
+        .then(() => this.#acknowledge(mark))
         .catch((error: unknown) => {
           this.#error ??= error;
         })
@@ -176,13 +176,14 @@ export class WriteThrough {
       return;
     }
     try {
-      const pending = write(copy);
+      const pending = this.#write(kind, copy);
+      // A sync backend (the memory one): nothing more is made per change.
       if (!pending || typeof pending.then !== 'function') {
-        acknowledge();
+        this.#acknowledge(mark);
       } else {
         this.#queued++;
         this.#pending = Promise.resolve(pending)
-          .then(acknowledge)
+          .then(() => this.#acknowledge(mark))
           .catch((error: unknown) => {
             this.#error ??= error;
           })
@@ -191,5 +192,9 @@ export class WriteThrough {
     } catch (error) {
       this.#error = error;
     }
+  }
+
+  #acknowledge(mark: number): void {
+    if (this.#error === undefined) this.#acknowledged = mark;
   }
 }

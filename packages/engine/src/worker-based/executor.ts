@@ -476,7 +476,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
   /** A task marked `local` runs here, in this process; any other is sent to a worker. */
   execute(task: Task, args: Record<string, unknown>, context: ExecutionContext): unknown {
     if (task.local === true) return this.#local.execute(task, args, context);
-    return this.#submit(task, { action: 'execute', arguments: args }, context);
+    return this.#submit(task, 'execute', args, undefined, context);
   }
 
   /**
@@ -492,12 +492,14 @@ export class WorkerBasedExecutor implements TaskExecutor {
     }
     const failures: Record<string, ReturnType<Failure['toDict']>> = {};
     for (const [name, failure] of Object.entries(context.flowFailures)) failures[name] = wireFailureDict(failure);
-    return this.#submit(task, { action: 'revert', arguments: args, result: encodeRequestResult(context.result), failures }, context);
+    return this.#submit(task, 'revert', args, { result: encodeRequestResult(context.result), failures }, context);
   }
 
   #submit(
     task: Task,
-    part: Pick<RequestBody, 'action' | 'arguments' | 'result' | 'failures'>,
+    action: RequestBody['action'],
+    args: Record<string, unknown>,
+    reverting: Pick<RequestBody, 'result' | 'failures'> | undefined,
     context: ExecutionContext,
   ): Promise<unknown> {
     // Outside start()..stop() nothing would send, time out or answer the request: refuse it now.
@@ -507,7 +509,12 @@ export class WorkerBasedExecutor implements TaskExecutor {
     const cls = task.constructor as TaskClass;
     const taskName = cls.taskName;
     if (!this.#exportNames.has(taskName)) this.#exportNames.set(taskName, exportNameOf(cls));
-    const body: RequestBody = { task_cls: taskName, task_name: task.name, task_version: [...task.version], ...part };
+    // Written in the wire's key order; the task's version is shared, not copied (only read, as JSON).
+    const body: RequestBody = { task_cls: taskName, task_name: task.name, task_version: task.version, action, arguments: args };
+    if (reverting) {
+      body.result = reverting.result;
+      body.failures = reverting.failures;
+    }
     const own = cls.executionTimeoutMs;
     const executionTimeoutMs = typeof own === 'number' && own > 0 && own <= MAX_TIMER_MS ? own : this.#executionTimeoutMs;
     const { request, outcome } = this.#book.open({
@@ -516,7 +523,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       body,
       onProgress: context.onProgress,
       executionTimeoutMs,
-      trace: startRequestTrace(taskName, task.name, part.action, this.#system),
+      trace: startRequestTrace(taskName, task.name, action, this.#system),
     });
     this.#tickTimer?.ref();
     this.#dispatch(request);

@@ -175,38 +175,45 @@ export class WorkerFinder {
    * goes when one finishes). Undefined too when no worker runs it.
    */
   pick(taskName: string): string | undefined {
+    // Called once per request sent: two passes over the workers, nothing allocated.
     const now = Date.now();
-    const capable: { topic: string; load: number }[] = [];
+    let least = Number.POSITIVE_INFINITY;
+    let tied = 0;
     for (const worker of this.#workers.values()) {
-      if (!worker.tasks.has(taskName) || !this.#isLive(worker, now)) continue;
-      const outstanding = this.#host.outstandingOn(worker.topic);
-      const capacity = this.#capacity(worker, now);
-      if (capacity === undefined) capable.push({ topic: worker.topic, load: outstanding });
-      else if (outstanding < capacity.prefetch) capable.push({ topic: worker.topic, load: outstanding / capacity.slots });
+      const load = this.#load(worker, taskName, now);
+      if (load === undefined) continue;
+      if (load < least) {
+        least = load;
+        tied = 1;
+      } else if (load === least) tied += 1;
     }
-    if (capable.length === 0) return undefined;
-    const least = Math.min(...capable.map((c) => c.load));
-    const candidates = capable.filter((c) => c.load === least);
+    if (tied === 0) return undefined;
     const turn = this.#turns.get(taskName) ?? 0;
     this.#turns.set(taskName, turn + 1);
-    return candidates[turn % candidates.length]!.topic;
+    let nth = turn % tied;
+    for (const worker of this.#workers.values()) {
+      if (this.#load(worker, taskName, now) !== least) continue;
+      if (nth === 0) return worker.topic;
+      nth -= 1;
+    }
+    return undefined;
   }
 
-  /**
-   * The task slots of a topic's live tf workers, and what they prefetch in all (one more
-   * each); undefined when a worker there did not say (no cap).
-   */
-  #capacity(worker: Heard, now: number): { slots: number; prefetch: number } | undefined {
-    if (worker.anonymous) return undefined;
+  /** How loaded a topic able to take `taskName` now is (outstanding per slot); undefined when it cannot take it. */
+  #load(worker: Heard, taskName: string, now: number): number | undefined {
+    if (!worker.tasks.has(taskName) || !this.#isLive(worker, now)) return undefined;
+    const outstanding = this.#host.outstandingOn(worker.topic);
+    if (worker.anonymous) return outstanding;
     let slots = 0;
     let members = 0;
     for (const member of worker.members.values()) {
       if (!this.#isLive(member, now)) continue;
-      if (member.concurrency === undefined) return undefined;
+      if (member.concurrency === undefined) return outstanding;
       slots += member.concurrency;
       members += 1;
     }
-    return slots > 0 ? { slots, prefetch: slots + members } : undefined;
+    if (slots === 0) return outstanding;
+    return outstanding < slots + members ? outstanding / slots : undefined;
   }
 
   /** Forgets the workers not heard from within `workerExpiryMs`; returns their topics. */
