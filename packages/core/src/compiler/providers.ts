@@ -42,6 +42,12 @@ function visibleAt(level: MFlow, x: MItem, symbol: string): Finals {
 
 /** The nearest item before `x` that provides `symbol`. */
 function visibleInLinear(level: MFlow, x: MItem, symbol: string): Finals {
+  // Nothing before the first item; a chain reads from the item just before: neither needs
+  // the index (a linear flow of n tasks would otherwise build an n-entry one).
+  const xp = x.pos;
+  if (xp === 0) return NONE;
+  const prev = level.children[xp - 1]!;
+  if (providesOf(prev).has(symbol)) return nonEmpty(finalsOf(prev, symbol));
   const cur = level.provIndex.get(symbol);
   if (cur === undefined) return NONE;
   if (typeof cur === 'number') return cur < x.pos ? nonEmpty(finalsOf(level.children[cur]!, symbol)) : NONE;
