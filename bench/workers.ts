@@ -16,10 +16,16 @@ export async function startWorkers(count: number, args: string[]): Promise<{ sto
   const children: ChildProcess[] = [];
   await Promise.all(
     Array.from({ length: count }, () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'packages/worker/src/cli.ts', '--log-level', 'warn', ...args], {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      // TF_BENCH_WORKER_NODE_ARGS: extra node flags for the workers (say `--cpu-prof`), for profiling.
+      const nodeArgs = (process.env.TF_BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const child = spawn(
+        process.execPath,
+        [...nodeArgs, '--import', 'tsx', 'packages/worker/src/cli.ts', '--log-level', 'warn', ...args],
+        {
+          cwd: root,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       children.push(child);
       return new Promise<void>((resolve, reject) => {
         let out = '';

@@ -12,6 +12,7 @@ export {
   decodeRequestResult,
   encodeBody,
   encodeRequestResult,
+  RUNNING_TEXT,
   validateNotifyRequest,
   validateNotifyResponse,
   validateRequest,

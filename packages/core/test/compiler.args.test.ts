@@ -30,6 +30,28 @@ describe('argument resolution', () => {
     expect(compile(f).get('c')!.args.get('b')).toMatchObject({ injected: true, provider: undefined });
   });
 
+  it('in a long linear flow, finds the nearest provider near the consumer and far before it', () => {
+    // Providers within a few items of the consumer are found by looking back; farther ones
+    // through the flow's index: both give the nearest.
+    const f = linearFlow('f').add(
+      task('p0', [], ['v']),
+      task('p1', [], ['v']),
+      ...Array.from({ length: 8 }, (_, i) => task(`gap${i}`, [], [`g${i}`])),
+      task('far', ['v', 'x']),
+      task('p2', [], ['v']),
+      task('near', ['v']),
+      unorderedFlow('u').add(task('q1', [], ['w']), task('q2', [], ['w'])),
+      task('after', ['g0', 'v']),
+    );
+    const compiled = compile(f);
+    expect(compiled.get('far')!.args.get('v')!.provider).toBe('p1');
+    expect(compiled.get('far')!.args.get('x')!.provider).toBeUndefined();
+    expect(compiled.get('near')!.args.get('v')!.provider).toBe('p2');
+    expect(compiled.get('after')!.args.get('g0')!.provider).toBe('gap0');
+    expect(compiled.get('after')!.args.get('v')!.provider).toBe('p2');
+    expect(() => compile(linearFlow('g').add(f, task('amb', ['w'])))).toThrow(/amb/);
+  });
+
   it('prefers the nearest provider: later siblings shadow earlier ones, inner levels shadow outer ones', () => {
     const f = linearFlow('f').add(
       task('p1', [], ['v']),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Failure, TfError } from '@tf/core';
-import { decodeMessage, decodeRequestResult } from '@tf/core/internal';
+import { decodeMessage, decodeRequestResult, RUNNING_TEXT, validateRequest, validateResponse } from '@tf/core/internal';
 import { badJson, chainText, deepText, failureLike, poisoned, prototypesClean } from './fuzz-arbitraries';
 
 const messageType = fc.oneof(fc.constantFrom('REQUEST', 'RESPONSE', 'NOTIFY'), fc.string(), fc.constant(undefined));
@@ -91,5 +91,83 @@ describe('decodeMessage under fuzzing', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** Nearly-plain SUCCESS responses and execute requests: the shapes decodeMessage accepts without the schema, and their neighbours. */
+const nearPlain: fc.Arbitrary<{ type: 'REQUEST' | 'RESPONSE'; body: string }> = fc.oneof(
+  fc
+    .record(
+      {
+        state: fc.oneof(fc.constantFrom('SUCCESS', 'RUNNING', 'FAILURE'), fc.jsonValue()),
+        data: fc.oneof(
+          fc.record({ result: fc.jsonValue(), extra: fc.jsonValue() }, { requiredKeys: ['result'] }),
+          fc.record({ result: fc.jsonValue() }, { requiredKeys: [] }),
+          fc.jsonValue(),
+        ),
+        extra: fc.jsonValue(),
+      },
+      { requiredKeys: ['state', 'data'] },
+    )
+    .map((b) => ({ type: 'RESPONSE' as const, body: JSON.stringify(b) })),
+  fc
+    .record(
+      {
+        task_cls: fc.oneof(fc.constantFrom('', 'T'), fc.jsonValue()),
+        task_name: fc.oneof(fc.constantFrom('', 't'), fc.jsonValue()),
+        task_version: fc.oneof(fc.constant('1.0'), fc.array(fc.integer()), fc.jsonValue()),
+        action: fc.oneof(fc.constantFrom('execute', 'revert', 'other'), fc.jsonValue()),
+        arguments: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.jsonValue()),
+        result: fc.jsonValue(),
+        failures: fc.jsonValue(),
+        extra: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    )
+    .map((b) => ({ type: 'REQUEST' as const, body: JSON.stringify(b) })),
+);
+
+function accepts(check: () => unknown): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('decodeMessage shortcuts (plain SUCCESS, execute requests, RUNNING)', () => {
+  it('accept exactly what the schemas accept', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(nearPlain, fc.record({ type: fc.constantFrom('REQUEST' as const, 'RESPONSE' as const), body: shapedBody })),
+        ({ type, body }) => {
+          const parsed: unknown = JSON.parse(body);
+          const bySchema = accepts(() => (type === 'REQUEST' ? validateRequest(parsed) : validateResponse(parsed)));
+          expect(accepts(() => decodeMessage({ body, properties: { type, headers: {} } }))).toBe(bySchema);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('RUNNING_TEXT is the JSON of a RUNNING response, decoded as one', () => {
+    expect(JSON.parse(RUNNING_TEXT)).toEqual({ state: 'RUNNING', data: {} });
+    expect(decodeMessage({ body: RUNNING_TEXT, properties: { type: 'RESPONSE', headers: {} } }).body).toEqual({
+      state: 'RUNNING',
+      data: {},
+    });
+  });
+
+  it('a SUCCESS with an extra key or data that is not an object is refused', () => {
+    for (const body of [
+      '{"state":"SUCCESS","data":{"result":1,"x":2}}',
+      '{"state":"SUCCESS","data":[]}',
+      '{"state":"SUCCESS","data":{"result":1},"x":1}',
+    ]) {
+      expect(() => decodeMessage({ body, properties: { type: 'RESPONSE', headers: {} } })).toThrow(/Invalid RESPONSE/);
+    }
+    const request = '{"task_cls":"T","task_name":"t","task_version":"1","action":"execute","arguments":[]}';
+    expect(() => decodeMessage({ body: request, properties: { type: 'REQUEST', headers: {} } })).toThrow(/Invalid REQUEST/);
   });
 });

@@ -144,14 +144,16 @@ export class QueueSubscription implements Subscription {
     }
     if (this.#spec.autoAck) {
       // noAck: the broker forgot it as it sent it; the base never settles it.
-      this.#deliver({ ...deliveryOf(msg), ack: noop, reject: noop });
+      this.#deliver(deliveryOf(msg, noop, noop));
       return;
     }
-    this.#deliver({
-      ...deliveryOf(msg),
-      ack: () => this.#queueAck(msg),
-      reject: (requeue) => this.#settle('reject', () => this.#channel.reject(msg, requeue)),
-    });
+    this.#deliver(
+      deliveryOf(
+        msg,
+        () => this.#queueAck(msg),
+        (requeue) => this.#settle('reject', () => this.#channel.reject(msg, requeue)),
+      ),
+    );
   };
 
   #settle(what: string, fn: () => void): void {

@@ -53,7 +53,7 @@ function setOwn(out: Record<string, HeaderValue>, key: string, value: HeaderValu
 export function fromAmqpHeaders(headers: Record<string, unknown> | undefined): MessageHeaders {
   const out: MessageHeaders = {};
   if (!headers) return out;
-  for (const [k, v] of Object.entries(headers)) setOwn(out, k, toHeaderValue(v));
+  for (const k in headers) if (Object.hasOwn(headers, k)) setOwn(out, k, toHeaderValue(headers[k]));
   return out;
 }
 
@@ -68,7 +68,7 @@ type AmqpField = string | boolean | null | { '!': 'int' | 'double'; value: numbe
  */
 export function toAmqpHeaders(headers: MessageHeaders): Record<string, AmqpField> {
   const out: Record<string, AmqpField> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = toAmqpField(v);
+  for (const k in headers) if (Object.hasOwn(headers, k)) out[k] = toAmqpField(headers[k] as HeaderValue);
   return out;
 }
 

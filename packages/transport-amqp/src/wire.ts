@@ -24,7 +24,7 @@ export function publishOptions(p: WireProperties, ttlMs?: number): Options.Publi
   return out;
 }
 
-export function deliveryOf(msg: ConsumeMessage): Pick<RawDelivery, 'body' | 'properties' | 'redelivered' | 'deliveryCount'> {
+export function deliveryOf(msg: ConsumeMessage, ack: RawDelivery['ack'], reject: RawDelivery['reject']): RawDelivery {
   const headers = fromAmqpHeaders(msg.properties.headers);
   const props: WireProperties = { headers };
   const { type, replyTo, correlationId } = msg.properties as { type?: unknown; replyTo?: unknown; correlationId?: unknown };
@@ -38,6 +38,8 @@ export function deliveryOf(msg: ConsumeMessage): Pick<RawDelivery, 'body' | 'pro
     properties: props,
     redelivered: msg.fields.redelivered,
     deliveryCount: typeof previous === 'number' ? previous + 1 : undefined,
+    ack,
+    reject,
   };
 }
 

@@ -33,6 +33,7 @@ type ReadReply = [string, Entry[]][] | null;
 const BATCH = 256;
 
 const noop = (): void => undefined;
+const NO_IDS: readonly string[] = [];
 
 /**
  * One consumer of one topic: a consumer-group member named `name`, reading with XREADGROUP
@@ -179,7 +180,10 @@ export class StreamSubscription {
    * engine) costs no write of its own per message.
    */
   async #read(free: number): Promise<ReadReply> {
-    const ids = this.#host.acks.take(this.key);
+    // An autoAck consumer's deletions (XDEL) are left to ride with the next publish on the
+    // command connection (an engine's next request): here their replies, which come at once
+    // while the read blocks, would wake this process once more per read.
+    const ids = this.#spec.autoAck ? NO_IDS : this.#host.acks.take(this.key);
     // autoAck: NOACK, the entries never enter the pending list; they are deleted (XDEL, with
     // the next write) as they are delivered.
     const read: (string | number)[] = this.#spec.autoAck

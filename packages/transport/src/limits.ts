@@ -42,23 +42,27 @@ export function resolveMaxMessageBytes(value: unknown): number {
   return value;
 }
 
+/** Bytes of `value` in UTF-8 (`bound`: an upper bound, without encoding: a UTF-16 unit is at most 3 bytes). */
+function textBytes(value: string, bound: boolean): number {
+  return bound ? value.length * 3 : Buffer.byteLength(value, 'utf8');
+}
+
 /**
  * The properties' size in bytes (headers as JSON). `bound`: an upper bound instead, without
- * encoding anything but nested header values (a UTF-16 unit is at most 3 UTF-8 bytes).
+ * encoding anything but nested header values.
  */
 function headerBytes(properties: MessageProperties, bound: boolean): number {
-  const text = (value: string): number => (bound ? value.length * 3 : Buffer.byteLength(value, 'utf8'));
   let bytes = 0;
-  for (const key of ['type', 'replyTo', 'correlationId'] as const) {
-    const value = properties[key];
-    if (typeof value === 'string') bytes += text(value);
-  }
+  if (typeof properties.type === 'string') bytes += textBytes(properties.type, bound);
+  if (typeof properties.replyTo === 'string') bytes += textBytes(properties.replyTo, bound);
+  if (typeof properties.correlationId === 'string') bytes += textBytes(properties.correlationId, bound);
   const headers = properties.headers;
   if (headers === undefined || headers === null || typeof headers !== 'object') return bytes;
-  for (const key of Object.keys(headers)) {
+  for (const key in headers) {
+    if (!Object.hasOwn(headers, key)) continue;
     const value: unknown = headers[key];
-    bytes += text(key);
-    if (typeof value === 'string') bytes += text(value);
+    bytes += textBytes(key, bound);
+    if (typeof value === 'string') bytes += textBytes(value, bound);
     else if (value === null || typeof value !== 'object') bytes += bound ? 24 : String(value).length;
     else if (bound && Array.isArray(value) && value.every((item) => typeof item === 'string')) {
       // An id list (heartbeats, CANCEL): quoted, comma-separated strings, without encoding it.
@@ -72,7 +76,7 @@ function headerBytes(properties: MessageProperties, bound: boolean): number {
         // A header no transport can carry: the transport's own encoding refuses it.
         json = undefined;
       }
-      bytes += json === undefined ? 0 : text(json);
+      bytes += json === undefined ? 0 : textBytes(json, bound);
     }
   }
   return bytes;

@@ -39,7 +39,7 @@ import {
   type TransportConsumer,
   MAX_RUNNING_LISTED,
 } from '@tf/core';
-import { decodeMessage, encodeBody, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
+import { decodeMessage, encodeBody, RUNNING_TEXT, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
 import { admit, type Admission } from './admission';
 import { deadLetterHeaders } from './dead-letters';
 import { DeliveryLimitError, UnknownTaskError } from './errors';
@@ -630,7 +630,7 @@ export class Worker {
     };
     let running: Promise<unknown> = Promise.resolve(undefined);
     if (task) {
-      running = send(encodeBody({ state: 'RUNNING', data: {} } satisfies ResponseBody), true).then(
+      running = send(RUNNING_TEXT, true).then(
         () => undefined,
         (error: unknown) => error ?? new Error('RUNNING could not be published'),
       );

@@ -5,6 +5,8 @@ import { MFlow, MRetry, providesOf, type Finals, type MAtom, type MItem } from '
 // reads a symbol it requires from.
 
 const NONE: readonly MAtom[] = Object.freeze([]);
+/** How many items before a consumer a linear flow looks at before it uses its provider index. */
+const NEAR_ITEMS = 4;
 
 /**
  * The atoms whose result a consumer reads `symbol` from: walk up the hierarchy
@@ -42,6 +44,17 @@ function visibleAt(level: MFlow, x: MItem, symbol: string): Finals {
 
 /** The nearest item before `x` that provides `symbol`. */
 function visibleInLinear(level: MFlow, x: MItem, symbol: string): Finals {
+  // The few items just before `x` first, nearest first: a chain reads from the item just
+  // before, and an item near the start has nothing else to look at. Neither needs the index
+  // (for a linear flow of n tasks an n-entry map, built for nothing).
+  const xp = x.pos;
+  const children = level.children;
+  const stop = Math.max(0, xp - NEAR_ITEMS);
+  for (let i = xp - 1; i >= stop; i--) {
+    const item = children[i]!;
+    if (providesOf(item).has(symbol)) return nonEmpty(finalsOf(item, symbol));
+  }
+  if (stop === 0) return NONE;
   const cur = level.provIndex.get(symbol);
   if (cur === undefined) return NONE;
   if (typeof cur === 'number') return cur < x.pos ? nonEmpty(finalsOf(level.children[cur]!, symbol)) : NONE;
