@@ -1,0 +1,333 @@
+/**
+ * The worker-based executor driven directly (no engine around it) against a hand-driven fake
+ * worker on the memory transport: the edges of its constructor, dispatch, replies and close.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  Task,
+  TfError,
+  TfHeader,
+  controlTopicOf,
+  type ExecutionContext,
+  type Logger,
+  type MessageHeaders,
+  type MessageProperties,
+  type PublishOptions,
+  type RequestBody,
+} from '@tf/core';
+import { decodeMessage } from '@tf/core/internal';
+import { MemoryTransport, memoryBroker } from '@tf/transport-memory';
+import { WorkerBasedExecutor, type WorkerBasedOptions } from '../src/worker-based/executor';
+import { REQUEST_STATE_EVENT, type RequestEventDetails } from '../src/worker-based/request-events';
+
+class Remote extends Task {
+  static override taskName = 'edges.Remote';
+  override execute(): never {
+    throw new Error('runs on a worker, never here');
+  }
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+let counter = 0;
+const newExchange = () => `executor-edges-${process.pid}-${++counter}`;
+
+interface Line {
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  obj: unknown;
+  msg: string;
+}
+
+/** A pino-shaped logger that keeps every line. */
+function recordingLogger(): { logger: Logger; lines: Line[] } {
+  const lines: Line[] = [];
+  const at =
+    (level: Line['level']) =>
+    (obj: unknown, msg = '') =>
+      lines.push({ level, obj, msg });
+  return { lines, logger: { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+/** Resolves once `ready()` is true; rejects after `timeoutMs`. */
+async function until(ready: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+interface Received {
+  body: RequestBody;
+  correlationId: string;
+  headers: MessageHeaders;
+  reply: (body: unknown, headers?: MessageHeaders) => Promise<void>;
+}
+
+/**
+ * A worker on topic `workers` that answers NOTIFY with `tasks` (and `headers`), keeps every
+ * REQUEST for the test to answer, and records what reaches its control topic.
+ */
+async function fakeWorker(exchange: string, options: { tasks?: string[]; headers?: MessageHeaders; id?: string } = {}) {
+  const { tasks = ['edges.Remote'], headers = {}, id } = options;
+  const received: Received[] = [];
+  const cancels: unknown[] = [];
+  const transport = new MemoryTransport();
+  await transport.connect();
+  if (id !== undefined) {
+    await transport.consume(exchange, controlTopicOf(id), async (delivery) => {
+      cancels.push(delivery.properties.headers?.[TfHeader.CANCEL]);
+      await delivery.ack();
+    });
+  }
+  await transport.consume(exchange, 'workers', async (delivery) => {
+    const message = decodeMessage(delivery);
+    const replyTo = message.properties.replyTo!;
+    const correlationId = message.properties.correlationId!;
+    const reply = (body: unknown, extra: MessageHeaders = {}) =>
+      transport.publish(exchange, replyTo, JSON.stringify(body), {
+        type: message.type === 'NOTIFY' ? 'NOTIFY' : 'RESPONSE',
+        correlationId,
+        headers: { ...headers, ...extra },
+      });
+    if (message.type === 'NOTIFY') await reply({ topic: 'workers', tasks });
+    else if (message.type === 'REQUEST') {
+      received.push({ body: message.body as RequestBody, correlationId, headers: message.properties.headers ?? {}, reply });
+    }
+    await delivery.ack();
+  });
+  cleanups.push(() => transport.close());
+  return { received, cancels, transport };
+}
+
+function executorFor(exchange: string, extra: Partial<WorkerBasedOptions> = {}) {
+  const { logger, lines } = recordingLogger();
+  const executor = new WorkerBasedExecutor({
+    exchange,
+    topics: ['workers'],
+    transport: 'memory',
+    transitionTimeoutMs: 10_000,
+    workerExpiryMs: 60_000,
+    notifyIntervalMs: 50,
+    logger,
+    ...extra,
+  });
+  cleanups.push(() => executor.stop());
+  return { executor, lines };
+}
+
+/** A memory transport that records what it publishes, and can refuse to publish REQUESTs. */
+class RecordingTransport extends MemoryTransport {
+  readonly published: { topic: string; type: string | undefined; options: PublishOptions | undefined }[] = [];
+  refuseRequests: Error | undefined;
+  override publish(exchange: string, topic: string, body: string, properties?: MessageProperties, options?: PublishOptions): Promise<void> {
+    this.published.push({ topic, type: properties?.type, options });
+    if (this.refuseRequests && properties?.type === 'REQUEST') return Promise.reject(this.refuseRequests);
+    return super.publish(exchange, topic, body, properties, options);
+  }
+}
+
+const progress: unknown[] = [];
+const context = (): ExecutionContext =>
+  ({ flowUuid: 'flow', node: undefined, onProgress: (value: unknown) => progress.push(value) }) as unknown as ExecutionContext;
+
+/** The outcome of `promise`: its value, or the error it rejected with. */
+const settle = (promise: unknown): Promise<unknown> =>
+  Promise.resolve(promise).then(
+    (value) => value,
+    (error: unknown) => error,
+  );
+
+describe('worker-based executor: edges', () => {
+  it('refuses an empty topic list', () => {
+    const { logger } = recordingLogger();
+    expect(
+      () =>
+        new WorkerBasedExecutor({
+          exchange: 'e',
+          topics: [],
+          transport: 'memory',
+          transitionTimeoutMs: null,
+          workerExpiryMs: 1_000,
+          notifyIntervalMs: 50,
+          logger,
+        }),
+    ).toThrow(new TypeError('the worker-based engine needs at least one topic'));
+  });
+
+  it('publishes each REQUEST with its transition timeout as TTL, and none without one', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    for (const [transitionTimeoutMs, expected] of [
+      [750, { ttlMs: 750 }],
+      [null, {}],
+    ] as const) {
+      const transport = new RecordingTransport();
+      cleanups.push(() => transport.close());
+      const { executor } = executorFor(exchange, { transport, transitionTimeoutMs });
+      await executor.start();
+      void settle(executor.execute(new Remote({ name: `ttl-${String(transitionTimeoutMs)}` }), {}, context()));
+      await until(() => transport.published.some((p) => p.type === 'REQUEST'), 'a REQUEST');
+      expect(transport.published.filter((p) => p.type === 'REQUEST')).toEqual([{ topic: 'workers', type: 'REQUEST', options: expected }]);
+      await executor.stop();
+    }
+    expect(worker.received).toHaveLength(2);
+  });
+
+  it('tells request events exactly: PENDING with the topic, RUNNING once with the worker when it says who it is', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor } = executorFor(exchange);
+    const events: RequestEventDetails[] = [];
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => events.push(details));
+    await executor.start();
+    const named = settle(executor.execute(new Remote({ name: 'named' }), {}, context()));
+    const anonymous = settle(executor.execute(new Remote({ name: 'anonymous' }), {}, context()));
+    await until(() => worker.received.length === 2, 'both requests');
+    const [first, second] = worker.received as [Received, Received];
+    await first.reply({ state: 'RUNNING', data: {} }, { [TfHeader.WORKER]: 'w-1' });
+    await first.reply({ state: 'RUNNING', data: {} }, { [TfHeader.WORKER]: 'w-1' });
+    await second.reply({ state: 'RUNNING', data: {} });
+    await first.reply({ state: 'SUCCESS', data: { result: 1 } });
+    await second.reply({ state: 'SUCCESS', data: { result: 2 } });
+    expect(await named).toBe(1);
+    expect(await anonymous).toBe(2);
+    const base = { taskName: 'edges.Remote', attempt: 1, topic: 'workers' };
+    expect(events).toStrictEqual([
+      { atomName: 'named', state: 'PENDING', ...base },
+      { atomName: 'anonymous', state: 'PENDING', ...base },
+      { atomName: 'named', state: 'RUNNING', ...base, worker: 'w-1' },
+      { atomName: 'anonymous', state: 'RUNNING', ...base },
+    ]);
+  });
+
+  it("logs a request listener's error and goes on", async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor, lines } = executorFor(exchange);
+    const boom = new Error('listener boom');
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, () => {
+      throw boom;
+    });
+    await executor.start();
+    const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 'ok' } });
+    expect(await outcome).toBe('ok');
+    expect(lines.filter((l) => l.msg.includes('listener threw'))).toEqual([
+      { level: 'warn', obj: { err: boom, event: REQUEST_STATE_EVENT }, msg: 'request listener threw' },
+    ]);
+  });
+
+  it('after its own reconnect tells that the request waits again, as attempt 2, and why', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor } = executorFor(exchange);
+    const events: RequestEventDetails[] = [];
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => events.push(details));
+    await executor.start();
+    const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    memoryBroker.dropConnection(executor.transport!);
+    await until(() => worker.received.length === 2, 'the request sent again');
+    await worker.received[1]!.reply({ state: 'SUCCESS', data: { result: 'again' } });
+    expect(await outcome).toBe('again');
+    expect(events.map((e) => `${e.state} ${e.attempt}`)).toEqual(['PENDING 1', 'WAITING 2', 'PENDING 2']);
+    expect(events[1]).toStrictEqual({
+      atomName: 'r',
+      taskName: 'edges.Remote',
+      state: 'WAITING',
+      attempt: 2,
+      reason: 'the engine reconnected to its broker; the request may have been lost',
+    });
+  });
+
+  it('fails a request whose arguments cannot be sent as JSON, and sends the next one', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor } = executorFor(exchange);
+    await executor.start();
+    await executor.waitForWorkers(1, 5_000);
+    const error = await settle(executor.execute(new Remote({ name: 'big' }), { n: 10n }, context()));
+    expect(TfError.is(error, 'TF_UNSERIALIZABLE')).toBe(true);
+    const outcome = settle(executor.execute(new Remote({ name: 'fine' }), { n: 10 }, context()));
+    await until(() => worker.received.length === 1, 'the next request');
+    expect(worker.received[0]!.body).toMatchObject({ task_name: 'fine', arguments: { n: 10 } });
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 'fine' } });
+    expect(await outcome).toBe('fine');
+  });
+
+  it('fails a request its transport refused to publish, and sends the one waiting for its share', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const transport = new RecordingTransport();
+    cleanups.push(() => transport.close());
+    // No tick and no periodic NOTIFY (both intervals): only the failed publish can let the second request go.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    cleanups.push(async () => {
+      vi.useRealTimers();
+    });
+    const { executor } = executorFor(exchange, { transport, maxInFlight: 1 });
+    await executor.start();
+    await executor.waitForWorkers(1, 5_000);
+    const refused = new Error('refused by the broker');
+    transport.refuseRequests = refused;
+    const first = settle(executor.execute(new Remote({ name: 'first' }), {}, context()));
+    // Held back by the bound until the first one's share is free again.
+    const second = settle(executor.execute(new Remote({ name: 'second' }), {}, context()));
+    transport.refuseRequests = undefined;
+    expect(await first).toBe(refused);
+    await until(() => worker.received.length === 1, 'the second request');
+    expect(worker.received[0]!.body.task_name).toBe('second');
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 2 } });
+    expect(await second).toBe(2);
+  });
+
+  it('drops a REQUEST sent to its own topic, saying so', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor, lines } = executorFor(exchange);
+    await executor.start();
+    const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    await worker.transport.publish(exchange, executor.uuid, JSON.stringify({}), { type: 'NOTIFY', correlationId: 'n' });
+    const request = worker.received[0]!;
+    await worker.transport.publish(exchange, executor.uuid, JSON.stringify(request.body), {
+      type: 'REQUEST',
+      correlationId: request.correlationId,
+      replyTo: 'elsewhere',
+    });
+    await until(() => lines.some((l) => l.level === 'warn'), 'a warning');
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([
+      { level: 'warn', obj: { type: 'REQUEST' }, msg: 'the engine topic received a request; dropped' },
+    ]);
+    await request.reply({ state: 'SUCCESS', data: { result: 'ok' } });
+    expect(await outcome).toBe('ok');
+  });
+
+  it('a stalled process does not judge its workers silent: the tick that comes late counts everyone as just heard of', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange, { headers: { [TfHeader.WORKER]: 'w-stall', [TfHeader.HEARTBEAT_MS]: 50 } });
+    const { executor, lines } = executorFor(exchange, { heartbeatTimeoutMs: 200, transitionTimeoutMs: 1_000 });
+    let running = false;
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => {
+      running ||= details.state === 'RUNNING';
+    });
+    await executor.start();
+    const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    await worker.received[0]!.reply({ state: 'RUNNING', data: {} });
+    await until(() => running, 'the request running');
+    // Blocks the event loop well past the heartbeat timeout: nothing is read meanwhile.
+    const until_ = Date.now() + 500;
+    while (Date.now() < until_);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 'kept' } });
+    expect(await outcome).toBe('kept');
+    expect(worker.received).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 're-dispatching requests')).toEqual([]);
+  });
+});
