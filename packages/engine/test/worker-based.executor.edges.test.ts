@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  CANCEL_MESSAGE,
   Task,
   TfError,
   TfHeader,
@@ -123,10 +124,21 @@ function executorFor(exchange: string, extra: Partial<WorkerBasedOptions> = {}) 
 class RecordingTransport extends MemoryTransport {
   readonly published: { topic: string; type: string | undefined; options: PublishOptions | undefined }[] = [];
   refuseRequests: Error | undefined;
-  override publish(exchange: string, topic: string, body: string, properties?: MessageProperties, options?: PublishOptions): Promise<void> {
+  refuseConsume: Error | undefined;
+  override consume(...args: Parameters<MemoryTransport['consume']>): ReturnType<MemoryTransport['consume']> {
+    const refused = this.refuseConsume;
+    this.refuseConsume = undefined;
+    return refused ? Promise.reject(refused) : super.consume(...args);
+  }
+  /** Holds each CANCEL back until this resolves. */
+  cancelsHeld: Promise<void> | undefined;
+  cancelsSent = 0;
+  override async publish(exchange: string, topic: string, body: string, properties?: MessageProperties, options?: PublishOptions): Promise<void> {
     this.published.push({ topic, type: properties?.type, options });
-    if (this.refuseRequests && properties?.type === 'REQUEST') return Promise.reject(this.refuseRequests);
-    return super.publish(exchange, topic, body, properties, options);
+    if (this.refuseRequests && properties?.type === 'REQUEST') throw this.refuseRequests;
+    if (properties?.type === CANCEL_MESSAGE) await this.cancelsHeld;
+    await super.publish(exchange, topic, body, properties, options);
+    if (properties?.type === CANCEL_MESSAGE) this.cancelsSent++;
   }
 }
 
@@ -160,7 +172,7 @@ describe('worker-based executor: edges', () => {
 
   it('publishes each REQUEST with its transition timeout as TTL, and none without one', async () => {
     const exchange = newExchange();
-    const worker = await fakeWorker(exchange);
+    await fakeWorker(exchange);
     for (const [transitionTimeoutMs, expected] of [
       [750, { ttlMs: 750 }],
       [null, {}],
@@ -174,7 +186,6 @@ describe('worker-based executor: edges', () => {
       expect(transport.published.filter((p) => p.type === 'REQUEST')).toEqual([{ topic: 'workers', type: 'REQUEST', options: expected }]);
       await executor.stop();
     }
-    expect(worker.received).toHaveLength(2);
   });
 
   it('tells request events exactly: PENDING with the topic, RUNNING once with the worker when it says who it is', async () => {
@@ -329,5 +340,91 @@ describe('worker-based executor: edges', () => {
     expect(await outcome).toBe('kept');
     expect(worker.received).toHaveLength(1);
     expect(lines.filter((l) => l.msg === 're-dispatching requests')).toEqual([]);
+  });
+
+  it('starts once however often asked; after a failed start the next one connects', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const transport = new RecordingTransport();
+    cleanups.push(() => transport.close());
+    const { executor } = executorFor(exchange, { transport });
+    const refused = new Error('no consumer for you');
+    transport.refuseConsume = refused;
+    expect(await settle(executor.start())).toBe(refused);
+    await Promise.all([executor.start(), executor.start()]);
+    await executor.start();
+    expect(memoryBroker.stats(exchange, executor.uuid).consumers).toBe(1);
+    const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 'started' } });
+    expect(await outcome).toBe('started');
+    await executor.stop();
+    expect(memoryBroker.stats(exchange, executor.uuid).consumers).toBe(0);
+  });
+
+  it("cancelAll() tells only the holder of a claimed request, every tf worker on the topic of an unclaimed one, and nobody of a waiting one", async () => {
+    const exchange = newExchange();
+    const beat = { [TfHeader.HEARTBEAT_MS]: 60_000 };
+    const one = await fakeWorker(exchange, { id: 'w-one', headers: { ...beat, [TfHeader.WORKER]: 'w-one' } });
+    const two = await fakeWorker(exchange, { id: 'w-two', headers: { ...beat, [TfHeader.WORKER]: 'w-two' } });
+    const { executor, lines } = executorFor(exchange, { maxInFlight: 2 });
+    await executor.start();
+    await until(() => executor.workers.get('workers')?.members.size === 2, 'both workers known');
+    const outcomes = ['claimed', 'unclaimed', 'waiting'].map((name) => settle(executor.execute(new Remote({ name }), {}, context())));
+    await until(() => one.received.length + two.received.length === 2, 'two requests');
+    const claimed = [...one.received, ...two.received].find((r) => r.body.task_name === 'claimed')!;
+    const unclaimed = [...one.received, ...two.received].find((r) => r.body.task_name === 'unclaimed')!;
+    const holder = one.received.includes(claimed) ? one : two;
+    let running = false;
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => {
+      running ||= details.state === 'RUNNING';
+    });
+    await claimed.reply({ state: 'RUNNING', data: {} });
+    await until(() => running, 'the claimed request running');
+    executor.cancelAll();
+    const errors = await Promise.all(outcomes);
+    expect(errors.map((e) => (e as TfError).code)).toEqual(['TF_TASK_CANCELLED', 'TF_TASK_CANCELLED', 'TF_TASK_CANCELLED']);
+    expect(lines.filter((l) => l.level === 'info')).toEqual([{ level: 'info', obj: { count: 3 }, msg: 'cancelled the requests in flight' }]);
+    // One CANCEL per worker, naming every run it is asked to drop.
+    await until(() => one.cancels.length + two.cancels.length === 2, 'the CANCELs');
+    const other = holder === one ? two : one;
+    expect(holder.cancels).toEqual([[claimed.correlationId, unclaimed.correlationId]]);
+    expect(other.cancels).toEqual([[unclaimed.correlationId]]);
+  });
+
+  it('stop() lets the CANCELs on their way leave before it resolves', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange, { id: 'w-stop', headers: { [TfHeader.HEARTBEAT_MS]: 60_000, [TfHeader.WORKER]: 'w-stop' } });
+    const transport = new RecordingTransport();
+    cleanups.push(() => transport.close());
+    const { executor } = executorFor(exchange, { transport });
+    await executor.start();
+    const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    transport.cancelsHeld = new Promise((resolve) => setTimeout(resolve, 50));
+    executor.cancelAll();
+    await executor.stop();
+    expect(transport.cancelsSent).toBe(1);
+    expect(((await outcome) as TfError).code).toBe('TF_TASK_CANCELLED');
+    await until(() => worker.cancels.length === 1, 'the CANCEL');
+    expect(worker.cancels).toEqual([[worker.received[0]!.correlationId]]);
+    expect(transport.published.filter((p) => p.type === CANCEL_MESSAGE)).toEqual([
+      { topic: controlTopicOf('w-stop'), type: CANCEL_MESSAGE, options: { createTopic: false } },
+    ]);
+  });
+
+  it("logs a worker listener's error", async () => {
+    const exchange = newExchange();
+    const { executor, lines } = executorFor(exchange, { noWorkerWarningMs: 20 });
+    const boom = new Error('worker listener boom');
+    executor.workerNotifier.on('no_capable_worker', () => {
+      throw boom;
+    });
+    await executor.start();
+    void settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => lines.some((l) => l.msg === 'worker listener threw'), 'the listener error');
+    expect(lines.filter((l) => l.msg === 'worker listener threw')).toEqual([
+      { level: 'warn', obj: { err: boom, event: 'no_capable_worker' }, msg: 'worker listener threw' },
+    ]);
   });
 });
