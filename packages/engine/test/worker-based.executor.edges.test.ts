@@ -133,7 +133,13 @@ class RecordingTransport extends MemoryTransport {
   /** Holds each CANCEL back until this resolves. */
   cancelsHeld: Promise<void> | undefined;
   cancelsSent = 0;
-  override async publish(exchange: string, topic: string, body: string, properties?: MessageProperties, options?: PublishOptions): Promise<void> {
+  override async publish(
+    exchange: string,
+    topic: string,
+    body: string,
+    properties?: MessageProperties,
+    options?: PublishOptions,
+  ): Promise<void> {
     this.published.push({ topic, type: properties?.type, options });
     if (this.refuseRequests && properties?.type === 'REQUEST') throw this.refuseRequests;
     if (properties?.type === CANCEL_MESSAGE) await this.cancelsHeld;
@@ -362,7 +368,7 @@ describe('worker-based executor: edges', () => {
     expect(memoryBroker.stats(exchange, executor.uuid).consumers).toBe(0);
   });
 
-  it("cancelAll() tells only the holder of a claimed request, every tf worker on the topic of an unclaimed one, and nobody of a waiting one", async () => {
+  it('cancelAll() tells only the holder of a claimed request, every tf worker on the topic of an unclaimed one, and nobody of a waiting one', async () => {
     const exchange = newExchange();
     const beat = { [TfHeader.HEARTBEAT_MS]: 60_000 };
     const one = await fakeWorker(exchange, { id: 'w-one', headers: { ...beat, [TfHeader.WORKER]: 'w-one' } });
@@ -384,7 +390,9 @@ describe('worker-based executor: edges', () => {
     executor.cancelAll();
     const errors = await Promise.all(outcomes);
     expect(errors.map((e) => (e as TfError).code)).toEqual(['TF_TASK_CANCELLED', 'TF_TASK_CANCELLED', 'TF_TASK_CANCELLED']);
-    expect(lines.filter((l) => l.level === 'info')).toEqual([{ level: 'info', obj: { count: 3 }, msg: 'cancelled the requests in flight' }]);
+    expect(lines.filter((l) => l.level === 'info')).toEqual([
+      { level: 'info', obj: { count: 3 }, msg: 'cancelled the requests in flight' },
+    ]);
     // One CANCEL per worker, naming every run it is asked to drop.
     await until(() => one.cancels.length + two.cancels.length === 2, 'the CANCELs');
     const other = holder === one ? two : one;
