@@ -435,4 +435,26 @@ describe('worker-based executor: edges', () => {
       { level: 'warn', obj: { err: boom, event: 'no_capable_worker' }, msg: 'worker listener threw' },
     ]);
   });
+
+  it('names in the no-worker hint the export a task class likely has: its own name when that is an identifier', async () => {
+    const exchange = newExchange();
+    const { executor } = executorFor(exchange, { noWorkerWarningMs: 20 });
+    const hints = new Map<string, string>();
+    executor.workerNotifier.on('no_capable_worker', (_event, details) => hints.set(details.taskName, details.hint));
+    const named = (className: string, taskName: string) => {
+      const cls = class extends Remote {
+        static override taskName = taskName;
+      };
+      Object.defineProperty(cls, 'name', { value: className });
+      return new cls({ name: taskName });
+    };
+    await executor.start();
+    for (const task of [named('Remote_$1', 'edges.a'), named('edges remote', 'edges.b'), named('1Remote', 'edges.c')]) {
+      void settle(executor.execute(task, {}, context()));
+    }
+    await until(() => hints.size === 3, 'three warnings');
+    expect(hints.get('edges.a')).toContain('tasks: [Remote_$1]');
+    expect(hints.get('edges.b')).toContain('tasks: [<TaskClass>]');
+    expect(hints.get('edges.c')).toContain('tasks: [<TaskClass>]');
+  });
 });
