@@ -457,4 +457,34 @@ describe('worker-based executor: edges', () => {
     expect(hints.get('edges.b')).toContain('tasks: [<TaskClass>]');
     expect(hints.get('edges.c')).toContain('tasks: [<TaskClass>]');
   });
+
+  it('once its transport gave up, fails each request at once; started again, it sends them', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor, lines } = executorFor(exchange, {
+      retryOptions: { maxRetries: 1, intervalStartMs: 5, intervalStepMs: 5, intervalMaxMs: 5 },
+    });
+    await executor.start();
+    const inFlight = settle(executor.execute(new Remote({ name: 'in-flight' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    memoryBroker.dropConnection(executor.transport!, { failAttempts: 100 });
+    const lost = await inFlight;
+    expect(lost).toMatchObject({ code: 'TF_ENGINE_CONNECTION_LOST', atomName: 'in-flight', state: 'PENDING' });
+    expect(lines.filter((l) => l.msg.includes('for good'))).toEqual([
+      {
+        level: 'error',
+        obj: { err: (lost as { cause: unknown }).cause },
+        msg: 'the engine lost its broker for good; failing every request in flight',
+      },
+    ]);
+    const later = await settle(executor.execute(new Remote({ name: 'later' }), {}, context()));
+    expect(later).toMatchObject({ code: 'TF_ENGINE_CONNECTION_LOST', atomName: 'later', state: 'WAITING' });
+    expect(worker.received).toHaveLength(1);
+    await executor.stop();
+    await executor.start();
+    const again = settle(executor.execute(new Remote({ name: 'again' }), {}, context()));
+    await until(() => worker.received.length === 2, 'the request after the restart');
+    await worker.received[1]!.reply({ state: 'SUCCESS', data: { result: 'back' } });
+    expect(await again).toBe('back');
+  });
 });
