@@ -487,4 +487,75 @@ describe('worker-based executor: edges', () => {
     await worker.received[1]!.reply({ state: 'SUCCESS', data: { result: 'back' } });
     expect(await again).toBe('back');
   });
+
+  it('sends again only the request its heartbeating worker stopped listing, and tells that worker to drop the old attempt', async () => {
+    const exchange = newExchange();
+    const headers = { [TfHeader.WORKER]: 'w-list', [TfHeader.HEARTBEAT_MS]: 50 };
+    const worker = await fakeWorker(exchange, { id: 'w-list', headers });
+    const { executor } = executorFor(exchange, { heartbeatTimeoutMs: 200 });
+    const events: RequestEventDetails[] = [];
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => events.push(details));
+    await executor.start();
+    const kept = settle(executor.execute(new Remote({ name: 'kept' }), {}, context()));
+    const dropped = settle(executor.execute(new Remote({ name: 'dropped' }), {}, context()));
+    await until(() => worker.received.length === 2, 'both requests');
+    const [keptRequest, droppedRequest] = worker.received as [Received, Received];
+    await keptRequest.reply({ state: 'RUNNING', data: {} });
+    await droppedRequest.reply({ state: 'RUNNING', data: {} });
+    // The worker's heartbeat lists only the first: it no longer holds the second.
+    const beat = setInterval(() => {
+      void worker.transport.publish(exchange, executor.uuid, JSON.stringify({ topic: 'workers', tasks: ['edges.Remote'] }), {
+        type: 'NOTIFY',
+        headers: { ...headers, [TfHeader.RUNNING]: [keptRequest.correlationId] },
+      });
+    }, 50);
+    cleanups.push(async () => clearInterval(beat));
+    await until(() => worker.received.length === 3, 'the second request sent again');
+    const again = worker.received[2]!;
+    expect(again.body.task_name).toBe('dropped');
+    expect(again.headers[TfHeader.ATTEMPT]).toBe(2);
+    await until(() => worker.cancels.length === 1, 'the CANCEL of the old attempt');
+    expect(worker.cancels).toEqual([[droppedRequest.correlationId]]);
+    await keptRequest.reply({ state: 'SUCCESS', data: { result: 'kept' } });
+    await again.reply({ state: 'SUCCESS', data: { result: 'again' } });
+    expect([await kept, await dropped]).toEqual(['kept', 'again']);
+    expect(events.filter((e) => e.state === 'WAITING')).toStrictEqual([
+      {
+        atomName: 'dropped',
+        taskName: 'edges.Remote',
+        state: 'WAITING',
+        attempt: 2,
+        reason: 'its worker no longer lists it among the requests it holds',
+      },
+    ]);
+  });
+
+  it('sends again everything a worker held once it went silent, and what waits on its topic when it was alone there', async () => {
+    const exchange = newExchange();
+    const headers = { [TfHeader.WORKER]: 'w-gone', [TfHeader.HEARTBEAT_MS]: 50 };
+    const gone = await fakeWorker(exchange, { id: 'w-gone', headers });
+    const { executor, lines } = executorFor(exchange, { heartbeatTimeoutMs: 200 });
+    const events: RequestEventDetails[] = [];
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => events.push(details));
+    await executor.start();
+    const held = settle(executor.execute(new Remote({ name: 'held' }), {}, context()));
+    const queued = settle(executor.execute(new Remote({ name: 'queued' }), {}, context()));
+    await until(() => gone.received.length === 2, 'both requests');
+    await gone.received[0]!.reply({ state: 'RUNNING', data: {} });
+    // Silent from now on: it answers nothing, not even NOTIFY.
+    await gone.transport.close();
+    await until(() => events.filter((e) => e.state === 'WAITING').length === 2, 'both requests waiting again');
+    const reason = 'worker w-gone went silent for 200 ms';
+    expect(events.filter((e) => e.state === 'WAITING').map((e) => [e.atomName, e.attempt, e.reason])).toEqual([
+      ['held', 2, reason],
+      ['queued', 2, reason],
+    ]);
+    expect(lines.filter((l) => l.msg === 're-dispatching requests')).toEqual([
+      { level: 'warn', obj: { count: 2, reason }, msg: 're-dispatching requests' },
+    ]);
+    const fresh = await fakeWorker(exchange);
+    await until(() => fresh.received.length === 2, 'both requests at the new worker');
+    for (const request of fresh.received) await request.reply({ state: 'SUCCESS', data: { result: request.body.task_name } });
+    expect([await held, await queued]).toEqual(['held', 'queued']);
+  });
 });
