@@ -558,4 +558,34 @@ describe('worker-based executor: edges', () => {
     for (const request of fresh.received) await request.reply({ state: 'SUCCESS', data: { result: request.body.task_name } });
     expect([await held, await queued]).toEqual(['held', 'queued']);
   });
+
+  it('an unreadable message fails no request unless it is a RESPONSE to one that an unwatched worker runs', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor, lines } = executorFor(exchange, { transitionTimeoutMs: null });
+    await executor.start();
+    const pending = settle(executor.execute(new Remote({ name: 'pending' }), {}, context()));
+    const running = settle(executor.execute(new Remote({ name: 'running' }), {}, context()));
+    await until(() => worker.received.length === 2, 'both requests');
+    const [pendingRequest, runningRequest] = worker.received as [Received, Received];
+    let started = false;
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => {
+      started ||= details.state === 'RUNNING';
+    });
+    await runningRequest.reply({ state: 'RUNNING', data: {} });
+    await until(() => started, 'the second request running');
+    const garbage = (type: string, correlationId: string) =>
+      worker.transport.publish(exchange, executor.uuid, '{oops', { type, correlationId });
+    // A RESPONSE to a request no worker started yet, and a NOTIFY naming a running one.
+    await garbage('RESPONSE', pendingRequest.correlationId);
+    await garbage('NOTIFY', runningRequest.correlationId);
+    await until(() => lines.filter((l) => l.msg === 'ignoring an invalid message').length === 2, 'both ignored');
+    expect(lines.filter((l) => l.msg === 'ignoring an invalid message').map((l) => l.obj)).toEqual([
+      { err: expect.objectContaining({ code: 'TF_INVALID_MESSAGE' }), type: 'RESPONSE', correlationId: pendingRequest.correlationId },
+      { err: expect.objectContaining({ code: 'TF_INVALID_MESSAGE' }), type: 'NOTIFY', correlationId: runningRequest.correlationId },
+    ]);
+    await pendingRequest.reply({ state: 'SUCCESS', data: { result: 'p' } });
+    await runningRequest.reply({ state: 'SUCCESS', data: { result: 'r' } });
+    expect([await pending, await running]).toEqual(['p', 'r']);
+  });
 });
