@@ -588,4 +588,34 @@ describe('worker-based executor: edges', () => {
     await runningRequest.reply({ state: 'SUCCESS', data: { result: 'r' } });
     expect([await pending, await running]).toEqual(['p', 'r']);
   });
+
+  it('judges no worker silent while it cannot hear: a RUNNING request outlives a disconnection longer than the heartbeat timeout', async () => {
+    const exchange = newExchange();
+    const headers = { [TfHeader.WORKER]: 'w-patient', [TfHeader.HEARTBEAT_MS]: 50 };
+    const worker = await fakeWorker(exchange, { id: 'w-patient', headers });
+    const { executor, lines } = executorFor(exchange, {
+      heartbeatTimeoutMs: 200,
+      transitionTimeoutMs: 2_000,
+      retryOptions: { maxRetries: 20, intervalStartMs: 150, intervalStepMs: 0, intervalMaxMs: 150 },
+    });
+    let running = false;
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => {
+      running ||= details.state === 'RUNNING';
+    });
+    await executor.start();
+    const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    const request = worker.received[0]!;
+    await request.reply({ state: 'RUNNING', data: {} });
+    await until(() => running, 'the request running');
+    const transport = executor.transport!;
+    // Refused three times: about 450 ms without a connection, more than twice the heartbeat timeout.
+    memoryBroker.dropConnection(transport, { failAttempts: 3 });
+    await until(() => transport.state !== 'connected', 'the connection lost');
+    await until(() => transport.state === 'connected', 'the connection back');
+    await request.reply({ state: 'SUCCESS', data: { result: 'patient' } });
+    expect(await outcome).toBe('patient');
+    expect(worker.received).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 're-dispatching requests')).toEqual([]);
+  });
 });
