@@ -618,4 +618,59 @@ describe('worker-based executor: edges', () => {
     expect(worker.received).toHaveLength(1);
     expect(lines.filter((l) => l.msg === 're-dispatching requests')).toEqual([]);
   });
+
+  it('a silent worker sharing its topic: what was sent there before its last sign of life goes again, what was sent later stays', async () => {
+    const exchange = newExchange();
+    const tasks = ['edges.Remote'];
+    const headersOf = (id: string) => ({ [TfHeader.WORKER]: id, [TfHeader.HEARTBEAT_MS]: 50 });
+    // The only consumer of the topic: it gets every request.
+    const dying = await fakeWorker(exchange, { id: 'w-dying', headers: headersOf('w-dying'), tasks });
+    const { executor } = executorFor(exchange, { heartbeatTimeoutMs: 600 });
+    const events: RequestEventDetails[] = [];
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => events.push(details));
+    await executor.start();
+    // Another tf worker on the same topic, alive throughout (it only says so).
+    const peer = setInterval(() => {
+      void dying.transport.publish(exchange, executor.uuid, JSON.stringify({ topic: 'workers', tasks }), {
+        type: 'NOTIFY',
+        headers: headersOf('w-peer'),
+      });
+    }, 50);
+    cleanups.push(async () => clearInterval(peer));
+    await until(() => executor.workers.get('workers')?.members.size === 2, 'both workers known');
+    const held = settle(executor.execute(new Remote({ name: 'held' }), {}, context()));
+    const before = settle(executor.execute(new Remote({ name: 'before' }), {}, context()));
+    await until(() => dying.received.length === 2, 'both requests');
+    await dying.received[0]!.reply({ state: 'RUNNING', data: {} });
+    await until(() => events.some((e) => e.state === 'RUNNING'), 'the first request running');
+    // Its last sign of life; the peer keeps speaking for the topic from another connection.
+    const peerTransport = new MemoryTransport();
+    await peerTransport.connect();
+    cleanups.push(() => peerTransport.close());
+    clearInterval(peer);
+    const peerAgain = setInterval(() => {
+      void peerTransport.publish(exchange, executor.uuid, JSON.stringify({ topic: 'workers', tasks }), {
+        type: 'NOTIFY',
+        headers: headersOf('w-peer'),
+      });
+    }, 50);
+    cleanups.push(async () => clearInterval(peerAgain));
+    await dying.transport.close();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const after = settle(executor.execute(new Remote({ name: 'after' }), {}, context()));
+    await until(() => events.filter((e) => e.state === 'WAITING').length === 2, 'two requests waiting again');
+    expect(events.filter((e) => e.state === 'WAITING').map((e) => [e.atomName, e.attempt])).toEqual([
+      ['held', 2],
+      ['before', 2],
+    ]);
+    const fresh = await fakeWorker(exchange, { tasks });
+    await until(() => fresh.received.length === 3, 'three requests at the new worker');
+    expect(fresh.received.map((r) => [r.body.task_name, r.headers[TfHeader.ATTEMPT]]).sort()).toEqual([
+      ['after', 1],
+      ['before', 2],
+      ['held', 2],
+    ]);
+    for (const request of fresh.received) await request.reply({ state: 'SUCCESS', data: { result: request.body.task_name } });
+    expect([await held, await before, await after]).toEqual(['held', 'before', 'after']);
+  });
 });
