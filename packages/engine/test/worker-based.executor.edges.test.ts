@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CANCEL_MESSAGE,
+  Failure,
   Task,
   TfError,
   TfHeader,
@@ -672,5 +673,31 @@ describe('worker-based executor: edges', () => {
     ]);
     for (const request of fresh.received) await request.reply({ state: 'SUCCESS', data: { result: request.body.task_name } });
     expect([await held, await before, await after]).toEqual(['held', 'before', 'after']);
+  });
+
+  it('each final answer, SUCCESS or FAILURE, lets the next held-back request go at once (no tick needed)', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    // No tick and no periodic NOTIFY: only the answers can let the held-back requests go.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    cleanups.push(async () => {
+      vi.useRealTimers();
+    });
+    const { executor } = executorFor(exchange, { maxInFlight: 1 });
+    await executor.start();
+    await executor.waitForWorkers(1, 5_000);
+    const outcomes = ['a', 'b', 'c'].map((name) => settle(executor.execute(new Remote({ name }), {}, context())));
+    await until(() => worker.received.length === 1, 'the first request');
+    await worker.received[0]!.reply({ state: 'RUNNING', data: {} });
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 'a' } });
+    await until(() => worker.received.length === 2, 'the second request');
+    await worker.received[1]!.reply({ state: 'FAILURE', data: { result: Failure.fromError(new Error('b failed')).toDict() } });
+    await until(() => worker.received.length === 3, 'the third request');
+    await worker.received[2]!.reply({ state: 'SUCCESS', data: { result: 'c' } });
+    const [a, b, c] = await Promise.all(outcomes);
+    expect(a).toBe('a');
+    expect(Failure.fromError(b).exceptionStr).toBe('b failed');
+    expect(c).toBe('c');
+    expect(worker.received.map((r) => r.body.task_name)).toEqual(['a', 'b', 'c']);
   });
 });
