@@ -322,6 +322,8 @@ describe('worker-based executor: edges', () => {
     expect(lines.filter((l) => l.level === 'warn')).toEqual([
       { level: 'warn', obj: { type: 'REQUEST' }, msg: 'the engine topic received a request; dropped' },
     ]);
+    // The NOTIFY without a topic (what the engine itself sends to workers) was dropped without a word.
+    expect(lines.filter((l) => l.msg.startsWith('ignoring'))).toEqual([]);
     await request.reply({ state: 'SUCCESS', data: { result: 'ok' } });
     expect(await outcome).toBe('ok');
   });
@@ -699,5 +701,20 @@ describe('worker-based executor: edges', () => {
     expect(Failure.fromError(b).exceptionStr).toBe('b failed');
     expect(c).toBe('c');
     expect(worker.received.map((r) => r.body.task_name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('asks a worker that cannot be told (no control topic) to drop nothing, and cancels nothing when nothing is in flight', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange, { headers: { [TfHeader.WORKER]: 'w-python', [TfHeader.RUNNING]: ['ghost'] } });
+    const { executor, lines } = executorFor(exchange);
+    await executor.start();
+    await executor.waitForWorkers(1, 5_000);
+    const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 'done' } });
+    expect(await outcome).toBe('done');
+    executor.cancelAll();
+    await executor.stop();
+    expect(lines.filter((l) => l.level === 'warn' || l.level === 'info')).toEqual([]);
   });
 });
