@@ -126,6 +126,7 @@ class RecordingTransport extends MemoryTransport {
   readonly published: { topic: string; type: string | undefined; options: PublishOptions | undefined }[] = [];
   refuseRequests: Error | undefined;
   refuseConsume: Error | undefined;
+  refuseCancels: Error | undefined;
   override consume(...args: Parameters<MemoryTransport['consume']>): ReturnType<MemoryTransport['consume']> {
     const refused = this.refuseConsume;
     this.refuseConsume = undefined;
@@ -144,6 +145,7 @@ class RecordingTransport extends MemoryTransport {
     this.published.push({ topic, type: properties?.type, options });
     if (this.refuseRequests && properties?.type === 'REQUEST') throw this.refuseRequests;
     if (properties?.type === CANCEL_MESSAGE) await this.cancelsHeld;
+    if (this.refuseCancels && properties?.type === CANCEL_MESSAGE) throw this.refuseCancels;
     await super.publish(exchange, topic, body, properties, options);
     if (properties?.type === CANCEL_MESSAGE) this.cancelsSent++;
   }
@@ -716,5 +718,85 @@ describe('worker-based executor: edges', () => {
     executor.cancelAll();
     await executor.stop();
     expect(lines.filter((l) => l.level === 'warn' || l.level === 'info')).toEqual([]);
+  });
+
+  it('out of attempts, a request its worker stopped listing fails with TF_WORKER_LOST; its old attempt is still cancelled', async () => {
+    const exchange = newExchange();
+    const headers = { [TfHeader.WORKER]: 'w-last', [TfHeader.HEARTBEAT_MS]: 50 };
+    const worker = await fakeWorker(exchange, { id: 'w-last', headers });
+    const { executor, lines } = executorFor(exchange, { heartbeatTimeoutMs: 200, maxAttempts: 1 });
+    const events: RequestEventDetails[] = [];
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => events.push(details));
+    await executor.start();
+    const outcome = settle(executor.execute(new Remote({ name: 'last' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    const request = worker.received[0]!;
+    await request.reply({ state: 'RUNNING', data: {} });
+    // Heard from, but listing nothing.
+    const beat = setInterval(() => {
+      void worker.transport.publish(exchange, executor.uuid, JSON.stringify({ topic: 'workers', tasks: ['edges.Remote'] }), {
+        type: 'NOTIFY',
+        headers: { ...headers, [TfHeader.RUNNING]: [] },
+      });
+    }, 50);
+    cleanups.push(async () => clearInterval(beat));
+    const error = await outcome;
+    expect(error).toMatchObject({ code: 'TF_WORKER_LOST', atomName: 'last' });
+    await until(() => worker.cancels.length === 1, 'the CANCEL');
+    expect(worker.cancels).toEqual([[request.correlationId]]);
+    expect(events.map((e) => e.state)).toEqual(['PENDING', 'RUNNING']);
+    expect(lines.filter((l) => l.msg === 'out of attempts' || l.msg === 're-dispatched')).toEqual([
+      { level: 'debug', obj: { atom: 'last', correlationId: request.correlationId, attempt: 1, next: undefined }, msg: 'out of attempts' },
+    ]);
+  });
+
+  it('names each re-dispatched attempt and the one that replaces it', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor, lines } = executorFor(exchange);
+    await executor.start();
+    const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    memoryBroker.dropConnection(executor.transport!);
+    await until(() => worker.received.length === 2, 'the request sent again');
+    const [first, second] = worker.received as [Received, Received];
+    await second.reply({ state: 'SUCCESS', data: { result: 'ok' } });
+    expect(await outcome).toBe('ok');
+    expect(lines.filter((l) => l.msg === 're-dispatched')).toEqual([
+      {
+        level: 'debug',
+        obj: { atom: 'r', correlationId: first.correlationId, attempt: 1, next: second.correlationId },
+        msg: 're-dispatched',
+      },
+    ]);
+  });
+
+  it('cancels in messages of at most 1 024 ids, and logs a CANCEL it could not send', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange, { id: 'w-many', headers: { [TfHeader.WORKER]: 'w-many', [TfHeader.HEARTBEAT_MS]: 60_000 } });
+    const transport = new RecordingTransport();
+    cleanups.push(() => transport.close());
+    const { executor, lines } = executorFor(exchange, { transport, maxInFlight: null });
+    await executor.start();
+    await executor.waitForWorkers(1, 5_000);
+    const outcomes = Array.from({ length: 1_025 }, (_, i) => settle(executor.execute(new Remote({ name: `r${i}` }), {}, context())));
+    await until(() => worker.received.length === 1_025, 'every request');
+    executor.cancelAll();
+    await Promise.all(outcomes);
+    await until(() => worker.cancels.length === 2, 'two CANCELs');
+    const ids = worker.received.map((r) => r.correlationId);
+    expect(worker.cancels).toEqual([ids.slice(0, 1_024), ids.slice(1_024)]);
+    const refused = new Error('no CANCEL today');
+    transport.refuseCancels = refused;
+    const last = settle(executor.execute(new Remote({ name: 'last' }), {}, context()));
+    await until(() => worker.received.length === 1_026, 'the last request');
+    executor.cancelAll();
+    await last;
+    await until(() => lines.some((l) => l.msg === 'could not send CANCEL'), 'the warning');
+    expect(lines.filter((l) => l.msg === 'could not send CANCEL')).toEqual([
+      { level: 'warn', obj: { err: refused, control: controlTopicOf('w-many') }, msg: 'could not send CANCEL' },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(worker.cancels).toHaveLength(2);
   });
 });
