@@ -779,17 +779,18 @@ describe('worker-based executor: edges', () => {
     const { executor, lines } = executorFor(exchange, { transport, maxInFlight: null });
     await executor.start();
     await executor.waitForWorkers(1, 5_000);
-    const outcomes = Array.from({ length: 1_025 }, (_, i) => settle(executor.execute(new Remote({ name: `r${i}` }), {}, context())));
-    await until(() => worker.received.length === 1_025, 'every request');
+    const outcomes = Array.from({ length: 2_048 }, (_, i) => settle(executor.execute(new Remote({ name: `r${i}` }), {}, context())));
+    await until(() => worker.received.length === 2_048, 'every request');
     executor.cancelAll();
     await Promise.all(outcomes);
     await until(() => worker.cancels.length === 2, 'two CANCELs');
     const ids = worker.received.map((r) => r.correlationId);
+    // Two full messages, no empty third.
     expect(worker.cancels).toEqual([ids.slice(0, 1_024), ids.slice(1_024)]);
     const refused = new Error('no CANCEL today');
     transport.refuseCancels = refused;
     const last = settle(executor.execute(new Remote({ name: 'last' }), {}, context()));
-    await until(() => worker.received.length === 1_026, 'the last request');
+    await until(() => worker.received.length === 2_049, 'the last request');
     executor.cancelAll();
     await last;
     await until(() => lines.some((l) => l.msg === 'could not send CANCEL'), 'the warning');
