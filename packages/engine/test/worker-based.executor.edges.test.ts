@@ -800,4 +800,51 @@ describe('worker-based executor: edges', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(worker.cancels).toHaveLength(2);
   });
+
+  it('sends again what waits unclaimed on a topic whose workers expired', async () => {
+    const exchange = newExchange();
+    const python = await fakeWorker(exchange);
+    const { executor } = executorFor(exchange, { workerExpiryMs: 200 });
+    const events: RequestEventDetails[] = [];
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => events.push(details));
+    await executor.start();
+    const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    await until(() => python.received.length === 1, 'the request');
+    // Gone without a word (a Python worker says nothing of what it holds).
+    await python.transport.close();
+    await until(() => events.some((e) => e.state === 'WAITING'), 'the request waiting again');
+    expect(events.find((e) => e.state === 'WAITING')).toStrictEqual({
+      atomName: 'r',
+      taskName: 'edges.Remote',
+      state: 'WAITING',
+      attempt: 2,
+      reason: "the worker(s) on topic 'workers' expired",
+    });
+    const fresh = await fakeWorker(exchange);
+    await until(() => fresh.received.length === 1, 'the request at the new worker');
+    expect(fresh.received[0]!.headers[TfHeader.ATTEMPT]).toBe(2);
+    await fresh.received[0]!.reply({ state: 'SUCCESS', data: { result: 'fresh' } });
+    expect(await outcome).toBe('fresh');
+  });
+
+  it('reports no missing worker for a request held back by the in-flight bound', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor, lines } = executorFor(exchange, { maxInFlight: 1, noWorkerWarningMs: 20 });
+    const reported: string[] = [];
+    executor.workerNotifier.on('no_capable_worker', (_event, details) => reported.push(details.atomName));
+    await executor.start();
+    await executor.waitForWorkers(1, 5_000);
+    const first = settle(executor.execute(new Remote({ name: 'first' }), {}, context()));
+    const second = settle(executor.execute(new Remote({ name: 'second' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the first request');
+    // Held back well past the warning delay, by the bound alone: a worker serves it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 1 } });
+    await until(() => worker.received.length === 2, 'the second request');
+    await worker.received[1]!.reply({ state: 'SUCCESS', data: { result: 2 } });
+    expect([await first, await second]).toEqual([1, 2]);
+    expect(reported).toEqual([]);
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
 });
