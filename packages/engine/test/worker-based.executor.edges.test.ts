@@ -847,4 +847,28 @@ describe('worker-based executor: edges', () => {
     expect(reported).toEqual([]);
     expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
   });
+
+  it('reports a missing worker again once one served the task and went, and afresh after a restart', async () => {
+    const exchange = newExchange();
+    const { executor } = executorFor(exchange, { noWorkerWarningMs: 20, workerExpiryMs: 200 });
+    const reported: string[] = [];
+    executor.workerNotifier.on('no_capable_worker', (_event, details) => reported.push(details.atomName));
+    await executor.start();
+    const first = settle(executor.execute(new Remote({ name: 'first' }), {}, context()));
+    await until(() => reported.length === 1, 'the first report');
+    const worker = await fakeWorker(exchange);
+    await until(() => worker.received.length === 1, 'the first request served');
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 1 } });
+    expect(await first).toBe(1);
+    await worker.transport.close();
+    await until(() => executor.workers.size === 0, 'the worker forgotten');
+    const second = settle(executor.execute(new Remote({ name: 'second' }), {}, context()));
+    await until(() => reported.length === 2, 'the second report');
+    await executor.stop();
+    expect(await second).toMatchObject({ code: 'TF_ENGINE_STOPPED' });
+    await executor.start();
+    void settle(executor.execute(new Remote({ name: 'third' }), {}, context()));
+    await until(() => reported.length === 3, 'the third report');
+    expect(reported).toEqual(['first', 'second', 'third']);
+  });
 });
