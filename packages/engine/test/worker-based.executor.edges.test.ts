@@ -871,4 +871,19 @@ describe('worker-based executor: edges', () => {
     await until(() => reported.length === 3, 'the third report');
     expect(reported).toEqual(['first', 'second', 'third']);
   });
+
+  it('stopped while starting, it takes no request; stopped, it forgets its workers', async () => {
+    const exchange = newExchange();
+    await fakeWorker(exchange);
+    const { executor } = executorFor(exchange);
+    await executor.waitForWorkers(1, 5_000);
+    expect(executor.workers.size).toBe(1);
+    await executor.stop();
+    expect(executor.workers.size).toBe(0);
+    const starting = executor.start();
+    await executor.stop();
+    await starting;
+    const refused = await settle(executor.execute(new Remote({ name: 'late' }), {}, context()));
+    expect(refused).toMatchObject({ code: 'TF_ENGINE_STOPPED', message: "Engine not running: 'late' cannot be sent" });
+  });
 });
