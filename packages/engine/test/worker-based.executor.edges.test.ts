@@ -380,7 +380,7 @@ describe('worker-based executor: edges', () => {
     const two = await fakeWorker(exchange, { id: 'w-two', headers: { ...beat, [TfHeader.WORKER]: 'w-two' } });
     const { executor, lines } = executorFor(exchange, { maxInFlight: 2 });
     await executor.start();
-    await until(() => executor.workers.get('workers')?.members.size === 2, 'both workers known');
+    await until(() => lines.some((l) => l.msg === 'another worker on a known topic'), 'both workers known');
     const outcomes = ['claimed', 'unclaimed', 'waiting'].map((name) => settle(executor.execute(new Remote({ name }), {}, context())));
     await until(() => one.received.length + two.received.length === 2, 'two requests');
     const claimed = [...one.received, ...two.received].find((r) => r.body.task_name === 'claimed')!;
@@ -630,7 +630,7 @@ describe('worker-based executor: edges', () => {
     const headersOf = (id: string) => ({ [TfHeader.WORKER]: id, [TfHeader.HEARTBEAT_MS]: 50 });
     // The only consumer of the topic: it gets every request.
     const dying = await fakeWorker(exchange, { id: 'w-dying', headers: headersOf('w-dying'), tasks });
-    const { executor } = executorFor(exchange, { heartbeatTimeoutMs: 600 });
+    const { executor, lines } = executorFor(exchange, { heartbeatTimeoutMs: 600 });
     const events: RequestEventDetails[] = [];
     executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => events.push(details));
     await executor.start();
@@ -642,7 +642,7 @@ describe('worker-based executor: edges', () => {
       });
     }, 50);
     cleanups.push(async () => clearInterval(peer));
-    await until(() => executor.workers.get('workers')?.members.size === 2, 'both workers known');
+    await until(() => lines.some((l) => l.msg === 'another worker on a known topic'), 'both workers known');
     const held = settle(executor.execute(new Remote({ name: 'held' }), {}, context()));
     const before = settle(executor.execute(new Remote({ name: 'before' }), {}, context()));
     await until(() => dying.received.length === 2, 'both requests');
