@@ -11,6 +11,7 @@ import {
   TfHeader,
   controlTopicOf,
   type ExecutionContext,
+  type RevertExecutionContext,
   type Logger,
   type MessageHeaders,
   type MessageProperties,
@@ -885,5 +886,36 @@ describe('worker-based executor: edges', () => {
     await starting;
     const refused = await settle(executor.execute(new Remote({ name: 'late' }), {}, context()));
     expect(refused).toMatchObject({ code: 'TF_ENGINE_STOPPED', message: "Engine not running: 'late' cannot be sent" });
+  });
+
+  it('reverts here, at once, a task whose execute request never reached a worker; sends the revert of one that did', async () => {
+    const exchange = newExchange();
+    const { executor, lines } = executorFor(exchange, { transitionTimeoutMs: 100 });
+    await executor.start();
+    const task = new Remote({ name: 'never-sent' });
+    const timedOut = await settle(executor.execute(task, {}, context()));
+    expect(timedOut).toMatchObject({ code: 'TF_REQUEST_TIMEOUT', state: 'WAITING' });
+    const revertContext = { ...context(), result: timedOut, flowFailures: {} } as unknown as RevertExecutionContext;
+    expect(await settle(executor.revert(task, {}, revertContext))).toBeUndefined();
+    expect(lines.filter((l) => l.msg.startsWith('reverted locally'))).toEqual([
+      { level: 'debug', obj: { atom: 'never-sent' }, msg: 'reverted locally: its execute request never reached a worker' },
+    ]);
+    const worker = await fakeWorker(exchange);
+    const ran = new Remote({ name: 'ran' });
+    const reverting = settle(
+      executor.revert(ran, { x: 1 }, { ...context(), result: 7, flowFailures: {} } as unknown as RevertExecutionContext),
+    );
+    await until(() => worker.received.length === 1, 'the revert request');
+    expect(worker.received[0]!.body).toEqual({
+      task_cls: 'edges.Remote',
+      task_name: 'ran',
+      task_version: [1, 0],
+      action: 'revert',
+      arguments: { x: 1 },
+      result: ['success', 7],
+      failures: {},
+    });
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: null } });
+    expect(await reverting).toBeNull();
   });
 });
