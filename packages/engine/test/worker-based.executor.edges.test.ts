@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CANCEL_MESSAGE,
+  signedTransport,
   Failure,
   Task,
   TfError,
@@ -74,15 +75,21 @@ interface Received {
  * A worker on topic `workers` that answers NOTIFY with `tasks` (and `headers`), keeps every
  * REQUEST for the test to answer, and records what reaches its control topic.
  */
-async function fakeWorker(exchange: string, options: { tasks?: string[]; headers?: MessageHeaders; id?: string } = {}) {
-  const { tasks = ['edges.Remote'], headers = {}, id } = options;
+async function fakeWorker(
+  exchange: string,
+  options: { tasks?: string[]; headers?: MessageHeaders; id?: string; signingKey?: string } = {},
+) {
+  const { tasks = ['edges.Remote'], headers = {}, id, signingKey } = options;
   const received: Received[] = [];
   const cancels: unknown[] = [];
-  const transport = new MemoryTransport();
+  const cancelBodies: string[] = [];
+  const memory = new MemoryTransport();
+  const transport = signingKey === undefined ? memory : signedTransport(memory, signingKey);
   await transport.connect();
   if (id !== undefined) {
     await transport.consume(exchange, controlTopicOf(id), async (delivery) => {
       cancels.push(delivery.properties.headers?.[TfHeader.CANCEL]);
+      cancelBodies.push(delivery.body);
       await delivery.ack();
     });
   }
@@ -103,7 +110,7 @@ async function fakeWorker(exchange: string, options: { tasks?: string[]; headers
     await delivery.ack();
   });
   cleanups.push(() => transport.close());
-  return { received, cancels, transport };
+  return { received, cancels, cancelBodies, transport };
 }
 
 function executorFor(exchange: string, extra: Partial<WorkerBasedOptions> = {}) {
@@ -201,14 +208,18 @@ describe('worker-based executor: edges', () => {
   it('tells request events exactly: PENDING with the topic, RUNNING once with the worker when it says who it is', async () => {
     const exchange = newExchange();
     const worker = await fakeWorker(exchange);
-    const { executor } = executorFor(exchange);
+    const { executor, lines } = executorFor(exchange);
     const events: RequestEventDetails[] = [];
     executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => events.push(details));
     await executor.start();
     const named = settle(executor.execute(new Remote({ name: 'named' }), {}, context()));
     const anonymous = settle(executor.execute(new Remote({ name: 'anonymous' }), {}, context()));
-    await until(() => worker.received.length === 2, 'both requests');
-    const [first, second] = worker.received as [Received, Received];
+    const direct = settle(executor.execute(new Remote({ name: 'direct' }), {}, context()));
+    await until(() => worker.received.length === 3, 'three requests');
+    const [first, second, third] = worker.received as [Received, Received, Received];
+    // Answered at once, never said RUNNING: no RUNNING event.
+    await third.reply({ state: 'SUCCESS', data: { result: 3 } });
+    expect(await direct).toBe(3);
     await first.reply({ state: 'RUNNING', data: {} }, { [TfHeader.WORKER]: 'w-1' });
     await first.reply({ state: 'RUNNING', data: {} }, { [TfHeader.WORKER]: 'w-1' });
     await second.reply({ state: 'RUNNING', data: {} });
@@ -217,9 +228,17 @@ describe('worker-based executor: edges', () => {
     expect(await named).toBe(1);
     expect(await anonymous).toBe(2);
     const base = { taskName: 'edges.Remote', attempt: 1, topic: 'workers' };
+    expect(lines.filter((l) => l.level === 'trace')).toEqual(
+      [first, second, third].map((r) => ({
+        level: 'trace',
+        obj: { atom: r.body.task_name, correlationId: r.correlationId, attempt: 1, topic: 'workers' },
+        msg: 'sending a request',
+      })),
+    );
     expect(events).toStrictEqual([
       { atomName: 'named', state: 'PENDING', ...base },
       { atomName: 'anonymous', state: 'PENDING', ...base },
+      { atomName: 'direct', state: 'PENDING', ...base },
       { atomName: 'named', state: 'RUNNING', ...base, worker: 'w-1' },
       { atomName: 'anonymous', state: 'RUNNING', ...base },
     ]);
@@ -314,6 +333,7 @@ describe('worker-based executor: edges', () => {
     await executor.start();
     const outcome = settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
     await until(() => worker.received.length === 1, 'the request');
+    // A NOTIFY without a topic (what the engine itself sends to workers): dropped without a word.
     await worker.transport.publish(exchange, executor.uuid, JSON.stringify({}), { type: 'NOTIFY', correlationId: 'n' });
     const request = worker.received[0]!;
     await worker.transport.publish(exchange, executor.uuid, JSON.stringify(request.body), {
@@ -325,8 +345,21 @@ describe('worker-based executor: edges', () => {
     expect(lines.filter((l) => l.level === 'warn')).toEqual([
       { level: 'warn', obj: { type: 'REQUEST' }, msg: 'the engine topic received a request; dropped' },
     ]);
-    // The NOTIFY without a topic (what the engine itself sends to workers) was dropped without a word.
-    expect(lines.filter((l) => l.msg.startsWith('ignoring'))).toEqual([]);
+    // A worker on a topic it was not given, and an answer from one.
+    await worker.transport.publish(exchange, executor.uuid, JSON.stringify({ topic: 'elsewhere', tasks: ['edges.Remote'] }), {
+      type: 'NOTIFY',
+    });
+    await request.reply({ state: 'SUCCESS', data: { result: 'stolen' } }, { [TfHeader.TOPIC]: 'elsewhere' });
+    await until(() => lines.filter((l) => l.level === 'warn').length === 2, 'the second warning');
+    expect(lines.filter((l) => l.msg.startsWith('ignoring a'))).toEqual([
+      { level: 'debug', obj: { topic: 'elsewhere' }, msg: 'ignoring a worker on a topic this engine was not given' },
+      {
+        level: 'warn',
+        obj: { correlationId: request.correlationId, from: 'elsewhere', sentTo: 'workers' },
+        msg: 'ignoring a response from a topic the request was not sent to',
+      },
+    ]);
+
     await request.reply({ state: 'SUCCESS', data: { result: 'ok' } });
     expect(await outcome).toBe('ok');
   });
@@ -345,9 +378,11 @@ describe('worker-based executor: edges', () => {
     await worker.received[0]!.reply({ state: 'RUNNING', data: {} });
     await until(() => running, 'the request running');
     // Blocks the event loop well past the heartbeat timeout: nothing is read meanwhile.
-    const until_ = Date.now() + 500;
+    // Between the tick's lateness threshold (150 ms here) and twice the heartbeat timeout.
+    const until_ = Date.now() + 300;
     while (Date.now() < until_);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // A few ticks after the late one: they judge again, from the fresh start it gave everyone.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 'kept' } });
     expect(await outcome).toBe('kept');
     expect(worker.received).toHaveLength(1);
@@ -422,6 +457,7 @@ describe('worker-based executor: edges', () => {
     expect(((await outcome) as TfError).code).toBe('TF_TASK_CANCELLED');
     await until(() => worker.cancels.length === 1, 'the CANCEL');
     expect(worker.cancels).toEqual([[worker.received[0]!.correlationId]]);
+    expect(worker.cancelBodies).toEqual(['{}']);
     expect(transport.published.filter((p) => p.type === CANCEL_MESSAGE)).toEqual([
       { topic: controlTopicOf('w-stop'), type: CANCEL_MESSAGE, options: { createTopic: false } },
     ]);
@@ -770,6 +806,8 @@ describe('worker-based executor: edges', () => {
         msg: 're-dispatched',
       },
     ]);
+    // No worker held the first attempt: nobody to tell to drop it.
+    expect(lines.filter((l) => l.msg === 'could not send CANCEL')).toEqual([]);
   });
 
   it('cancels in messages of at most 1 024 ids, and logs a CANCEL it could not send', async () => {
@@ -881,6 +919,11 @@ describe('worker-based executor: edges', () => {
     expect(executor.workers.size).toBe(1);
     await executor.stop();
     expect(executor.workers.size).toBe(0);
+    await executor.start();
+    const stopping = executor.stop();
+    const duringStop = settle(executor.execute(new Remote({ name: 'during' }), {}, context()));
+    await stopping;
+    expect(await duringStop).toMatchObject({ code: 'TF_ENGINE_STOPPED', message: "Engine not running: 'during' cannot be sent" });
     const starting = executor.start();
     await executor.stop();
     await starting;
