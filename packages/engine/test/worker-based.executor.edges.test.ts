@@ -171,6 +171,77 @@ const settle = (promise: unknown): Promise<unknown> =>
   );
 
 describe('worker-based executor: edges', () => {
+  it('refuses a bad maxInFlight, and a missing transport naming the engine', () => {
+    const { logger } = recordingLogger();
+    const base = {
+      exchange: 'e',
+      topics: ['t'],
+      transport: 'memory',
+      transitionTimeoutMs: null,
+      workerExpiryMs: 1_000,
+      notifyIntervalMs: 50,
+      logger,
+    };
+    for (const maxInFlight of [0, -1, 1.5]) {
+      expect(() => new WorkerBasedExecutor({ ...base, maxInFlight })).toThrow(
+        new TypeError(`maxInFlight must be a positive integer or null, got ${maxInFlight}`),
+      );
+    }
+    expect(() => new WorkerBasedExecutor({ ...base, maxInFlight: 1 })).not.toThrow();
+    expect(() => new WorkerBasedExecutor({ ...base, maxInFlight: null })).not.toThrow();
+    const { transport: _none, ...noTransport } = base;
+    expect(() => new WorkerBasedExecutor(noTransport)).toThrow(
+      expect.objectContaining({ code: 'TF_TRANSPORT_NOT_GIVEN', message: expect.stringMatching(/^Engine: no transport was given/) }),
+    );
+  });
+
+  it('replies come to the topic it was given, else to a fresh uuid', () => {
+    const { logger } = recordingLogger();
+    const base = {
+      exchange: 'e',
+      topics: ['t'],
+      transport: 'memory',
+      transitionTimeoutMs: null,
+      workerExpiryMs: 1_000,
+      notifyIntervalMs: 50,
+      logger,
+    };
+    expect(new WorkerBasedExecutor({ ...base, uuid: 'my-replies' }).uuid).toBe('my-replies');
+    const a = new WorkerBasedExecutor(base).uuid;
+    const b = new WorkerBasedExecutor(base).uuid;
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(a).not.toBe(b);
+  });
+
+  it('without noWorkerWarningMs, warns of a missing worker when the request times out, not before', async () => {
+    const exchange = newExchange();
+    const { executor } = executorFor(exchange, { transitionTimeoutMs: 300 });
+    const waited: number[] = [];
+    executor.workerNotifier.on('no_capable_worker', (_event, details) => waited.push(details.waitedMs));
+    await executor.start();
+    const error = await settle(executor.execute(new Remote({ name: 'r' }), {}, context()));
+    expect(error).toMatchObject({ code: 'TF_REQUEST_TIMEOUT' });
+    expect(waited).toHaveLength(1);
+    expect(waited[0]).toBeGreaterThanOrEqual(300);
+  });
+
+  it('with the default in-flight bound, sends 1 000 requests and holds the next back', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor } = executorFor(exchange);
+    await executor.start();
+    await executor.waitForWorkers(1, 5_000);
+    const outcomes = Array.from({ length: 1_001 }, (_, i) => settle(executor.execute(new Remote({ name: `r${i}` }), {}, context())));
+    await until(() => worker.received.length === 1_000, 'a thousand requests');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(worker.received).toHaveLength(1_000);
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 0 } });
+    await until(() => worker.received.length === 1_001, 'the last request');
+    expect(worker.received[1_000]!.body.task_name).toBe('r1000');
+    executor.cancelAll();
+    await Promise.all(outcomes);
+  });
+
   it('refuses an empty topic list', () => {
     const { logger } = recordingLogger();
     expect(
@@ -960,5 +1031,85 @@ describe('worker-based executor: edges', () => {
     });
     await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: null } });
     expect(await reverting).toBeNull();
+  });
+
+  it("a WAITING request whose task a worker serves, held back by that worker's capacity, does not time out", async () => {
+    const exchange = newExchange();
+    const headers = { [TfHeader.WORKER]: 'w-one-slot', [TfHeader.CONCURRENCY]: 1 };
+    const worker = await fakeWorker(exchange, { headers });
+    const { executor } = executorFor(exchange, { transitionTimeoutMs: 200 });
+    await executor.start();
+    await executor.waitForWorkers(1, 5_000);
+    // One slot and one prefetched: the third waits for a share of the topic.
+    const outcomes = ['a', 'b', 'c'].map((name) => settle(executor.execute(new Remote({ name }), {}, context())));
+    await until(() => worker.received.length === 2, 'two requests');
+    for (const request of worker.received) await request.reply({ state: 'RUNNING', data: {} });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(worker.received).toHaveLength(2);
+    for (const request of worker.received.slice(0, 2)) await request.reply({ state: 'SUCCESS', data: { result: request.body.task_name } });
+    await until(() => worker.received.length === 3, 'the third request');
+    await worker.received[2]!.reply({ state: 'SUCCESS', data: { result: 'c' } });
+    expect(await Promise.all(outcomes)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a worker known only from its answers (its NOTIFY answers say no id) is still lost with what waits on its topic', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const { executor } = executorFor(exchange, { heartbeatTimeoutMs: 200 });
+    const events: RequestEventDetails[] = [];
+    executor.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => events.push(details));
+    await executor.start();
+    const held = settle(executor.execute(new Remote({ name: 'held' }), {}, context()));
+    const queued = settle(executor.execute(new Remote({ name: 'queued' }), {}, context()));
+    await until(() => worker.received.length === 2, 'both requests');
+    await worker.received[0]!.reply({ state: 'RUNNING', data: {} }, { [TfHeader.WORKER]: 'w-unnamed', [TfHeader.HEARTBEAT_MS]: 50 });
+    await worker.transport.close();
+    await until(() => events.filter((e) => e.state === 'WAITING').length === 2, 'both requests waiting again');
+    expect(events.filter((e) => e.state === 'WAITING').map((e) => [e.atomName, e.attempt, e.reason])).toEqual([
+      ['held', 2, 'worker w-unnamed went silent for 200 ms'],
+      ['queued', 2, 'worker w-unnamed went silent for 200 ms'],
+    ]);
+    const fresh = await fakeWorker(exchange);
+    await until(() => fresh.received.length === 2, 'both requests at the new worker');
+    for (const request of fresh.received) await request.reply({ state: 'SUCCESS', data: { result: request.body.task_name } });
+    expect([await held, await queued]).toEqual(['held', 'queued']);
+  });
+
+  it('signed, an unreadable response fails the request it names even before a worker said RUNNING', async () => {
+    const exchange = newExchange();
+    const signingKey = 'k'.repeat(40);
+    const worker = await fakeWorker(exchange, { signingKey });
+    const { executor, lines } = executorFor(exchange, { signingKey });
+    await executor.start();
+    const outcome = settle(executor.execute(new Remote({ name: 'signed' }), {}, context()));
+    await until(() => worker.received.length === 1, 'the request');
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { outcome: 'no result key' } });
+    expect(await outcome).toMatchObject({ code: 'TF_INVALID_MESSAGE' });
+    expect(lines.filter((l) => l.msg === 'an invalid signed response failed its request')).toEqual([
+      {
+        level: 'warn',
+        obj: { err: expect.objectContaining({ code: 'TF_INVALID_MESSAGE' }), atom: 'signed' },
+        msg: 'an invalid signed response failed its request',
+      },
+    ]);
+  });
+
+  it('a request that cannot be encoded does not stop the others waiting for the same task', async () => {
+    const exchange = newExchange();
+    // No tick and no periodic NOTIFY: the worker's first answer is the one dispatch pass.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    cleanups.push(async () => {
+      vi.useRealTimers();
+    });
+    const { executor } = executorFor(exchange);
+    await executor.start();
+    const bad = settle(executor.execute(new Remote({ name: 'bad' }), { n: 1n }, context()));
+    const good = settle(executor.execute(new Remote({ name: 'good' }), {}, context()));
+    // The worker reads the NOTIFY waiting on its topic since start(), and answers it.
+    const worker = await fakeWorker(exchange);
+    expect(await bad).toMatchObject({ code: 'TF_UNSERIALIZABLE' });
+    await until(() => worker.received.length === 1, 'the good request');
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 'good' } });
+    expect(await good).toBe('good');
   });
 });
