@@ -8,12 +8,19 @@ import { sourceAlias as alias } from './vitest.shared';
 // ignored), which makes a run several times faster; the tests pass in this mode too. The price: a value a module
 // caches on first use (Ajv's compiled validators) is built by the first test only, so a mutant in how it is built
 // survives; TF_MUTATION_ISOLATE=1 runs isolated to check such survivors.
+// The executor's areas (bench/mutation/areas.mjs) load only the engine's tests: no test of core or worker reaches the
+// worker-based executor, and loading them made Stryker's initial run and every mutant run's module graph larger.
+const area = process.env['TF_MUTATION_AREA'] ?? '';
+const engineOnly = area.startsWith('executor');
+
 export default defineConfig({
   resolve: { alias },
   test: {
     testTimeout: 30_000,
     isolate: process.env['TF_MUTATION_ISOLATE'] === '1',
-    include: ['packages/core/test/**/*.test.ts', 'packages/engine/test/**/*.test.ts', 'packages/worker/test/**/*.test.ts'],
+    include: engineOnly
+      ? ['packages/engine/test/**/*.test.ts']
+      : ['packages/core/test/**/*.test.ts', 'packages/engine/test/**/*.test.ts', 'packages/worker/test/**/*.test.ts'],
     exclude: ['packages/worker/test/cli.test.ts', 'packages/engine/test/exit.test.ts'],
   },
 });

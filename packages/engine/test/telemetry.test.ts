@@ -11,7 +11,9 @@ import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, ty
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Task, linearFlow, unorderedFlow } from '@tf/core';
+import { decodeMessage } from '@tf/core/internal';
 import { load } from '@tf/engine';
+import { MemoryTransport, memoryBroker } from '@tf/transport-memory';
 import { Worker } from '@tf/worker';
 
 class Nap extends Task<{ ms: number }, string> {
@@ -205,6 +207,54 @@ describe('worker-based engine: OpenTelemetry', () => {
     expect(transition?.value).toBe(1);
   });
 });
+
+describe('worker-based engine: OpenTelemetry, re-dispatch', () => {
+  it('metrics: a request sent again counts as a re-dispatch of its task', async () => {
+    const exchange = newExchange();
+    // A worker that keeps every request unanswered until the test answers it.
+    const held: { correlationId: string; replyTo: string }[] = [];
+    const transport = new MemoryTransport();
+    await transport.connect();
+    await transport.consume(exchange, 'resent', async (delivery) => {
+      const message = decodeMessage(delivery);
+      const { replyTo, correlationId } = message.properties;
+      if (message.type === 'NOTIFY') {
+        await transport.publish(exchange, replyTo!, JSON.stringify({ topic: 'resent', tasks: ['telemetry.Nobody'] }), { type: 'NOTIFY' });
+      } else if (message.type === 'REQUEST') held.push({ correlationId: correlationId!, replyTo: replyTo! });
+      await delivery.ack();
+    });
+    const engine = load(linearFlow('resend').add(new Nobody({ name: 'nobody' })), {
+      engine: 'worker-based',
+      exchange,
+      topics: ['resent'],
+      transport: 'memory',
+      notifyIntervalMs: 50,
+    });
+    const before = await counterValue('tf.engine.request.redispatches', 'telemetry.Nobody');
+    try {
+      const running = engine.run();
+      await expect.poll(() => held.length, { timeout: 5_000 }).toBe(1);
+      // Its own connection lost and back: the request no worker claimed is sent again.
+      memoryBroker.dropConnection(engine.executor.transport!);
+      await expect.poll(() => held.length, { timeout: 5_000 }).toBe(2);
+      const again = held[1]!;
+      await transport.publish(exchange, again.replyTo, JSON.stringify({ state: 'SUCCESS', data: { result: null } }), {
+        type: 'RESPONSE',
+        correlationId: again.correlationId,
+      });
+      await running;
+    } finally {
+      await engine.close();
+      await transport.close();
+    }
+    expect((await counterValue('tf.engine.request.redispatches', 'telemetry.Nobody')) - before).toBe(1);
+  });
+});
+
+async function counterValue(name: string, taskName: string): Promise<number> {
+  const point = (await points(name)).find((p) => p.attributes['tf.task.name'] === taskName);
+  return Number(point?.value ?? 0);
+}
 
 async function histogramCount(name: string, attributes: Record<string, string>): Promise<{ count: number; sum: number }> {
   const point = (await points(name)).find((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v));
