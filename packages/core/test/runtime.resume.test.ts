@@ -1,0 +1,249 @@
+/**
+ * What the scheduler does with a flow detail an engine left behind (in process, memory backend): the
+ * flow states it passes through before running, the state an atom left mid-flight restarts from, a
+ * failure stored but not resolved, and a flow run again after it ended.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  ActionEngine,
+  Failure,
+  MemoryBackend,
+  Notifier,
+  Task,
+  TfError,
+  Times,
+  type WrappedFailure,
+  linearFlow,
+  unorderedFlow,
+  type AtomRecord,
+  type FlowState,
+  type Logger,
+  type RevertContext,
+} from '@tf/core';
+
+/** Every call to `execute` and `revert`, with what `revert` was given as the result. */
+const calls: string[] = [];
+
+const describeResult = (result: unknown): string => (Failure.is(result) ? `Failure(${result.exceptionStr})` : String(result));
+
+class Step extends Task {
+  override execute(): string {
+    calls.push(`${this.name}.execute`);
+    return `${this.name}-result`;
+  }
+  override revert(_args: object, { result }: RevertContext): void {
+    calls.push(`${this.name}.revert(${describeResult(result)})`);
+  }
+}
+
+class Boom extends Task {
+  override execute(): never {
+    calls.push(`${this.name}.execute`);
+    throw new Error('boom');
+  }
+  override revert(_args: object, { result }: RevertContext): void {
+    calls.push(`${this.name}.revert(${describeResult(result)})`);
+  }
+}
+
+const atom = (name: string, fields: Partial<AtomRecord> = {}): AtomRecord => ({
+  name,
+  kind: 'task',
+  state: 'PENDING',
+  intention: 'EXECUTE',
+  progress: 0,
+  ...fields,
+});
+
+/** An engine over a flow detail `uuid` that a backend holds in `state` with these atoms. */
+function leftBehind(flow: ReturnType<typeof linearFlow>, state: FlowState, atoms: AtomRecord[]) {
+  const backend = new MemoryBackend();
+  backend.saveFlow({ uuid: 'left', name: flow.name, state, store: {} });
+  for (const record of atoms) backend.saveAtom('left', record);
+  calls.length = 0;
+  const engine = new ActionEngine(flow, { backend, flowUuid: 'left' });
+  const flowEvents: string[] = [];
+  engine.notifier.on(Notifier.ANY, (event, details) => flowEvents.push(`${details.oldState}>${event}`));
+  const atomEvents: string[] = [];
+  engine.atomNotifier.on(Notifier.ANY, (event, details) => atomEvents.push(`${details.atomName}:${details.oldState}>${event}`));
+  return { engine, backend, flowEvents, atomEvents };
+}
+
+const outcome = (promise: Promise<void>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+describe('a flow detail left by an engine that died', () => {
+  const twoSteps = () => linearFlow('f').add(new Step({ name: 'a' }), new Step({ name: 'b' }));
+  const halfDone = () => [atom('a', { state: 'SUCCESS', result: 'a-result', progress: 1 }), atom('b')];
+
+  it('left RUNNING: passes through RESUMING and SUSPENDED, then runs what is left', async () => {
+    const { engine, flowEvents } = leftBehind(twoSteps(), 'RUNNING', halfDone());
+    await engine.run();
+    expect(flowEvents).toEqual(['RUNNING>RESUMING', 'RESUMING>SUSPENDED', 'SUSPENDED>RUNNING', 'RUNNING>SUCCESS']);
+    expect(calls).toEqual(['b.execute']);
+  });
+
+  it('left SUSPENDING: the same way (SUSPENDING cannot go to RUNNING directly)', async () => {
+    const { engine, flowEvents } = leftBehind(twoSteps(), 'SUSPENDING', halfDone());
+    await engine.run();
+    expect(flowEvents).toEqual(['SUSPENDING>RESUMING', 'RESUMING>SUSPENDED', 'SUSPENDED>RUNNING', 'RUNNING>SUCCESS']);
+    expect(calls).toEqual(['b.execute']);
+  });
+
+  it('left RESUMING: goes on to SUSPENDED, then runs', async () => {
+    const { engine, flowEvents } = leftBehind(twoSteps(), 'RESUMING', halfDone());
+    await engine.run();
+    expect(flowEvents).toEqual(['RESUMING>SUSPENDED', 'SUSPENDED>RUNNING', 'RUNNING>SUCCESS']);
+    expect(calls).toEqual(['b.execute']);
+  });
+
+  it('left SUSPENDED (a clean stop): runs straight away, what finished kept', async () => {
+    const { engine, flowEvents } = leftBehind(twoSteps(), 'SUSPENDED', halfDone());
+    await engine.run();
+    expect(flowEvents).toEqual(['SUSPENDED>RUNNING', 'RUNNING>SUCCESS']);
+    expect(calls).toEqual(['b.execute']);
+    expect(engine.storage.get('a')).toBe('a-result');
+  });
+
+  it('an atom left RUNNING to execute runs again from PENDING', async () => {
+    const { engine, atomEvents } = leftBehind(twoSteps(), 'RUNNING', [
+      atom('a', { state: 'SUCCESS', result: 'a-result' }),
+      atom('b', { state: 'RUNNING' }),
+    ]);
+    await engine.run();
+    expect(calls).toEqual(['b.execute']);
+    expect(atomEvents).toEqual(['b:PENDING>RUNNING', 'b:RUNNING>SUCCESS']);
+  });
+
+  it('an atom left REVERTING after it failed reverts again from FAILURE, given its failure', async () => {
+    const flow = linearFlow('f').add(new Step({ name: 'a' }), new Boom({ name: 'b' }));
+    const failure = Failure.fromError(new Error('boom'));
+    const { engine, atomEvents } = leftBehind(flow, 'RUNNING', [
+      atom('a', { state: 'SUCCESS', intention: 'REVERT', result: 'a-result' }),
+      atom('b', { state: 'REVERTING', intention: 'REVERT', failure }),
+    ]);
+    const error = await outcome(engine.run());
+    expect((error as Error).message).toBe('boom');
+    expect(calls).toEqual(['b.revert(Failure(boom))', 'a.revert(a-result)']);
+    expect(atomEvents.slice(0, 2)).toEqual(['b:FAILURE>REVERTING', 'b:REVERTING>REVERTED']);
+    expect(engine.storage.getStates()).toEqual({ a: 'REVERTED', b: 'REVERTED' });
+  });
+
+  it('an atom left REVERTING after it succeeded reverts again from SUCCESS, given its result', async () => {
+    const flow = linearFlow('f').add(new Step({ name: 'a' }), new Boom({ name: 'b' }));
+    const failure = Failure.fromError(new Error('boom'));
+    const { engine, atomEvents } = leftBehind(flow, 'RUNNING', [
+      atom('a', { state: 'REVERTING', intention: 'REVERT', result: 'a-result' }),
+      atom('b', { state: 'REVERTED', intention: 'REVERT', failure }),
+    ]);
+    const error = await outcome(engine.run());
+    expect((error as Error).message).toBe('boom');
+    expect(calls).toEqual(['a.revert(a-result)']);
+    expect(atomEvents).toEqual(['a:SUCCESS>REVERTING', 'a:REVERTING>REVERTED']);
+  });
+});
+
+describe('running a flow again after it ended', () => {
+  it('after SUCCESS: nothing runs again, the results stay', async () => {
+    calls.length = 0;
+    const engine = new ActionEngine(linearFlow('f').add(new Step({ name: 'a' }), new Step({ name: 'b' })));
+    await engine.run();
+    await engine.run();
+    expect(calls).toEqual(['a.execute', 'b.execute']);
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    expect(engine.storage.get('b')).toBe('b-result');
+  });
+
+  it('after REVERTED: every atom starts over; only retries lose their history (tasks have none)', async () => {
+    calls.length = 0;
+    const retry = new Times({ name: 'again', attempts: 1 });
+    let failures = 1;
+    class FailsOnce extends Task {
+      override execute(): string {
+        calls.push(`${this.name}.execute`);
+        if (failures-- > 0) throw new Error('once');
+        return 'ok';
+      }
+    }
+    const engine = new ActionEngine(linearFlow('f', { retry }).add(new Step({ name: 'a' }), new FailsOnce({ name: 'b' })));
+    const error = await outcome(engine.run());
+    expect((error as Error).message).toBe('once');
+    expect(engine.storage.flowState).toBe('REVERTED');
+    calls.length = 0;
+    await engine.run();
+    expect(calls).toEqual(['a.execute', 'b.execute']);
+    expect(engine.storage.atom('a').history).toBeUndefined();
+    expect(engine.storage.atom('b').history).toBeUndefined();
+    expect(engine.storage.getHistory('again').length).toBe(1);
+  });
+});
+
+describe('when the scheduler itself fails', () => {
+  /** `a` settles first; `b` runs until `releaseB()`. */
+  function twoAtOnce() {
+    let releaseB: () => void = () => {};
+    class Quick extends Task {
+      override async execute(): Promise<string> {
+        await Promise.resolve();
+        return this.name;
+      }
+    }
+    class Held extends Task {
+      override execute(): Promise<string> {
+        return new Promise((resolve) => {
+          releaseB = () => resolve(this.name);
+        });
+      }
+    }
+    const flow = unorderedFlow('both').add(new Quick({ name: 'a' }), new Held({ name: 'b' }));
+    const errors: { obj: unknown; msg: string | undefined }[] = [];
+    const quiet = (): void => {};
+    const logger: Logger = {
+      trace: quiet,
+      debug: quiet,
+      info: quiet,
+      warn: quiet,
+      error: (obj: unknown, msg?: string) => {
+        errors.push({ obj, msg });
+        releaseB();
+      },
+    };
+    return { flow, logger, errors };
+  }
+
+  it('a backend write that fails stops scheduling; the atom still running is waited for and settled; the run fails with the write error', async () => {
+    const writeError = new Error('disk gone');
+    class Breaks extends MemoryBackend {
+      override saveAtom(flowUuid: string, record: Readonly<AtomRecord>): void {
+        if (record.name === 'a' && record.state === 'SUCCESS') throw writeError;
+        super.saveAtom(flowUuid, record);
+      }
+    }
+    const { flow, logger, errors } = twoAtOnce();
+    const engine = new ActionEngine(flow, { backend: new Breaks(), maxConcurrency: 2, logger });
+    const error = await outcome(engine.run());
+    expect((error as Error).message).toBe('disk gone');
+    expect(errors).toEqual([{ obj: { err: writeError }, msg: 'scheduler failed' }]);
+    expect(engine.storage.flowState).toBe('FAILURE');
+    expect(engine.storage.getStates()).toEqual({ a: 'SUCCESS', b: 'SUCCESS' });
+    expect(engine.storage.get('b')).toBe('b');
+  });
+
+  it('a completion that throws while the others are waited for is kept with the first error: the run fails with both', async () => {
+    const { flow, logger, errors } = twoAtOnce();
+    const engine = new ActionEngine(flow, { maxConcurrency: 2, logger });
+    // No honest part of the runtime throws here: break storage itself, for each atom's result.
+    const storage = engine.storage;
+    storage.saveResult = (name: string) => {
+      throw new Error(`cannot keep ${name}`);
+    };
+    const error = await outcome(engine.run());
+    expect(TfError.is(error, 'TF_WRAPPED_FAILURE')).toBe(true);
+    expect((error as WrappedFailure).failures.map((f) => f.exceptionStr)).toEqual(['cannot keep a', 'cannot keep b']);
+    expect(errors.map((e) => e.msg)).toEqual(['scheduler failed']);
+    expect(engine.storage.flowState).toBe('FAILURE');
+  });
+});
