@@ -10,6 +10,7 @@ import {
   MemoryBackend,
   Notifier,
   Task,
+  TaskCancelledError,
   TfError,
   Times,
   type WrappedFailure,
@@ -245,5 +246,101 @@ describe('when the scheduler itself fails', () => {
     expect((error as WrappedFailure).failures.map((f) => f.exceptionStr)).toEqual(['cannot keep a', 'cannot keep b']);
     expect(errors.map((e) => e.msg)).toEqual(['scheduler failed']);
     expect(engine.storage.flowState).toBe('FAILURE');
+  });
+});
+
+describe('a task cancelled while the flow suspends', () => {
+  it('an execution cut short goes back to PENDING, the flow ends SUSPENDED, and the next run executes it', async () => {
+    calls.length = 0;
+    let cancel = true;
+    let engine: ActionEngine | undefined;
+    class Cut extends Task {
+      override execute(): string {
+        calls.push(`${this.name}.execute`);
+        if (cancel) {
+          cancel = false;
+          engine?.suspend();
+          throw new TaskCancelledError(this.name);
+        }
+        return 'done';
+      }
+    }
+    engine = new ActionEngine(linearFlow('f').add(new Step({ name: 'a' }), new Cut({ name: 'b' }), new Step({ name: 'c' })));
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUSPENDED');
+    expect(engine.storage.getStates()).toEqual({ a: 'SUCCESS', b: 'PENDING', c: 'PENDING' });
+    expect(engine.storage.getFailures()).toEqual({});
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    expect(calls).toEqual(['a.execute', 'b.execute', 'b.execute', 'c.execute']);
+  });
+
+  it('a revert cut short goes back to where it reverts from, and reverts again on the next run', async () => {
+    calls.length = 0;
+    let cancel = true;
+    let engine: ActionEngine | undefined;
+    class CutRevert extends Task {
+      override execute(): string {
+        calls.push(`${this.name}.execute`);
+        return 'kept';
+      }
+      override revert(_args: object, { result }: RevertContext): void {
+        calls.push(`${this.name}.revert(${describeResult(result)})`);
+        if (cancel) {
+          cancel = false;
+          engine?.suspend();
+          throw new TaskCancelledError(this.name);
+        }
+      }
+    }
+    engine = new ActionEngine(linearFlow('f').add(new Step({ name: 'a' }), new CutRevert({ name: 'b' }), new Boom({ name: 'c' })));
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUSPENDED');
+    expect(engine.storage.getStates()).toEqual({ a: 'SUCCESS', b: 'FAILURE', c: 'REVERTED' });
+    expect(engine.storage.getRevertFailures()).toEqual({});
+    const error = await outcome(engine.run());
+    expect((error as Error).message).toBe('boom');
+    expect(calls).toEqual([
+      'a.execute',
+      'b.execute',
+      'c.execute',
+      'c.revert(Failure(boom))',
+      'b.revert(kept)',
+      'b.revert(kept)',
+      'a.revert(a-result)',
+    ]);
+    expect(engine.storage.flowState).toBe('REVERTED');
+  });
+
+  it('cancelled while the flow is not suspending, it is an ordinary failure: the flow reverts', async () => {
+    calls.length = 0;
+    class Cut extends Task {
+      override execute(): never {
+        calls.push(`${this.name}.execute`);
+        throw new TaskCancelledError(this.name);
+      }
+    }
+    const engine = new ActionEngine(linearFlow('f').add(new Step({ name: 'a' }), new Cut({ name: 'b' })));
+    const error = await outcome(engine.run());
+    expect(TfError.is(error, 'TF_TASK_CANCELLED')).toBe(true);
+    expect(engine.storage.flowState).toBe('REVERTED');
+    expect(calls).toEqual(['a.execute', 'b.execute', 'a.revert(a-result)']);
+  });
+
+  it('a revert cancelled while the flow is not suspending is a revert failure: the flow fails', async () => {
+    calls.length = 0;
+    class CutRevert extends Task {
+      override execute(): string {
+        return 'kept';
+      }
+      override revert(): never {
+        throw new TaskCancelledError(this.name);
+      }
+    }
+    const engine = new ActionEngine(linearFlow('f').add(new CutRevert({ name: 'b' }), new Boom({ name: 'c' })));
+    const error = await outcome(engine.run());
+    expect(TfError.is(error, 'TF_TASK_CANCELLED')).toBe(true);
+    expect(engine.storage.flowState).toBe('FAILURE');
+    expect(engine.storage.getState('b')).toBe('REVERT_FAILURE');
   });
 });
