@@ -7,11 +7,15 @@ import { describe, expect, it } from 'vitest';
 import {
   ActionEngine,
   Failure,
+  LocalTaskExecutor,
   MemoryBackend,
   Notifier,
+  Storage,
   Task,
   TaskCancelledError,
   TfError,
+  compile,
+  silentLogger,
   Times,
   type WrappedFailure,
   linearFlow,
@@ -21,6 +25,7 @@ import {
   type Logger,
   type RevertContext,
 } from '@tf/core';
+import { Runtime } from '@tf/core/internal';
 
 /** Every call to `execute` and `revert`, with what `revert` was given as the result. */
 const calls: string[] = [];
@@ -342,5 +347,55 @@ describe('a task cancelled while the flow suspends', () => {
     expect(TfError.is(error, 'TF_TASK_CANCELLED')).toBe(true);
     expect(engine.storage.flowState).toBe('FAILURE');
     expect(engine.storage.getState('b')).toBe('REVERT_FAILURE');
+  });
+});
+
+describe('Runtime.intentions()', () => {
+  it('lists every atom with its intention: after a revert, REVERT for each', async () => {
+    const flow = linearFlow('f').add(new Step({ name: 'a' }), new Boom({ name: 'b' }));
+    const compiled = compile(flow);
+    const storage = new Storage(compiled, { store: {} });
+    const runtime = new Runtime({
+      compiled,
+      storage,
+      executor: new LocalTaskExecutor(),
+      notifier: new Notifier(),
+      atomNotifier: new Notifier(),
+      maxConcurrency: 1,
+      logger: silentLogger,
+    });
+    expect(runtime.intentions()).toEqual({ a: 'EXECUTE', b: 'EXECUTE' });
+    const states: string[] = [];
+    const error = await (async () => {
+      for await (const state of runtime.run()) states.push(state);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe('boom');
+    expect(states.at(-1)).toBe('REVERTED');
+    expect(runtime.intentions()).toEqual({ a: 'REVERT', b: 'REVERT' });
+  });
+});
+
+describe('the machine states a run yields', () => {
+  it('an atom that completes later: SCHEDULING, WAITING for it, ANALYZING it, SCHEDULING again, then the final state', async () => {
+    class Later extends Task {
+      override async execute(): Promise<string> {
+        await Promise.resolve();
+        return this.name;
+      }
+    }
+    const engine = new ActionEngine(linearFlow('f').add(new Later({ name: 'a' })));
+    const states: string[] = [];
+    for await (const state of engine.runIter()) states.push(state);
+    expect(states).toEqual(['RESUMING', 'SCHEDULING', 'WAITING', 'ANALYZING', 'SCHEDULING', 'SUCCESS']);
+  });
+
+  it('atoms that complete at once are handled while scheduling: no WAITING', async () => {
+    const engine = new ActionEngine(linearFlow('f').add(new Step({ name: 'a' }), new Step({ name: 'b' })));
+    const states: string[] = [];
+    for await (const state of engine.runIter()) states.push(state);
+    expect(states).toEqual(['RESUMING', 'SCHEDULING', 'SUCCESS']);
   });
 });
