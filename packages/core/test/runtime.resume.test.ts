@@ -178,6 +178,9 @@ describe('running a flow again after it ended', () => {
     const error = await outcome(engine.run());
     expect((error as Error).message).toBe('once');
     expect(engine.storage.flowState).toBe('REVERTED');
+    // Reverting a retry forgets its attempts; a task has none to forget.
+    expect(engine.storage.getHistory('again').length).toBe(0);
+    expect(engine.storage.atom('a').history).toBeUndefined();
     calls.length = 0;
     await engine.run();
     expect(calls).toEqual(['a.execute', 'b.execute']);
