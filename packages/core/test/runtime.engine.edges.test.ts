@@ -1,6 +1,18 @@
 /** ActionEngine's own rules around a run: statistics, one run at a time, listeners that throw, storage before open. */
 import { describe, expect, it } from 'vitest';
-import { ActionEngine, MemoryBackend, Task, Times, TfError, linearFlow, unorderedFlow, type Logger, type StorageBatch } from '@tf/core';
+import {
+  ActionEngine,
+  Failure,
+  MemoryBackend,
+  Task,
+  Times,
+  TfError,
+  linearFlow,
+  unorderedFlow,
+  type Logger,
+  type StorageBatch,
+  type WrappedFailure,
+} from '@tf/core';
 
 class Ok extends Task {
   override execute(): string {
@@ -300,5 +312,46 @@ describe('ActionEngine logging', () => {
     const obj = debug[0]!.obj as { atom: string; failure: string };
     expect(obj.atom).toBe('b');
     expect(obj.failure).toContain('b failed');
+  });
+});
+
+describe('a flow detail loaded in a final state', () => {
+  it('left FAILURE (a revert failed): the first run settles as it did, rejecting with its failures, and runs nothing', async () => {
+    const backend = new MemoryBackend();
+    const undo = Failure.fromError(new Error('undo broke'));
+    const boom = Failure.fromError(new Error('boom'));
+    backend.saveFlow({ uuid: 'failed', name: 'f', state: 'FAILURE', store: {} });
+    backend.saveAtom('failed', {
+      name: 'a',
+      kind: 'task',
+      state: 'REVERT_FAILURE',
+      intention: 'REVERT',
+      progress: 1,
+      result: 'a',
+      revertFailure: undo,
+    });
+    backend.saveAtom('failed', { name: 'b', kind: 'task', state: 'REVERTED', intention: 'REVERT', progress: 1, failure: boom });
+    let executed = 0;
+    class Counted extends Task {
+      override execute(): void {
+        executed++;
+      }
+    }
+    const engine = new ActionEngine(linearFlow('f').add(new Counted({ name: 'a' }), new Counted({ name: 'b' })), {
+      backend,
+      flowUuid: 'failed',
+    });
+    const states: string[] = [];
+    const error = await (async () => {
+      for await (const state of engine.runIter()) states.push(state);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(states).toEqual(['FAILURE']);
+    expect(TfError.is(error, 'TF_WRAPPED_FAILURE')).toBe(true);
+    expect((error as WrappedFailure).failures.map((f) => f.exceptionStr)).toEqual(['boom', 'undo broke']);
+    expect(executed).toBe(0);
+    expect(engine.storage.flowState).toBe('FAILURE');
   });
 });
