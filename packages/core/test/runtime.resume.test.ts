@@ -15,6 +15,7 @@ import {
   TaskCancelledError,
   TfError,
   compile,
+  graphFlow,
   silentLogger,
   Times,
   type WrappedFailure,
@@ -400,5 +401,29 @@ describe('the machine states a run yields', () => {
     const states: string[] = [];
     for await (const state of engine.runIter()) states.push(state);
     expect(states).toEqual(['RESUMING', 'SCHEDULING', 'SUCCESS']);
+  });
+});
+
+describe('a run that succeeds after a failure', () => {
+  it('an atom that failed in a first attempt and is ignored by a decider in the second: its failure is forgotten, the run resolves', async () => {
+    calls.length = 0;
+    let attempt = 0;
+    class Gatekeeper extends Task {
+      override execute(): string {
+        attempt++;
+        return attempt === 1 ? 'go' : 'skip';
+      }
+    }
+    const gate = new Gatekeeper({ name: 'gate' });
+    const b = new Boom({ name: 'b' });
+    const g = graphFlow('g', { retry: new Times({ name: 'twice', attempts: 2 }) })
+      .add(gate, b)
+      .link(gate, b, { decider: (history) => history['gate'] === 'go' });
+    const engine = new ActionEngine(g);
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    expect(engine.storage.getState('b')).toBe('IGNORE');
+    expect(engine.storage.getFailures()).toEqual({});
+    expect(calls).toEqual(['b.execute', 'b.revert(Failure(boom))']);
   });
 });
