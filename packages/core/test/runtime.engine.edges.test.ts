@@ -355,3 +355,43 @@ describe('a flow detail loaded in a final state', () => {
     expect(engine.storage.flowState).toBe('FAILURE');
   });
 });
+
+describe('ActionEngine accessors', () => {
+  it('compiled is the flow compiled once', () => {
+    const engine = new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' }), new Ok({ name: 'b' })));
+    expect(engine.compiled).toBe(engine.compile());
+    expect(engine.compiled.atoms.map((n) => n.name)).toEqual(['a', 'b']);
+  });
+
+  it('storageIfOpen is undefined until the storage exists, then it', async () => {
+    class Peeking extends ActionEngine {
+      get peek() {
+        return this.storageIfOpen;
+      }
+    }
+    const engine = new Peeking(linearFlow('f').add(new Ok({ name: 'a' })), { backend: new MemoryBackend(), flowUuid: 'peek' });
+    expect(engine.peek).toBeUndefined();
+    const storage = await engine.open();
+    expect(engine.peek).toBe(storage);
+  });
+
+  it('without a flow uuid the backend is not asked for a flow detail', async () => {
+    class Asked extends MemoryBackend {
+      loads = 0;
+      override loadFlow(flowUuid: string) {
+        this.loads++;
+        return super.loadFlow(flowUuid);
+      }
+    }
+    const backend = new Asked();
+    class Opening extends ActionEngine {
+      protected override openBackend() {
+        return Promise.resolve({ backend });
+      }
+    }
+    await new Opening(linearFlow('f').add(new Ok({ name: 'a' }))).run();
+    expect(backend.loads).toBe(0);
+    await new Opening(linearFlow('f').add(new Ok({ name: 'a' })), { flowUuid: 'named' }).run();
+    expect(backend.loads).toBe(1);
+  });
+});

@@ -6,10 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   ActionEngine,
+  Decision,
   Failure,
   LocalTaskExecutor,
   MemoryBackend,
   Notifier,
+  Retry,
+  type RetryHistory,
   Storage,
   Task,
   TaskCancelledError,
@@ -425,5 +428,90 @@ describe('a run that succeeds after a failure', () => {
     expect(engine.storage.getState('b')).toBe('IGNORE');
     expect(engine.storage.getFailures()).toEqual({});
     expect(calls).toEqual(['b.execute', 'b.revert(Failure(boom))']);
+  });
+});
+
+describe('resolved before the engine died', () => {
+  it('a failure already resolved (its atom meant to revert) is not put to the retry controller again', async () => {
+    const asked: number[] = [];
+    class Counting extends Retry {
+      override execute(history: RetryHistory): number {
+        return history.length + 1;
+      }
+      override onFailure(history: RetryHistory): Decision {
+        asked.push(history.length);
+        return Decision.RETRY;
+      }
+    }
+    let failures = 0;
+    class FailsOnceMore extends Task {
+      override execute(): string {
+        if (failures-- > 0) throw new Error('again');
+        return 'ok';
+      }
+    }
+    const flow = linearFlow('f', { retry: new Counting({ name: 'r' }) }).add(new FailsOnceMore({ name: 'x' }));
+    const failure = Failure.fromError(new Error('first'));
+    // The dead engine resolved x's failure (RETRY): x is to be reverted, then the retry retries.
+    const { engine } = leftBehind(flow, 'RUNNING', [
+      atom('r', { kind: 'retry', state: 'SUCCESS', intention: 'RETRY', result: 1, history: [{ value: 1, failures: { x: failure } }] }),
+      atom('x', { state: 'FAILURE', intention: 'REVERT', failure }),
+    ]);
+    await engine.run();
+    expect(asked).toEqual([]);
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    expect(engine.storage.getHistory('r').length).toBe(2);
+  });
+});
+
+describe('a flow detail loaded REVERTED', () => {
+  it('its first run settles as it was; the next runs it from the start, its retry attempts forgotten', async () => {
+    calls.length = 0;
+    const failure = Failure.fromError(new Error('boom'));
+    const flow = linearFlow('f', { retry: new Times({ name: 'twice', attempts: 2 }) }).add(new Step({ name: 'a' }));
+    const { engine } = leftBehind(flow, 'REVERTED', [
+      // As a store may hold it: the reverted retry with the attempts it made.
+      atom('twice', {
+        kind: 'retry',
+        state: 'REVERTED',
+        intention: 'REVERT',
+        history: [
+          { value: 1, failures: { a: failure } },
+          { value: 2, failures: { a: failure } },
+        ],
+      }),
+      atom('a', { state: 'REVERTED', intention: 'REVERT', failure }),
+    ]);
+    const error = await outcome(engine.run());
+    expect((error as Error).message).toBe('boom');
+    expect(calls).toEqual([]);
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    expect(calls).toEqual(['a.execute']);
+    expect(engine.storage.getHistory('twice').length).toBe(1);
+  });
+});
+
+describe('suspend() while the flow is not running', () => {
+  it('while it resumes (from a flow listener): ignored, no error, the run goes on', async () => {
+    const backend = new MemoryBackend();
+    backend.saveFlow({ uuid: 'left', name: 'f', state: 'RUNNING', store: {} });
+    const warnings: unknown[] = [];
+    const quiet = (): void => {};
+    const logger: Logger = { trace: quiet, debug: quiet, info: quiet, warn: (obj: unknown) => warnings.push(obj), error: quiet };
+    const engine = new ActionEngine(linearFlow('f').add(new Step({ name: 'a' })), { backend, flowUuid: 'left', logger });
+    engine.notifier.on('RESUMING', () => engine.suspend());
+    await engine.run();
+    expect(warnings).toEqual([]);
+    expect(engine.storage.flowState).toBe('SUCCESS');
+  });
+});
+
+describe('a run of synchronous atoms', () => {
+  it('shorter than the burst: runs through without letting a suspend from a callback in', async () => {
+    const engine = new ActionEngine(linearFlow('short').add(...Array.from({ length: 100 }, (_, i) => new Step({ name: `s${i}` }))));
+    setImmediate(() => engine.suspend());
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUCCESS');
   });
 });
