@@ -1,6 +1,18 @@
 /** ActionEngine's own rules around a run: statistics, one run at a time, listeners that throw, storage before open. */
 import { describe, expect, it } from 'vitest';
-import { ActionEngine, MemoryBackend, Task, Times, TfError, linearFlow, unorderedFlow, type Logger } from '@tf/core';
+import {
+  ActionEngine,
+  Failure,
+  MemoryBackend,
+  Task,
+  Times,
+  TfError,
+  linearFlow,
+  unorderedFlow,
+  type Logger,
+  type StorageBatch,
+  type WrappedFailure,
+} from '@tf/core';
 
 class Ok extends Task {
   override execute(): string {
@@ -217,5 +229,169 @@ describe('ActionEngine storage', () => {
     const withUuid = new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' })), { flowUuid: 'u2', store: { s: 2 } });
     expect(withUuid.storage.flowUuid).toBe('u2');
     expect(withUuid.storage.fetch('s')).toBe(2);
+  });
+});
+
+describe('ActionEngine options that reach storage', () => {
+  /** A memory backend that also takes batches, counting them. */
+  class Batching extends MemoryBackend {
+    batches = 0;
+    saveBatch(flowUuid: string, batch: Readonly<StorageBatch>): void {
+      this.batches++;
+      if (batch.flow) this.saveFlow(batch.flow);
+      for (const record of batch.atoms) this.saveAtom(flowUuid, record);
+    }
+  }
+
+  it("a new flow detail keeps the flowDetail's logbook and metadata", async () => {
+    const backend = new MemoryBackend();
+    const engine = new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' })), {
+      backend,
+      flowUuid: 'kept',
+      flowDetail: { logbookUuid: 'book', meta: { owner: 'me' } },
+    });
+    await engine.run();
+    const record = backend.loadFlow('kept');
+    expect(record?.logbookUuid).toBe('book');
+    expect(record?.meta).toEqual({ owner: 'me' });
+    expect(record?.state).toBe('SUCCESS');
+  });
+
+  it('what openBackend() adds to the flow detail is merged over the flowDetail option', async () => {
+    const backend = new MemoryBackend();
+    class Filing extends ActionEngine {
+      protected override openBackend() {
+        return Promise.resolve({ backend, flowDetail: { logbookUuid: 'filed' } });
+      }
+    }
+    const engine = new Filing(linearFlow('f').add(new Ok({ name: 'a' })), { flowUuid: 'filed-run', flowDetail: { meta: { owner: 'me' } } });
+    await engine.run();
+    expect(backend.loadFlow('filed-run')).toMatchObject({ logbookUuid: 'filed', meta: { owner: 'me' }, state: 'SUCCESS' });
+  });
+
+  it('batchWrites: false writes one record at a time even to a backend that takes batches; by default it batches', async () => {
+    const flow = () => linearFlow('f').add(new Ok({ name: 'a' }), new Ok({ name: 'b' }));
+    const oneByOne = new Batching();
+    await new ActionEngine(flow(), { backend: oneByOne, batchWrites: false }).run();
+    expect(oneByOne.batches).toBe(0);
+    const batched = new Batching();
+    await new ActionEngine(flow(), { backend: batched }).run();
+    expect(batched.batches).toBeGreaterThan(0);
+    const explicit = new Batching();
+    await new ActionEngine(flow(), { backend: explicit, batchWrites: true }).run();
+    expect(explicit.batches).toBeGreaterThan(0);
+  });
+
+  it('resuming a flow detail is logged with its uuid and the state it was left in', async () => {
+    const backend = new MemoryBackend();
+    await new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' })), { backend, flowUuid: 'again' }).run();
+    const { logger, lines } = capturingLogger();
+    await new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' })), { backend, flowUuid: 'again', logger }).run();
+    expect(lines.filter((l) => l.level === 'info')).toEqual([
+      { level: 'info', msg: 'resuming flow detail', obj: { flowUuid: 'again', state: 'SUCCESS' } },
+    ]);
+  });
+
+  it('a new flow detail is not logged as resumed', async () => {
+    const { logger, lines } = capturingLogger();
+    await new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' })), { backend: new MemoryBackend(), flowUuid: 'new', logger }).run();
+    expect(lines.filter((l) => l.level === 'info')).toEqual([]);
+  });
+});
+
+describe('ActionEngine logging', () => {
+  it('a failed atom is logged at debug level with its name and formatted failure', async () => {
+    const { logger, lines } = capturingLogger();
+    const error = await new ActionEngine(linearFlow('f').add(new FailsFirst('b', 1)), { logger }).run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe('b failed');
+    const debug = lines.filter((l) => l.level === 'debug' && l.msg === 'atom failed');
+    expect(debug).toHaveLength(1);
+    const obj = debug[0]!.obj as { atom: string; failure: string };
+    expect(obj.atom).toBe('b');
+    expect(obj.failure).toContain('b failed');
+  });
+});
+
+describe('a flow detail loaded in a final state', () => {
+  it('left FAILURE (a revert failed): the first run settles as it did, rejecting with its failures, and runs nothing', async () => {
+    const backend = new MemoryBackend();
+    const undo = Failure.fromError(new Error('undo broke'));
+    const boom = Failure.fromError(new Error('boom'));
+    backend.saveFlow({ uuid: 'failed', name: 'f', state: 'FAILURE', store: {} });
+    backend.saveAtom('failed', {
+      name: 'a',
+      kind: 'task',
+      state: 'REVERT_FAILURE',
+      intention: 'REVERT',
+      progress: 1,
+      result: 'a',
+      revertFailure: undo,
+    });
+    backend.saveAtom('failed', { name: 'b', kind: 'task', state: 'REVERTED', intention: 'REVERT', progress: 1, failure: boom });
+    let executed = 0;
+    class Counted extends Task {
+      override execute(): void {
+        executed++;
+      }
+    }
+    const engine = new ActionEngine(linearFlow('f').add(new Counted({ name: 'a' }), new Counted({ name: 'b' })), {
+      backend,
+      flowUuid: 'failed',
+    });
+    const states: string[] = [];
+    const error = await (async () => {
+      for await (const state of engine.runIter()) states.push(state);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(states).toEqual(['FAILURE']);
+    expect(TfError.is(error, 'TF_WRAPPED_FAILURE')).toBe(true);
+    expect((error as WrappedFailure).failures.map((f) => f.exceptionStr)).toEqual(['boom', 'undo broke']);
+    expect(executed).toBe(0);
+    expect(engine.storage.flowState).toBe('FAILURE');
+  });
+});
+
+describe('ActionEngine accessors', () => {
+  it('compiled is the flow compiled once', () => {
+    const engine = new ActionEngine(linearFlow('f').add(new Ok({ name: 'a' }), new Ok({ name: 'b' })));
+    expect(engine.compiled).toBe(engine.compile());
+    expect(engine.compiled.atoms.map((n) => n.name)).toEqual(['a', 'b']);
+  });
+
+  it('storageIfOpen is undefined until the storage exists, then it', async () => {
+    class Peeking extends ActionEngine {
+      get peek() {
+        return this.storageIfOpen;
+      }
+    }
+    const engine = new Peeking(linearFlow('f').add(new Ok({ name: 'a' })), { backend: new MemoryBackend(), flowUuid: 'peek' });
+    expect(engine.peek).toBeUndefined();
+    const storage = await engine.open();
+    expect(engine.peek).toBe(storage);
+  });
+
+  it('without a flow uuid the backend is not asked for a flow detail', async () => {
+    class Asked extends MemoryBackend {
+      loads = 0;
+      override loadFlow(flowUuid: string) {
+        this.loads++;
+        return super.loadFlow(flowUuid);
+      }
+    }
+    const backend = new Asked();
+    class Opening extends ActionEngine {
+      protected override openBackend() {
+        return Promise.resolve({ backend });
+      }
+    }
+    await new Opening(linearFlow('f').add(new Ok({ name: 'a' }))).run();
+    expect(backend.loads).toBe(0);
+    await new Opening(linearFlow('f').add(new Ok({ name: 'a' })), { flowUuid: 'named' }).run();
+    expect(backend.loads).toBe(1);
   });
 });

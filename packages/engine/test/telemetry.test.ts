@@ -4,13 +4,13 @@
  * spans linked to them through the trace context headers; metric values after known flows.
  * One process, memory transport (the cross-process trace is in test-integration/telemetry).
  */
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { SpanStatusCode, context, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Task, linearFlow, unorderedFlow } from '@tf/core';
+import { ActionEngine, Task, Times, linearFlow, unorderedFlow } from '@tf/core';
 import { decodeMessage } from '@tf/core/internal';
 import { load } from '@tf/engine';
 import { MemoryTransport, memoryBroker } from '@tf/transport-memory';
@@ -137,6 +137,58 @@ describe('worker-based engine: OpenTelemetry', () => {
         .sort(),
     ).toEqual(['process telemetry.Nap', 'send telemetry.Nap']);
     expect(requestSpans('home')).toEqual([]);
+  });
+
+  it('in-process atoms: sync and async, execute and revert, each span ended with its outcome (an error status when it threw)', async () => {
+    spans.reset();
+    class SyncOk extends Task {
+      static override taskName = 'telemetry.SyncOk';
+      override execute(): string {
+        return this.name;
+      }
+      override revert(): void {}
+    }
+    class AsyncOk extends Task {
+      static override taskName = 'telemetry.AsyncOk';
+      override async execute(): Promise<string> {
+        await Promise.resolve();
+        return this.name;
+      }
+      override async revert(): Promise<void> {
+        await Promise.resolve();
+      }
+    }
+    class AsyncFails extends Task {
+      static override taskName = 'telemetry.AsyncFails';
+      override async execute(): Promise<never> {
+        await Promise.resolve();
+        throw new Error('async woe');
+      }
+    }
+    const flow = linearFlow('in-process', { retry: new Times({ name: 'once', attempts: 1 }) }).add(
+      new SyncOk({ name: 's' }),
+      new AsyncOk({ name: 'p' }),
+      new AsyncFails({ name: 'x' }),
+    );
+    const engine = new ActionEngine(flow);
+    await expect(engine.run()).rejects.toThrow('async woe');
+    const all = spans.getFinishedSpans();
+    const flowSpan = all.find((s) => s.name === 'flow in-process')!;
+    const atomSpan = (name: string) => {
+      const found = all.filter((s) => s.name === name);
+      expect(found).toHaveLength(1);
+      expect(found[0]!.parentSpanContext?.spanId).toBe(flowSpan.spanContext().spanId);
+      return found[0]!;
+    };
+    for (const name of ['execute s', 'execute p', 'revert x', 'revert p', 'revert s']) {
+      expect(atomSpan(name).status.code).toBe(SpanStatusCode.UNSET);
+    }
+    const failed = atomSpan('execute x');
+    expect(failed.status).toEqual({ code: SpanStatusCode.ERROR, message: 'async woe' });
+    expect(failed.attributes).toEqual({ 'tf.atom.name': 'x', 'tf.atom.action': 'execute', 'tf.task.name': 'telemetry.AsyncFails' });
+    // A retry controller is no task: its span names no task.
+    expect(atomSpan('execute once').attributes).toEqual({ 'tf.atom.name': 'once', 'tf.atom.action': 'execute' });
+    expect(flowSpan.attributes['tf.flow.state']).toBe('REVERTED');
   });
 
   it('metrics: durations and queue latency per task, workers by topic, requests running during the run', async () => {
