@@ -152,6 +152,50 @@ describe('ReadyQueue', () => {
   });
 });
 
+describe('ReadyQueue memory', () => {
+  const node = (index: number) => ({ index, name: `n${index}` }) as unknown as AtomNode;
+  function filled(count: number): ReadyQueue {
+    const queue = new ReadyQueue(count);
+    for (let i = 0; i < count; i++) queue.push(node(i));
+    return queue;
+  }
+  const shiftTimes = (queue: ReadyQueue, times: number) => {
+    for (let i = 0; i < times; i++) queue.shift();
+  };
+
+  it('keeps taken entries until more than 1024 were taken', () => {
+    const queue = filled(2047);
+    shiftTimes(queue, 1024);
+    expect(queue.retained).toBe(2047);
+    queue.shift();
+    expect(queue.retained).toBe(1022);
+    expect(queue.shift()?.index).toBe(1025);
+  });
+
+  it('drops taken entries only once they are more than half of what it holds', () => {
+    const queue = filled(2050);
+    shiftTimes(queue, 1025);
+    expect(queue.retained).toBe(2050);
+    queue.shift();
+    expect(queue.retained).toBe(1024);
+    expect(queue.shift()?.index).toBe(1026);
+  });
+
+  it('stays bounded by what is queued while a long flow streams through it', () => {
+    const size = 100_000;
+    const queue = new ReadyQueue(size);
+    let next = 0;
+    let most = 0;
+    for (let i = 0; i < 100; i++) queue.push(node(next++));
+    while (next < size) {
+      queue.shift();
+      queue.push(node(next++));
+      most = Math.max(most, queue.retained);
+    }
+    expect(most).toBeLessThanOrEqual(1025 + 100);
+  });
+});
+
 describe('LocalTaskExecutor and isPromiseLike', () => {
   it('tells promises and thenables from other values', () => {
     expect(isPromiseLike(Promise.resolve(1))).toBe(true);

@@ -30,6 +30,14 @@ export class ReadyQueue {
     return node;
   }
 
+  /**
+   * Entries the queue holds, taken ones included until the next compaction: what it costs in
+   * memory. Once over 1024 entries were taken, it drops them when they are more than half.
+   */
+  get retained(): number {
+    return this.#items.length;
+  }
+
   some(predicate: (node: AtomNode) => boolean): boolean {
     for (let i = this.#head; i < this.#items.length; i++) if (predicate(this.#items[i]!)) return true;
     return false;
