@@ -107,3 +107,46 @@ describe('Storage', () => {
     await expect(second.flush()).rejects.toThrow('disk full');
   });
 });
+
+describe('Storage without a backend', () => {
+  it('keeps one copy: its backend reads the live records, a copy per read, and writes nothing', async () => {
+    const { storage } = storageFor({ x: 1 });
+    storage.setState('first', 'RUNNING');
+    storage.saveResult('first', { deep: [1] });
+    storage.setState('first', 'SUCCESS');
+    const backend = storage.backend;
+    const flow = (await backend.loadFlow(storage.flowUuid))!;
+    expect(flow).toMatchObject({ uuid: storage.flowUuid, name: 's', state: 'PENDING', store: { x: 1 } });
+    const atoms = await backend.loadAtoms(storage.flowUuid);
+    expect(atoms.map((a) => [a.name, a.state])).toEqual([
+      ['first', 'SUCCESS'],
+      ['pair', 'PENDING'],
+      ['second', 'PENDING'],
+    ]);
+    expect(atoms[0]!.result).toEqual({ deep: [1] });
+    // Copies: changing what a read returned does not reach storage, and later changes do not reach the copy.
+    atoms[0]!.state = 'FAILURE';
+    flow.store.x = 2;
+    storage.setFlowState('RUNNING');
+    expect(storage.getState('first')).toBe('SUCCESS');
+    expect(storage.fetch('x')).toBe(1);
+    expect(flow.state).toBe('PENDING');
+    expect(await backend.loadFlow('another-uuid')).toBeUndefined();
+    expect(await backend.loadAtoms('another-uuid')).toEqual([]);
+    expect(storage.writeStatistics).toEqual({ roundTrips: 0, records: 0 });
+    const mark = storage.changeMark;
+    expect(mark).toBeGreaterThan(0);
+    expect(storage.isDurable(mark)).toBe(true);
+    await expect(storage.durable(mark)).resolves.toBeUndefined();
+    await expect(storage.flush()).resolves.toBeUndefined();
+  });
+
+  it('refuses writes from anyone else, with a typed error: they could not be kept', () => {
+    const { storage } = storageFor();
+    const record = { uuid: 'u', name: 'n', state: 'PENDING', store: {} } as const;
+    expect(() => storage.backend.saveFlow(record)).toThrow(expect.objectContaining({ code: 'TF_BACKEND_READ_ONLY' }));
+    expect(() => storage.backend.saveAtom('u', { name: 'a', kind: 'task', state: 'PENDING', intention: 'EXECUTE', progress: 0 })).toThrow(
+      expect.objectContaining({ code: 'TF_BACKEND_READ_ONLY' }),
+    );
+  });
+});

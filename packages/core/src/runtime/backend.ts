@@ -79,7 +79,7 @@ export interface StorageBackend {
   close?(): Promise<void>;
 }
 
-/** Keeps everything in this process; the default backend. */
+/** Keeps everything in this process: one store engines can share. (A storage given no backend keeps its live records only.) */
 export class MemoryBackend implements StorageBackend {
   readonly #flows = new Map<string, FlowRecord>();
   readonly #atoms = new Map<string, Map<string, AtomRecord>>();

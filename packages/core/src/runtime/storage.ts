@@ -4,8 +4,10 @@ import { MissingRequirementsError } from '../compiler/errors';
 import { NotFoundError } from '../errors';
 import type { Failure } from '../failure/failure';
 import { RetryHistory } from '../atoms/retry';
-import { MemoryBackend, type AtomRecord, type FlowRecord, type StorageBackend } from './backend';
+import type { AtomRecord, FlowRecord, StorageBackend } from './backend';
+import { NoWriter, type ChangeWriter } from './change-writer';
 import { FlowMismatchError } from './flow-mismatch-error';
+import { LiveBackend } from './live-backend';
 import type { AtomState, FlowState, Intention } from './states';
 import { snapshotAtom, snapshotFlow, WriteThrough, type WriteStatistics } from './write-through';
 
@@ -16,6 +18,7 @@ export interface LoadedFlowDetail {
 }
 
 export interface StorageOptions {
+  /** Where changes are written through to. Without one, the live records are the only copy and `storage.backend` reads them. */
   backend?: StorageBackend;
   /** Values added to the store (over a loaded flow detail's store). */
   store?: Record<string, unknown>;
@@ -44,16 +47,21 @@ export class Storage {
   readonly #atoms = new Map<string, AtomRecord>();
   /** symbol -> provider atom names, in topological order. */
   readonly #providers = new Map<string, string[]>();
-  readonly #writer: WriteThrough;
+  readonly #writer: ChangeWriter;
   /** The flow state the backend held when storage was built from a loaded flow detail. */
   readonly loadedFlowState: FlowState | undefined;
 
   constructor(compiled: CompiledFlow, options: StorageOptions = {}) {
     this.#compiled = compiled;
-    this.backend = options.backend ?? new MemoryBackend();
     const loaded = options.loaded;
     this.flowUuid = loaded?.flow.uuid ?? options.flowUuid ?? randomUUID();
-    this.#writer = new WriteThrough(this.backend, this.flowUuid, { batching: options.batchWrites ?? true });
+    if (options.backend) {
+      this.backend = options.backend;
+      this.#writer = new WriteThrough(this.backend, this.flowUuid, { batching: options.batchWrites ?? true });
+    } else {
+      this.backend = new LiveBackend({ flowUuid: this.flowUuid, flowRecord: () => this.#flow, atomRecords: () => this.#atoms.values() });
+      this.#writer = new NoWriter();
+    }
     if (loaded) {
       this.loadedFlowState = loaded.flow.state;
       this.#flow = snapshotFlow(loaded.flow);

@@ -1,4 +1,5 @@
 import type { AtomRecord, FlowRecord, StorageBackend, StorageBatch } from './backend';
+import type { ChangeWriter } from './change-writer';
 
 /** How much storage wrote to its backend: calls made and records sent. */
 export interface WriteStatistics {
@@ -36,7 +37,7 @@ export function snapshotFlow(record: Readonly<FlowRecord>): FlowRecord {
  * happened, one call each, with a copy of the record; a sync backend is called at once, an
  * async one's calls queue behind its pending write.
  */
-export class WriteThrough {
+export class WriteThrough implements ChangeWriter {
   readonly statistics: WriteStatistics = { roundTrips: 0, records: 0 };
   readonly #backend: StorageBackend;
   readonly #flowUuid: string;
