@@ -80,7 +80,8 @@ export abstract class Task<Args extends object = any, Result = unknown> extends 
    */
   static local = false;
 
-  readonly kind = 'task' as const;
+  /** `'task'` (on the prototype: one field less per instance). */
+  declare readonly kind: 'task';
   /** Whether this instance runs in the engine's process (the `local` option, else the class's `static local`). */
   readonly local: boolean;
   #progressSink: ProgressSink | undefined;
@@ -142,6 +143,7 @@ export abstract class Task<Args extends object = any, Result = unknown> extends 
   }
 }
 Object.defineProperty(Task.prototype, TASK_BRAND, { value: true });
+Object.defineProperty(Task.prototype, 'kind', { value: 'task', enumerable: true });
 Object.defineProperty(Task, TASK_BRAND, { value: true });
 
 /** What `defineTask` takes. */

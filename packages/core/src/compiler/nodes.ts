@@ -18,8 +18,14 @@ export const NO_DECIDERS: readonly EdgeDecider[] = Object.freeze([]);
 const NO_ARGS: readonly ArgBinding[] = Object.freeze([]);
 const NO_EDGES: readonly MEdge[] = Object.freeze([]);
 
-/** A `structure`, `retry` or `order` edge: `manual`, `reasons`, `decider` and `deciderDepth` come from the prototype. */
-export class MEdge implements Edge {
+/**
+ * An edge: `from` and `to` are its only own fields (a 40-byte object). `kind` comes
+ * from the prototype of its class (one class per kind), and `manual`, `reasons`,
+ * `decider` and `deciderDepth` from this prototype unless a link edge owns them.
+ * Make them with `newEdge`.
+ */
+export abstract class MEdge implements Edge {
+  declare readonly kind: EdgeKind;
   declare readonly manual: boolean;
   declare readonly reasons: readonly string[];
   declare readonly decider: Decider | undefined;
@@ -27,7 +33,6 @@ export class MEdge implements Edge {
   constructor(
     readonly from: MNode,
     readonly to: MNode,
-    readonly kind: EdgeKind,
   ) {}
 }
 Object.defineProperties(MEdge.prototype, {
@@ -36,6 +41,10 @@ Object.defineProperties(MEdge.prototype, {
   decider: { value: undefined, enumerable: true, writable: true },
   deciderDepth: { value: undefined, enumerable: true, writable: true },
 });
+
+class MStructureEdge extends MEdge {}
+class MRetryEdge extends MEdge {}
+class MOrderEdge extends MEdge {}
 
 /** A `link` edge of a graph flow (own fields). */
 export class MLinkEdge extends MEdge {
@@ -47,7 +56,7 @@ export class MLinkEdge extends MEdge {
     decider: Decider | undefined,
     deciderDepth: DeciderDepth | undefined,
   ) {
-    super(from, to, 'link');
+    super(from, to);
     const self = this as {
       manual: boolean;
       reasons: readonly string[];
@@ -59,6 +68,19 @@ export class MLinkEdge extends MEdge {
     self.decider = decider;
     self.deciderDepth = deciderDepth;
   }
+}
+
+const edgeKind = (cls: { prototype: MEdge }, kind: EdgeKind): void => {
+  Object.defineProperty(cls.prototype, 'kind', { value: kind, enumerable: true });
+};
+edgeKind(MStructureEdge, 'structure');
+edgeKind(MRetryEdge, 'retry');
+edgeKind(MOrderEdge, 'order');
+edgeKind(MLinkEdge, 'link');
+
+/** A `structure`, `retry` or `order` edge (link edges are `MLinkEdge`s). */
+export function newEdge(from: MNode, to: MNode, kind: 'structure' | 'retry' | 'order'): MEdge {
+  return kind === 'structure' ? new MStructureEdge(from, to) : kind === 'order' ? new MOrderEdge(from, to) : new MRetryEdge(from, to);
 }
 
 abstract class MNodeBase {
@@ -82,6 +104,9 @@ export class MJoin extends MNodeBase implements JoinNode {
   }
 }
 
+/** The `args` maps built so far (rarely read: a field on every atom would cost more than this table). */
+const argMaps = new WeakMap<MAtomBase, Map<string, ArgBinding>>();
+
 export abstract class MAtomBase extends MNodeBase {
   declare readonly kind: 'task' | 'retry';
   abstract readonly atom: Task | Retry;
@@ -91,14 +116,14 @@ export abstract class MAtomBase extends MNodeBase {
   retry: MRetry | undefined;
   /** The bindings in argMapping order; `args` (a Map) is built from it on first use. */
   argList: readonly ArgBinding[] = NO_ARGS;
-  #args: ReadonlyMap<string, ArgBinding> | undefined;
   get args(): ReadonlyMap<string, ArgBinding> {
-    if (this.#args === undefined) {
-      const map = new Map<string, ArgBinding>();
+    let map = argMaps.get(this);
+    if (map === undefined) {
+      map = new Map<string, ArgBinding>();
       for (const b of this.argList) map.set(b.arg, b);
-      this.#args = map;
+      argMaps.set(this, map);
     }
-    return this.#args;
+    return map;
   }
   deciders: readonly EdgeDecider[] = NO_DECIDERS;
   readonly name: string;
@@ -160,8 +185,8 @@ export class MFlow implements FlowNode {
   retry: MRetry | undefined;
   /** Nearest retry controller of atoms in this flow (its own, else its parent's). */
   nearestRetry: MRetry | undefined;
-  /** Filled by position (exact size). */
-  readonly children: MItem[];
+  /** Filled by position (exact size); a flat root flow's is the tree itself (see `buildHierarchy`). */
+  children: MItem[];
   /** Position among the parent flow's items. */
   pos = -1;
   start = 0;
