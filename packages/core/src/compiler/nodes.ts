@@ -19,12 +19,11 @@ const NO_ARGS: readonly ArgBinding[] = Object.freeze([]);
 const NO_EDGES: readonly MEdge[] = Object.freeze([]);
 
 /**
- * An edge: `from` and `to` are its only own fields (a 40-byte object). `kind` comes
- * from the prototype of its class (one class per kind), and `manual`, `reasons`,
- * `decider` and `deciderDepth` from this prototype unless a link edge owns them.
- * Make them with `newEdge`.
+ * A `structure`, `retry` or `order` edge: `from` and `to` are its only own fields
+ * (a 40-byte object). `manual`, `reasons`, `decider` and `deciderDepth` come from
+ * the prototype, and so does `kind`, read from the nodes (see `edgeKind`).
  */
-export abstract class MEdge implements Edge {
+export class MEdge implements Edge {
   declare readonly kind: EdgeKind;
   declare readonly manual: boolean;
   declare readonly reasons: readonly string[];
@@ -36,15 +35,28 @@ export abstract class MEdge implements Edge {
   ) {}
 }
 Object.defineProperties(MEdge.prototype, {
+  kind: {
+    get(this: MEdge): EdgeKind {
+      return edgeKind(this.from, this.to);
+    },
+    enumerable: true,
+  },
   manual: { value: false, enumerable: true, writable: true },
   reasons: { value: NO_STRINGS, enumerable: true, writable: true },
   decider: { value: undefined, enumerable: true, writable: true },
   deciderDepth: { value: undefined, enumerable: true, writable: true },
 });
 
-class MStructureEdge extends MEdge {}
-class MRetryEdge extends MEdge {}
-class MOrderEdge extends MEdge {}
+/**
+ * The kind of a non-link edge, from its ends (as `addFlowEdges` makes them): a retry
+ * controller's out-edges are `retry` edges; edges out of a flow's entry or into a flow's
+ * exit are `structure` edges; the rest, between the items of a linear flow (from an
+ * atom or a nested flow's exit to an atom or a nested flow's entry), are `order` edges.
+ */
+export function edgeKind(from: MNode, to: MNode): Exclude<EdgeKind, 'link'> {
+  if (from.kind === 'retry') return 'retry';
+  return from.kind === 'flow' || to.kind === 'flow_end' ? 'structure' : 'order';
+}
 
 /** A `link` edge of a graph flow (own fields). */
 export class MLinkEdge extends MEdge {
@@ -70,18 +82,7 @@ export class MLinkEdge extends MEdge {
   }
 }
 
-const edgeKind = (cls: { prototype: MEdge }, kind: EdgeKind): void => {
-  Object.defineProperty(cls.prototype, 'kind', { value: kind, enumerable: true });
-};
-edgeKind(MStructureEdge, 'structure');
-edgeKind(MRetryEdge, 'retry');
-edgeKind(MOrderEdge, 'order');
-edgeKind(MLinkEdge, 'link');
-
-/** A `structure`, `retry` or `order` edge (link edges are `MLinkEdge`s). */
-export function newEdge(from: MNode, to: MNode, kind: 'structure' | 'retry' | 'order'): MEdge {
-  return kind === 'structure' ? new MStructureEdge(from, to) : kind === 'order' ? new MOrderEdge(from, to) : new MRetryEdge(from, to);
-}
+Object.defineProperty(MLinkEdge.prototype, 'kind', { value: 'link', enumerable: true });
 
 abstract class MNodeBase {
   id = -1;
