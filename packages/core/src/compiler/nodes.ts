@@ -53,7 +53,7 @@ Object.defineProperties(MEdge.prototype, {
  * exit are `structure` edges; the rest, between the items of a linear flow (from an
  * atom or a nested flow's exit to an atom or a nested flow's entry), are `order` edges.
  */
-export function edgeKind(from: MNode, to: MNode): Exclude<EdgeKind, 'link'> {
+function edgeKind(from: MNode, to: MNode): Exclude<EdgeKind, 'link'> {
   if (from.kind === 'retry') return 'retry';
   return from.kind === 'flow' || to.kind === 'flow_end' ? 'structure' : 'order';
 }
