@@ -102,6 +102,40 @@ describe('compile: structure', () => {
   });
 });
 
+describe('compile: edge kinds', () => {
+  it('gives every edge its kind: structure, retry, order or link', () => {
+    const empty = linearFlow('empty', { retry: new Times({ name: 'empty_r' }) });
+    const inner = linearFlow('inner', { retry: new Times({ name: 'inner_r' }) }).add(task('i1'), task('i2'));
+    const g = graphFlow('g').add(task('g1', [], ['v']), task('g2', ['v']));
+    const u = unorderedFlow('u').add(task('u1'), task('u2'));
+    const c = compile(linearFlow('root').add(task('a'), inner, g, u, empty, task('z')));
+    const kinds = Object.fromEntries(c.edges.map((e) => [`${e.from.name}->${e.to.name}`, e.kind]));
+    expect(kinds).toEqual({
+      'a->inner': 'order',
+      'inner[$]->g': 'order',
+      'g[$]->u': 'order',
+      'u[$]->empty': 'order',
+      'empty[$]->z': 'order',
+      'root->a': 'structure',
+      'z->root[$]': 'structure',
+      'inner->inner_r': 'structure',
+      'i1->i2': 'order',
+      'inner_r->i1': 'retry',
+      'i2->inner[$]': 'structure',
+      'g1->g2': 'link',
+      'g->g1': 'structure',
+      'g2->g[$]': 'structure',
+      'u->u1': 'structure',
+      'u1->u[$]': 'structure',
+      'u->u2': 'structure',
+      'u2->u[$]': 'structure',
+      'empty->empty_r': 'structure',
+      'empty_r->empty[$]': 'retry',
+    });
+    expect(Object.keys(kinds)).toHaveLength(c.edges.length);
+  });
+});
+
 describe('compile: retry controllers', () => {
   it('runs the retry first in its flow and makes every atom of the flow depend on it', () => {
     const retry = new Times({ attempts: 2, provides: 'attempt' });

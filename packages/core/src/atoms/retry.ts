@@ -95,7 +95,8 @@ export abstract class Retry<Args extends object = any, Value = unknown> extends 
   static optional: readonly string[] = [];
   static provides: ProvidesSpec | null | undefined = undefined;
 
-  readonly kind = 'retry' as const;
+  /** `'retry'` (on the prototype: one field less per instance). */
+  declare readonly kind: 'retry';
 
   constructor(options: RetryOptions = {}) {
     const cls = new.target as unknown as { requires?: readonly string[]; optional?: readonly string[]; provides?: ProvidesSpec | null };
@@ -126,6 +127,7 @@ export abstract class Retry<Args extends object = any, Value = unknown> extends 
   revert(_history: RetryHistory, _args: Args): void | Promise<void> {}
 }
 Object.defineProperty(Retry.prototype, RETRY_BRAND, { value: true });
+Object.defineProperty(Retry.prototype, 'kind', { value: 'retry', enumerable: true });
 Object.defineProperty(Retry, RETRY_BRAND, { value: true });
 
 /** Always reverts the flow it controls (the enclosing controller decides next). */

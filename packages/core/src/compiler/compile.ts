@@ -23,7 +23,7 @@ export function compile(input: Flow | Task): CompiledFlow {
   const hierarchy = buildHierarchy(rootFlowOf(input));
   const graph = buildExecutionGraph(hierarchy);
   const indegree = attachEdges(graph.nodes, graph.edges);
-  const order = orderTopologically(graph.nodes, indegree, hierarchy.tree.length);
+  const order = orderTopologically(graph.nodes, indegree, hierarchy.tree);
   collectDeciders(order.nodes);
   const external = bindArguments(hierarchy.tree);
   for (const f of hierarchy.flows) f.release();

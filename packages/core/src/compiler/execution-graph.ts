@@ -2,7 +2,6 @@ import { InvalidFlowError } from '../patterns/errors';
 import { indexGraphLinks } from './graph-links';
 import type { Hierarchy } from './hierarchy';
 import { MEdge, MFlow, entryOf, exitOf, type MNode } from './nodes';
-import type { EdgeKind } from './types';
 
 /** The nodes (numbered in the order listed) and edges of a flow, before the edges are handed to their nodes. */
 export interface ExecutionGraph {
@@ -41,26 +40,25 @@ export function buildExecutionGraph(hierarchy: Hierarchy): ExecutionGraph {
 /** The edges of one flow: from its head (retry, else entry) to its first items, its pattern's order, its last items to its exit. */
 function addFlowEdges(f: MFlow, hierarchy: Hierarchy, edges: MEdge[]): void {
   const head: MNode = f.retry ?? f.entry;
-  if (f.retry) edges.push(new MEdge(f.entry, f.retry, 'structure'));
-  const headKind: EdgeKind = f.retry ? 'retry' : 'structure';
+  if (f.retry) edges.push(new MEdge(f.entry, f.retry));
   const children = f.children;
   const n = children.length;
   if (n === 0) {
-    edges.push(new MEdge(head, f.exit, headKind));
+    edges.push(new MEdge(head, f.exit));
     return;
   }
   switch (f.pattern) {
     case 'linear': {
-      for (let i = 1; i < n; i++) edges.push(new MEdge(exitOf(children[i - 1]!), entryOf(children[i]!), 'order'));
-      edges.push(new MEdge(head, entryOf(children[0]!), headKind));
-      edges.push(new MEdge(exitOf(children[n - 1]!), f.exit, 'structure'));
+      for (let i = 1; i < n; i++) edges.push(new MEdge(exitOf(children[i - 1]!), entryOf(children[i]!)));
+      edges.push(new MEdge(head, entryOf(children[0]!)));
+      edges.push(new MEdge(exitOf(children[n - 1]!), f.exit));
       return;
     }
     case 'unordered': {
       for (let i = 0; i < n; i++) {
         const c = children[i]!;
-        edges.push(new MEdge(head, entryOf(c), headKind));
-        edges.push(new MEdge(exitOf(c), f.exit, 'structure'));
+        edges.push(new MEdge(head, entryOf(c)));
+        edges.push(new MEdge(exitOf(c), f.exit));
       }
       return;
     }
@@ -71,8 +69,8 @@ function addFlowEdges(f: MFlow, hierarchy: Hierarchy, edges: MEdge[]): void {
       const { predStart, succStart } = g;
       for (let i = 0; i < n; i++) {
         const c = children[i]!;
-        if (predStart[i] === predStart[i + 1]) edges.push(new MEdge(head, entryOf(c), headKind));
-        if (succStart[i] === succStart[i + 1]) edges.push(new MEdge(exitOf(c), f.exit, 'structure'));
+        if (predStart[i] === predStart[i + 1]) edges.push(new MEdge(head, entryOf(c)));
+        if (succStart[i] === succStart[i + 1]) edges.push(new MEdge(exitOf(c), f.exit));
       }
       return;
     }

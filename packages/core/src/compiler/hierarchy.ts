@@ -98,5 +98,7 @@ export function buildHierarchy(rootFlow: Flow): Hierarchy {
     }
   }
   if (duplicates !== undefined) throw new DuplicateNameError([...duplicates]);
+  // A flat flow without retry: its items are the tree, in the same order; one array less.
+  if (flows.length === 1 && root.retry === undefined) root.children = tree as MTask[];
   return { root, tree, flows, byFlow, byName };
 }

@@ -18,8 +18,13 @@ export const NO_DECIDERS: readonly EdgeDecider[] = Object.freeze([]);
 const NO_ARGS: readonly ArgBinding[] = Object.freeze([]);
 const NO_EDGES: readonly MEdge[] = Object.freeze([]);
 
-/** A `structure`, `retry` or `order` edge: `manual`, `reasons`, `decider` and `deciderDepth` come from the prototype. */
+/**
+ * A `structure`, `retry` or `order` edge: `from` and `to` are its only own fields
+ * (a 40-byte object). `manual`, `reasons`, `decider` and `deciderDepth` come from
+ * the prototype, and so does `kind`, read from the nodes (see `edgeKind`).
+ */
 export class MEdge implements Edge {
+  declare readonly kind: EdgeKind;
   declare readonly manual: boolean;
   declare readonly reasons: readonly string[];
   declare readonly decider: Decider | undefined;
@@ -27,15 +32,31 @@ export class MEdge implements Edge {
   constructor(
     readonly from: MNode,
     readonly to: MNode,
-    readonly kind: EdgeKind,
   ) {}
 }
 Object.defineProperties(MEdge.prototype, {
+  kind: {
+    get(this: MEdge): EdgeKind {
+      return edgeKind(this.from, this.to);
+    },
+    enumerable: true,
+  },
   manual: { value: false, enumerable: true, writable: true },
   reasons: { value: NO_STRINGS, enumerable: true, writable: true },
   decider: { value: undefined, enumerable: true, writable: true },
   deciderDepth: { value: undefined, enumerable: true, writable: true },
 });
+
+/**
+ * The kind of a non-link edge, from its ends (as `addFlowEdges` makes them): a retry
+ * controller's out-edges are `retry` edges; edges out of a flow's entry or into a flow's
+ * exit are `structure` edges; the rest, between the items of a linear flow (from an
+ * atom or a nested flow's exit to an atom or a nested flow's entry), are `order` edges.
+ */
+function edgeKind(from: MNode, to: MNode): Exclude<EdgeKind, 'link'> {
+  if (from.kind === 'retry') return 'retry';
+  return from.kind === 'flow' || to.kind === 'flow_end' ? 'structure' : 'order';
+}
 
 /** A `link` edge of a graph flow (own fields). */
 export class MLinkEdge extends MEdge {
@@ -47,7 +68,7 @@ export class MLinkEdge extends MEdge {
     decider: Decider | undefined,
     deciderDepth: DeciderDepth | undefined,
   ) {
-    super(from, to, 'link');
+    super(from, to);
     const self = this as {
       manual: boolean;
       reasons: readonly string[];
@@ -60,6 +81,8 @@ export class MLinkEdge extends MEdge {
     self.deciderDepth = deciderDepth;
   }
 }
+
+Object.defineProperty(MLinkEdge.prototype, 'kind', { value: 'link', enumerable: true });
 
 abstract class MNodeBase {
   id = -1;
@@ -82,6 +105,9 @@ export class MJoin extends MNodeBase implements JoinNode {
   }
 }
 
+/** The `args` maps built so far (rarely read: a field on every atom would cost more than this table). */
+const argMaps = new WeakMap<MAtomBase, Map<string, ArgBinding>>();
+
 export abstract class MAtomBase extends MNodeBase {
   declare readonly kind: 'task' | 'retry';
   abstract readonly atom: Task | Retry;
@@ -91,14 +117,14 @@ export abstract class MAtomBase extends MNodeBase {
   retry: MRetry | undefined;
   /** The bindings in argMapping order; `args` (a Map) is built from it on first use. */
   argList: readonly ArgBinding[] = NO_ARGS;
-  #args: ReadonlyMap<string, ArgBinding> | undefined;
   get args(): ReadonlyMap<string, ArgBinding> {
-    if (this.#args === undefined) {
-      const map = new Map<string, ArgBinding>();
+    let map = argMaps.get(this);
+    if (map === undefined) {
+      map = new Map<string, ArgBinding>();
       for (const b of this.argList) map.set(b.arg, b);
-      this.#args = map;
+      argMaps.set(this, map);
     }
-    return this.#args;
+    return map;
   }
   deciders: readonly EdgeDecider[] = NO_DECIDERS;
   readonly name: string;
@@ -160,8 +186,8 @@ export class MFlow implements FlowNode {
   retry: MRetry | undefined;
   /** Nearest retry controller of atoms in this flow (its own, else its parent's). */
   nearestRetry: MRetry | undefined;
-  /** Filled by position (exact size). */
-  readonly children: MItem[];
+  /** Filled by position (exact size); a flat root flow's is the tree itself (see `buildHierarchy`). */
+  children: MItem[];
   /** Position among the parent flow's items. */
   pos = -1;
   start = 0;

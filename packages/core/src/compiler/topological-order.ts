@@ -9,9 +9,11 @@ export interface TopologicalOrder {
 /**
  * Orders the nodes topologically (Kahn, FIFO: keeps the order items were added),
  * then renumbers them (`id`) and the atoms (`index`) in that order. Consumes
- * `indegree` (each node's in-degree, by id), which ends all zeros.
+ * `indegree` (each node's in-degree, by id), which ends all zeros. The atoms are
+ * `tree` itself when they come in tree order (linear and unordered flows): one
+ * array per compiled flow less.
  */
-export function orderTopologically(nodes: readonly MNode[], indegree: Int32Array, atomCount: number): TopologicalOrder {
+export function orderTopologically(nodes: readonly MNode[], indegree: Int32Array, tree: MAtom[]): TopologicalOrder {
   const n = nodes.length;
   const pending = indegree;
   const order = new Array<MNode>(n);
@@ -25,15 +27,20 @@ export function orderTopologically(nodes: readonly MNode[], indegree: Int32Array
     }
   }
   if (tail !== n) throw new Error('tf compiler: execution graph is not acyclic (internal error)');
-  const atoms = new Array<MAtom>(atomCount);
+  let atoms: MAtom[] | undefined; // undefined while the order is the tree's
   let atomIndex = 0;
   for (let id = 0; id < n; id++) {
     const node = order[id]!;
     node.id = id;
     if (node instanceof MAtomBase) {
-      node.index = atomIndex;
-      atoms[atomIndex++] = node as MAtom;
+      if (atoms !== undefined) atoms[atomIndex] = node as MAtom;
+      else if (tree[atomIndex] !== node) {
+        atoms = new Array<MAtom>(tree.length);
+        for (let k = 0; k < atomIndex; k++) atoms[k] = tree[k]!;
+        atoms[atomIndex] = node as MAtom;
+      }
+      node.index = atomIndex++;
     }
   }
-  return { nodes: order, atoms };
+  return { nodes: order, atoms: atoms ?? tree };
 }
