@@ -31,6 +31,8 @@ const { values } = parseArgs({
     // The engine process's V8 heap limit (--max-old-space-size), the documented option for
     // very large flows (docs/operations.md); reported with the row. Default: V8's own.
     'engine-heap-mib': { type: 'string' },
+    // Any other node flags for the engine process (say '--max-semi-space-size=4'); reported with the row.
+    'engine-node-args': { type: 'string', default: '' },
   },
 });
 const tasks = Number(values.tasks);
@@ -39,6 +41,10 @@ const pythonLimitS = Number(values['python-limit']);
 const engineHeapMiB = values['engine-heap-mib'] === undefined ? undefined : Number(values['engine-heap-mib']);
 if (engineHeapMiB !== undefined && !(Number.isInteger(engineHeapMiB) && engineHeapMiB > 0))
   throw new Error('--engine-heap-mib: a positive integer (MiB)');
+const engineNodeArgs = [
+  ...(engineHeapMiB === undefined ? [] : [`--max-old-space-size=${engineHeapMiB}`]),
+  ...values['engine-node-args'].split(' ').filter(Boolean),
+];
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672//';
 const REDIS_URL = process.env.TF_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -143,16 +149,7 @@ async function ours(transport: 'amqp' | 'redis'): Promise<void> {
     });
     const result = await runChild(
       process.execPath,
-      [
-        ...(engineHeapMiB === undefined ? [] : [`--max-old-space-size=${engineHeapMiB}`]),
-        '--import',
-        'tsx',
-        'bench/scale/engine.ts',
-        transport,
-        url,
-        exchange,
-        String(tasks),
-      ],
+      [...engineNodeArgs, 'bench/scale/engine.mjs', transport, url, exchange, String(tasks)],
       root,
       3_600_000,
     );
@@ -167,7 +164,7 @@ async function ours(transport: 'amqp' | 'redis'): Promise<void> {
       enginePeakMiB: parsed.peakRssMiB,
       workerPeakMiB: workers.pids.map(peakRssMiB),
       depth: highest,
-      ...(engineHeapMiB === undefined ? {} : { note: `engine run with --max-old-space-size=${engineHeapMiB}` }),
+      ...(engineNodeArgs.length === 0 ? {} : { note: `engine run with ${engineNodeArgs.join(' ')}` }),
     });
   } finally {
     await workers.stop();
