@@ -515,3 +515,38 @@ describe('a run of synchronous atoms', () => {
     expect(engine.storage.flowState).toBe('SUCCESS');
   });
 });
+
+describe('failures a backend gives back in another form', () => {
+  const dict = { exception_str: 'disk full', traceback_str: '', exc_type_names: ['OSError', 'Exception'], version: 1 };
+
+  it.each([
+    ['TaskFlow dict form', dict, 'disk full'],
+    ['a bare string', 'it broke', 'it broke'],
+  ])('%s: resolved and raised as a Failure, not a TypeError', async (_label, stored, message) => {
+    const flow = linearFlow('f').add(new Step({ name: 'a' }), new Step({ name: 'b' }));
+    const { engine } = leftBehind(flow, 'RUNNING', [atom('a', { state: 'FAILURE', intention: 'EXECUTE', failure: stored }), atom('b')]);
+    const error = await outcome(engine.run());
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain(message);
+    const failure = engine.storage.getFailures().a;
+    expect(Failure.is(failure)).toBe(true);
+    expect(engine.storage.flowState).toBe('REVERTED');
+    // Its revert is given the Failure: 'b' never ran.
+    expect(calls).toEqual([`a.revert(Failure(${message}))`]);
+  });
+
+  it('a retry history and a revert failure come back as Failure objects too', () => {
+    const flow = linearFlow('f').add(new Step({ name: 'a' }));
+    const compiled = compile(flow);
+    const storage = new Storage(compiled, {
+      loaded: {
+        flow: { uuid: 'u', name: 'f', state: 'REVERTED', store: {} },
+        atoms: [atom('a', { state: 'REVERT_FAILURE', intention: 'REVERT', failure: dict, revertFailure: 'no undo' })],
+      },
+    });
+    expect(Failure.is(storage.getFailures().a)).toBe(true);
+    expect(storage.getFailures().a!.exceptionStr).toBe('disk full');
+    expect(Failure.is(storage.getRevertFailures().a)).toBe(true);
+  });
+});

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AtomNode, CompiledFlow } from '../compiler/types';
 import { MissingRequirementsError } from '../compiler/errors';
 import { NotFoundError } from '../errors';
-import type { Failure } from '../failure/failure';
+import { Failure } from '../failure/failure';
 import { RetryHistory } from '../atoms/retry';
 import type { AtomRecord, FlowRecord, StorageBackend } from './backend';
 import { NoWriter, type ChangeWriter } from './change-writer';
@@ -33,6 +33,28 @@ export interface StorageOptions {
 }
 
 const NOTHING = Symbol('nothing');
+
+/** A failure as a backend gave it back: a `Failure`, TaskFlow's dict form, or anything else (kept as what was thrown). */
+function asFailure(value: unknown): Failure {
+  if (Failure.is(value)) return value;
+  try {
+    return Failure.fromDict(value);
+  } catch {
+    return Failure.fromError(value);
+  }
+}
+
+/** A loaded record's failures as `Failure` objects, whatever the backend returned: storage hands them out as such. */
+function withFailureObjects(record: AtomRecord): AtomRecord {
+  if (record.failure !== undefined) record.failure = asFailure(record.failure);
+  if (record.revertFailure !== undefined) record.revertFailure = asFailure(record.revertFailure);
+  if (record.history) {
+    for (const attempt of record.history) {
+      for (const name of Object.keys(attempt.failures)) attempt.failures[name] = asFailure(attempt.failures[name]);
+    }
+  }
+  return record;
+}
 
 /**
  * The live state of one flow run: atom states and intentions, results and failures,
@@ -98,7 +120,7 @@ export class Storage {
       const node = this.#compiled.get(record.name);
       if (!node) unknownAtoms.push(record.name);
       else if (node.kind !== record.kind) kindChanged.push(record.name);
-      else records.set(record.name, snapshotAtom(record));
+      else records.set(record.name, withFailureObjects(snapshotAtom(record)));
     }
     if (unknownAtoms.length > 0 || kindChanged.length > 0) {
       const newAtoms = this.#compiled.atoms.filter((n) => !records.has(n.name) && !kindChanged.includes(n.name)).map((n) => n.name);
