@@ -5,3 +5,4 @@ export const TASK_BRAND = Symbol.for('tf.task');
 export const RETRY_BRAND = Symbol.for('tf.retry');
 export const FLOW_BRAND = Symbol.for('tf.flow');
 export const FAILURE_BRAND = Symbol.for('tf.failure');
+export const LIVE_BACKEND_BRAND = Symbol.for('tf.live-backend');

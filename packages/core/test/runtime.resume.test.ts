@@ -549,4 +549,17 @@ describe('failures a backend gives back in another form', () => {
     expect(storage.getFailures().a!.exceptionStr).toBe('disk full');
     expect(Failure.is(storage.getRevertFailures().a)).toBe(true);
   });
+
+  it('null means no failure, as undefined does', () => {
+    const flow = linearFlow('f').add(new Step({ name: 'a' }));
+    const storage = new Storage(compile(flow), {
+      loaded: {
+        flow: { uuid: 'u', name: 'f', state: 'SUCCESS', store: {} },
+        atoms: [atom('a', { state: 'SUCCESS', result: 1, failure: null, revertFailure: null })],
+      },
+    });
+    expect(storage.getFailures()).toEqual({});
+    expect(storage.getRevertFailures()).toEqual({});
+    expect(storage.atom('a')).not.toHaveProperty('failure');
+  });
 });

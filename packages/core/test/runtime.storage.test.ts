@@ -141,6 +141,11 @@ describe('Storage without a backend', () => {
     await expect(storage.flush()).resolves.toBeUndefined();
   });
 
+  it('is no backend for another storage: refused when that storage is built, before anything runs', () => {
+    const { compiled, storage } = storageFor();
+    expect(() => new Storage(compiled, { backend: storage.backend })).toThrow(expect.objectContaining({ code: 'TF_BACKEND_READ_ONLY' }));
+  });
+
   it('refuses writes from anyone else, with a typed error: they could not be kept', () => {
     const { storage } = storageFor();
     const record = { uuid: 'u', name: 'n', state: 'PENDING', store: {} } as const;

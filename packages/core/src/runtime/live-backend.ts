@@ -1,3 +1,4 @@
+import { LIVE_BACKEND_BRAND, hasBrand } from '../brand';
 import { TfError } from '../errors';
 import type { AtomRecord, FlowRecord, StorageBackend } from './backend';
 import { snapshotAtom, snapshotFlow } from './write-through';
@@ -23,6 +24,11 @@ export class LiveBackend implements StorageBackend {
     this.#live = live;
   }
 
+  /** True for a storage's own live view (which another storage cannot write through to). */
+  static is(value: unknown): value is LiveBackend {
+    return hasBrand(value, LIVE_BACKEND_BRAND);
+  }
+
   saveFlow(): never {
     throw notWritable();
   }
@@ -43,7 +49,9 @@ export class LiveBackend implements StorageBackend {
   }
 }
 
-function notWritable(): TfError {
+Object.defineProperty(LiveBackend.prototype, LIVE_BACKEND_BRAND, { value: true });
+
+export function notWritable(): TfError {
   return new TfError(
     'TF_BACKEND_READ_ONLY',
     "this backend reads one engine's live storage and keeps nothing itself; give engines a MemoryBackend (or another backend) to share a store",

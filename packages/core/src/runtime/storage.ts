@@ -7,7 +7,7 @@ import { RetryHistory } from '../atoms/retry';
 import type { AtomRecord, FlowRecord, StorageBackend } from './backend';
 import { NoWriter, type ChangeWriter } from './change-writer';
 import { FlowMismatchError } from './flow-mismatch-error';
-import { LiveBackend } from './live-backend';
+import { LiveBackend, notWritable } from './live-backend';
 import type { AtomState, FlowState, Intention } from './states';
 import { snapshotAtom, snapshotFlow, WriteThrough, type WriteStatistics } from './write-through';
 
@@ -46,8 +46,11 @@ function asFailure(value: unknown): Failure {
 
 /** A loaded record's failures as `Failure` objects, whatever the backend returned: storage hands them out as such. */
 function withFailureObjects(record: AtomRecord): AtomRecord {
-  if (record.failure !== undefined) record.failure = asFailure(record.failure);
-  if (record.revertFailure !== undefined) record.revertFailure = asFailure(record.revertFailure);
+  // A backend that stores "no failure" as null means what undefined means here.
+  if (record.failure === null) delete record.failure;
+  else if (record.failure !== undefined) record.failure = asFailure(record.failure);
+  if (record.revertFailure === null) delete record.revertFailure;
+  else if (record.revertFailure !== undefined) record.revertFailure = asFailure(record.revertFailure);
   if (record.history) {
     for (const attempt of record.history) {
       for (const name of Object.keys(attempt.failures)) attempt.failures[name] = asFailure(attempt.failures[name]);
@@ -78,6 +81,8 @@ export class Storage {
     const loaded = options.loaded;
     this.flowUuid = loaded?.flow.uuid ?? options.flowUuid ?? randomUUID();
     if (options.backend) {
+      // Refused before anything runs: its first write would fail only after tasks had started.
+      if (LiveBackend.is(options.backend)) throw notWritable();
       this.backend = options.backend;
       this.#writer = new WriteThrough(this.backend, this.flowUuid, { batching: options.batchWrites ?? true });
     } else {
