@@ -181,8 +181,8 @@ export class Runtime {
     }
     for (const node of this.#compiled.atoms) {
       if (storage.getState(node.name) !== 'FAILURE' || storage.getIntention(node.name) !== 'EXECUTE') continue;
-      const failure = storage.atom(node.name).failure;
-      await this.#resolver.resolve(node, Failure.is(failure) ? failure : Failure.fromError(failure));
+      // Storage holds Failure objects only (it converts what a backend gives back).
+      await this.#resolver.resolve(node, storage.atom(node.name).failure as Failure);
     }
   }
 
