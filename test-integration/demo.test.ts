@@ -47,6 +47,15 @@ async function render(args: string[]): Promise<{ run: DemoRun; foldersWhileRunni
 }
 
 describe('the distributed demo', () => {
+  it('renders at its default size, as the README runs it (the assembling request, every band in it, fits a message)', async () => {
+    const output = join(tmp, 'default-size.png');
+    const run = await runDemo(['--output', output], { tmp });
+    expect(run.code, run.stderr).toBe(0);
+    const png = readFileSync(output);
+    expect(png.readUInt32BE(16)).toBe(1500); // IHDR width: the default
+    expect(png.readUInt32BE(20)).toBe(1000); // IHDR height
+  });
+
   it('renders the Mandelbrot set on two tf-worker processes over the filesystem transport, then removes its folder', async () => {
     const { run, foldersWhileRunning } = await render([]);
     expect(run.stdout).toContain('over the filesystem transport');

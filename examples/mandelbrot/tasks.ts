@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { Task } from '@tf/core';
 
@@ -19,7 +20,7 @@ export interface ImageSpec {
 export interface Band {
   y0: number;
   y1: number;
-  /** RGB bytes of rows y0..y1, base64. */
+  /** RGB bytes of rows y0..y1, deflated, in base64. */
   rgb: string;
   worker: string;
   ms: number;
@@ -76,7 +77,9 @@ export class RenderBand extends Task<{ image: ImageSpec; y0: number; y1: number 
       }
       if ((y - y0) % 4 === 3) this.updateProgress((y - y0 + 1) / (y1 - y0), { worker: `${hostname()}:${process.pid}` });
     }
-    return { y0, y1, rgb: rgb.toString('base64'), worker: `${hostname()}:${process.pid}`, ms: performance.now() - started };
+    // Deflated: the assembling request carries every band, and a whole image of raw pixels
+    // (6 MB in base64 at the default size) is over a message's size limit.
+    return { y0, y1, rgb: deflateSync(rgb).toString('base64'), worker: `${hostname()}:${process.pid}`, ms: performance.now() - started };
   }
 }
 
@@ -92,7 +95,7 @@ export class AssemblePng extends Task<Record<string, unknown>, string> {
     for (const [name, value] of Object.entries(args)) {
       if (!name.startsWith('band')) continue;
       const band = value as Band;
-      const rgb = Buffer.from(band.rgb, 'base64');
+      const rgb = inflateSync(Buffer.from(band.rgb, 'base64'), { maxOutputLength: (band.y1 - band.y0) * image.width * 3 });
       for (let p = 0, q = band.y0 * image.width * 4; p < rgb.length; p += 3, q += 4) {
         png.data[q] = rgb[p]!;
         png.data[q + 1] = rgb[p + 1]!;
