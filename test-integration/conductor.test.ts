@@ -278,7 +278,7 @@ for (const spec of boards) {
         () => `the long job's step 3 to start\n${output()}`,
         20,
       );
-      const claim = eventsOf(long.uuid).find((e) => e.type === 'claimed');
+      const claim = eventsOf(long.uuid).findLast((e) => e.type === 'claimed');
       const owner = claim?.type === 'claimed' ? claim.owner : undefined;
       const victim = owner === undefined ? undefined : conductors.get(owner);
       expect(victim, `the long job's owner ${owner} is one of ours`).toBeDefined();
@@ -296,7 +296,7 @@ for (const spec of boards) {
       // The long job: claimed by the victim, expired, claimed by the survivor (a resumption), consumed.
       // (An `expired` event comes first when an expiry check saw the lapsed claim before the survivor took it.)
       const history = historyOf(long.uuid).filter((entry) => entry !== `expired ${victim!.name}`);
-      expect(history).toEqual([`claimed ${victim!.name}`, `claimed ${survivor}`, 'consumed']);
+      expect(history, output()).toEqual([`claimed ${victim!.name}`, `claimed ${survivor}`, 'consumed']);
       const lines = journalLines(journal);
       const longEnds = ends(lines, long.uuid, 10);
       expect(longEnds.slice(0, 3), 'steps that finished before the kill did not run again').toEqual([1, 1, 1]);
@@ -353,7 +353,7 @@ for (const spec of boards) {
         () => `the job's step 2 to start\n${output()}`,
         20,
       );
-      const claim = eventsOf(job.uuid).find((e) => e.type === 'claimed');
+      const claim = eventsOf(job.uuid).findLast((e) => e.type === 'claimed');
       const owner = claim?.type === 'claimed' ? claim.owner : undefined;
       const stopped = owner === undefined ? undefined : conductors.get(owner);
       expect(stopped, `the job's owner ${owner} is one of ours`).toBeDefined();
@@ -365,7 +365,7 @@ for (const spec of boards) {
       expect(outcome.state).toBe('SUCCESS');
       const history = historyOf(job.uuid);
       // Abandoned, not expired: the other conductor did not wait for the claim to time out.
-      expect(history).toEqual([`claimed ${stopped!.name}`, `abandoned ${stopped!.name}`, `claimed ${other}`, 'consumed']);
+      expect(history, output()).toEqual([`claimed ${stopped!.name}`, `abandoned ${stopped!.name}`, `claimed ${other}`, 'consumed']);
       expect(ends(journalLines(journal), job.uuid, 8)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
       expect(doubleClaims(events, killed)).toEqual([]);
     });

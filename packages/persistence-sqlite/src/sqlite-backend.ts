@@ -152,26 +152,41 @@ export class SqliteBackend implements PersistenceBackend {
     return this.saveBatch(flowUuid, { atoms: [record] });
   }
 
-  /** One transaction: the flow record and every atom record, or nothing. */
+  /**
+   * One transaction: the flow record and every atom record, or nothing. IMMEDIATE, as every
+   * transaction here that reads before it writes: a deferred one that read first cannot take
+   * the write lock once another process committed (SQLITE_BUSY_SNAPSHOT, which no busy
+   * timeout waits out).
+   */
   async saveBatch(flowUuid: string, batch: Readonly<StorageBatch>): Promise<void> {
     this.#use();
-    this.#db.transaction(() => {
-      if (batch.flow) {
-        const previous = this.#sql.flowTimes.get(flowUuid);
-        const stored = encodeFlowRecord(
-          { ...batch.flow, uuid: flowUuid },
-          nowIso(previous?.updated_at),
-          previous && { createdAt: previous.created_at },
-        );
-        const text = encodeBounded(stored, this.#maxRecordBytes, `Flow detail ${flowUuid}`);
-        this.#sql.upsertFlow.run(flowUuid, stored.logbookUuid ?? null, stored.name, stored.state, text, stored.createdAt, stored.updatedAt);
-      }
-      for (const record of lastPerAtom(batch.atoms)) {
-        const stored = encodeAtomRecord(flowUuid, record);
-        const text = encodeBounded(stored, this.#maxRecordBytes, `Atom '${record.name}' of flow detail ${flowUuid}`);
-        this.#sql.upsertAtom.run(flowUuid, stored.name, stored.uuid, stored.kind, stored.state, stored.intention, text);
-      }
-    })();
+    this.#db
+      .transaction(() => {
+        if (batch.flow) {
+          const previous = this.#sql.flowTimes.get(flowUuid);
+          const stored = encodeFlowRecord(
+            { ...batch.flow, uuid: flowUuid },
+            nowIso(previous?.updated_at),
+            previous && { createdAt: previous.created_at },
+          );
+          const text = encodeBounded(stored, this.#maxRecordBytes, `Flow detail ${flowUuid}`);
+          this.#sql.upsertFlow.run(
+            flowUuid,
+            stored.logbookUuid ?? null,
+            stored.name,
+            stored.state,
+            text,
+            stored.createdAt,
+            stored.updatedAt,
+          );
+        }
+        for (const record of lastPerAtom(batch.atoms)) {
+          const stored = encodeAtomRecord(flowUuid, record);
+          const text = encodeBounded(stored, this.#maxRecordBytes, `Atom '${record.name}' of flow detail ${flowUuid}`);
+          this.#sql.upsertAtom.run(flowUuid, stored.name, stored.uuid, stored.kind, stored.state, stored.intention, text);
+        }
+      })
+      .immediate();
   }
 
   #read(text: string, what: string): unknown {
@@ -197,27 +212,29 @@ export class SqliteBackend implements PersistenceBackend {
 
   async saveLogbook(book: Readonly<LogbookInput>): Promise<LogbookRecord> {
     this.#use();
-    return this.#db.transaction(() => {
-      const previous = this.#db.prepare('SELECT meta, created_at, updated_at FROM logbooks WHERE uuid = ?').get(book.uuid) as
-        | { meta: string; created_at: string; updated_at: string }
-        | undefined;
-      const meta = book.meta ?? (previous ? (this.#read(previous.meta, `logbook ${book.uuid}`) as Record<string, unknown>) : {});
-      const metaText = encodeBounded(meta, this.#maxRecordBytes, `Logbook ${book.uuid}`);
-      const record: LogbookRecord = {
-        uuid: book.uuid,
-        name: book.name,
-        meta: JSON.parse(metaText) as Record<string, unknown>,
-        createdAt: previous?.created_at ?? book.createdAt ?? nowIso(),
-        updatedAt: nowIso(previous?.updated_at),
-      };
-      this.#db
-        .prepare(
-          `INSERT INTO logbooks (uuid, name, meta, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+    return this.#db
+      .transaction(() => {
+        const previous = this.#db.prepare('SELECT meta, created_at, updated_at FROM logbooks WHERE uuid = ?').get(book.uuid) as
+          | { meta: string; created_at: string; updated_at: string }
+          | undefined;
+        const meta = book.meta ?? (previous ? (this.#read(previous.meta, `logbook ${book.uuid}`) as Record<string, unknown>) : {});
+        const metaText = encodeBounded(meta, this.#maxRecordBytes, `Logbook ${book.uuid}`);
+        const record: LogbookRecord = {
+          uuid: book.uuid,
+          name: book.name,
+          meta: JSON.parse(metaText) as Record<string, unknown>,
+          createdAt: previous?.created_at ?? book.createdAt ?? nowIso(),
+          updatedAt: nowIso(previous?.updated_at),
+        };
+        this.#db
+          .prepare(
+            `INSERT INTO logbooks (uuid, name, meta, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, meta = excluded.meta, updated_at = excluded.updated_at`,
-        )
-        .run(record.uuid, record.name, metaText, record.createdAt, record.updatedAt);
-      return record;
-    })();
+          )
+          .run(record.uuid, record.name, metaText, record.createdAt, record.updatedAt);
+        return record;
+      })
+      .immediate();
   }
 
   #logbooks(where: string, ...params: string[]): LogbookRecord[] {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +83,49 @@ describe('sqlite backend: what it refuses and what it leaves alone', () => {
     } finally {
       await one.close();
       await two.close();
+    }
+  });
+
+  it('writes while another process writes the same file never fail SQLITE_BUSY: a write transaction takes the lock before it reads', {
+    timeout: 60_000,
+  }, async () => {
+    const path = fresh();
+    const backend = new SqliteBackend(path, { busyTimeoutMs: 10_000 });
+    await backend.saveFlow({ uuid: 'f1', name: 'f', state: 'RUNNING', store: {} });
+    // Another process commits small write transactions to the same file for as long as this one saves.
+    const writer = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1], { timeout: 10000 });
+         db.exec('CREATE TABLE IF NOT EXISTS noise (n INTEGER)');
+         const add = db.prepare('INSERT INTO noise (n) VALUES (?)');
+         process.stdout.write('ready\\n');
+         const until = Date.now() + 20000;
+         for (let i = 0; Date.now() < until; i++) add.run(i);`,
+        path,
+      ],
+      { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        writer.stdout!.once('data', () => resolve());
+        writer.once('exit', (code) => reject(new Error(`the writer exited with ${code}`)));
+      });
+      let saved = 0;
+      const until = Date.now() + 2_000;
+      while (Date.now() < until) {
+        await backend.saveBatch('f1', {
+          flow: { uuid: 'f1', name: 'f', state: 'RUNNING', store: {}, meta: { saved } },
+          atoms: [{ name: `a${saved % 10}`, kind: 'task', state: 'SUCCESS', intention: 'EXECUTE', result: saved, progress: 1 }],
+        });
+        saved++;
+      }
+      expect(saved).toBeGreaterThan(100);
+      expect((await backend.loadFlow('f1'))?.meta).toEqual({ saved: saved - 1 });
+    } finally {
+      writer.kill('SIGKILL');
+      await backend.close();
     }
   });
 
