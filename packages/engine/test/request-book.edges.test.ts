@@ -156,9 +156,11 @@ describe('RequestBook: what a worker says', () => {
       ['ok', 'SUCCESS', T0],
       ['bad', 'FAILURE', T0],
     ]);
+    // Answered with no RUNNING before (a tf worker's quick task): started when it finished.
+    expect(seen.running).toEqual(['ok', 'bad']);
     // a response for a finished request changes nothing
     book.respond(ok.request, { state: 'RUNNING', data: {} }, worker);
-    expect(seen.running).toEqual([]);
+    expect(seen.running).toEqual(['ok', 'bad']);
     expect(ok.request.state).toBe('SUCCESS');
   });
 

@@ -117,7 +117,8 @@ describe('worker-based executor: request headers', () => {
     });
     await engine.run();
     expect(requests).toHaveLength(1);
-    expect(Object.keys(requests[0]!.headers)).toEqual([TfHeader.ATTEMPT]);
+    expect(Object.keys(requests[0]!.headers)).toEqual([TfHeader.ATTEMPT, TfHeader.RUNNING_OPTIONAL]);
+    expect(requests[0]!.headers[TfHeader.RUNNING_OPTIONAL]).toBe(true);
   });
 
   it('refuses a task before start, naming it', async () => {

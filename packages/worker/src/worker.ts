@@ -96,6 +96,8 @@ interface HeldRequest {
   readonly executionTimeoutMs: number | undefined;
   /** It carries `x-tf-attempt`: a tf engine sent it, and watches it by heartbeats. */
   readonly fromTfEngine: boolean;
+  /** Its engine takes a final response with no RUNNING before it (`x-tf-running-optional`). */
+  readonly runningOptional: boolean;
 }
 
 /**
@@ -514,7 +516,17 @@ export class Worker {
           return;
         }
         const fromTfEngine = attempt !== undefined;
-        await this.#process(delivery, body, { replyTo, correlationId, headers, brief, hold, executionTimeoutMs, fromTfEngine });
+        const runningOptional = requestHeaders.runningOptional === true;
+        await this.#process(delivery, body, {
+          replyTo,
+          correlationId,
+          headers,
+          brief,
+          hold,
+          executionTimeoutMs,
+          fromTfEngine,
+          runningOptional,
+        });
       } finally {
         this.#release();
       }
@@ -630,14 +642,28 @@ export class Worker {
     };
     let running: Promise<unknown> = Promise.resolve(undefined);
     if (task) {
-      running = send(RUNNING_TEXT, true).then(
-        () => undefined,
-        (error: unknown) => error ?? new Error('RUNNING could not be published'),
-      );
+      const sayRunning = (): void => {
+        running = send(RUNNING_TEXT, true).then(
+          () => undefined,
+          (error: unknown) => error ?? new Error('RUNNING could not be published'),
+        );
+      };
+      // An engine that takes a result with no RUNNING before it hears RUNNING only if the
+      // task is still running after this turn of the event loop (or reports progress first).
+      let runningLater: NodeJS.Immediate | undefined;
+      const sayRunningNow = (): void => {
+        if (runningLater === undefined) return;
+        clearImmediate(runningLater);
+        runningLater = undefined;
+        sayRunning();
+      };
+      if (request.runningOptional) runningLater = setImmediate(sayRunningNow);
+      else sayRunning();
       // Off once the request is answered or handed back: an abandoned task may run on.
       let reporting = true;
       const onProgress: ProgressSink = (progress, details) => {
         if (!reporting) return;
+        sayRunningNow();
         const event: ResponseBody = {
           state: 'EVENT',
           data: { event_type: PROGRESS_EVENT, details: { ...details, progress } },
@@ -690,6 +716,8 @@ export class Worker {
       const failed =
         'handBack' in outcome ? outcome.reason : !outcome.ok ? outcome.error : Failure.is(outcome.value) ? outcome.value : undefined;
       span.end(failed);
+      clearImmediate(runningLater);
+      runningLater = undefined;
       clearTimeout(timer);
       hold.onLong = undefined;
       reporting = false;

@@ -118,6 +118,57 @@ describe('Worker: execute and revert round trips', () => {
   });
 });
 
+describe('Worker: RUNNING when the engine says it is optional (x-tf-running-optional)', () => {
+  const optional = { [TfHeader.ATTEMPT]: 1, [TfHeader.RUNNING_OPTIONAL]: true };
+  const responsesWithHeaders = (engine: FakeEngine, id: string) =>
+    engine.received.filter((m) => m.type === 'RESPONSE' && m.correlationId === id);
+
+  it('a task that finishes at once is answered with its SUCCESS alone, naming the worker', async () => {
+    const { worker, engine } = await setup();
+    const id = await engine.request(TOPIC, { task_cls: 'tasks.Multiply', arguments: { a: 6, b: 7 } }, undefined, optional);
+    expect(await engine.final(id)).toEqual([{ state: 'SUCCESS', data: { result: 42 } }]);
+    expect(responsesWithHeaders(engine, id)[0]?.headers).toMatchObject({ [TfHeader.WORKER]: worker.id, [TfHeader.ATTEMPT]: 1 });
+    // ... and a failing one with its FAILURE alone.
+    const failing = await engine.request(TOPIC, { task_cls: 'tasks.Boom', arguments: {} }, undefined, optional);
+    expect((await engine.final(failing)).map((r) => r.state)).toEqual(['FAILURE']);
+  });
+
+  it('a task still running after the turn that started it says RUNNING (with its heartbeat) while it runs', async () => {
+    const { worker, engine } = await setup();
+    const id = await engine.request(TOPIC, { task_cls: 'tasks.Gated', arguments: { key: 'slow' } }, undefined, optional);
+    await vi.waitFor(() => expect(engine.responses(id)).toEqual([{ state: 'RUNNING', data: {} }]));
+    expect(gates.running).toBe(1);
+    expect(responsesWithHeaders(engine, id)[0]?.headers).toMatchObject({
+      [TfHeader.WORKER]: worker.id,
+      [TfHeader.HEARTBEAT_MS]: expect.any(Number),
+    });
+    gates.open('slow');
+    expect(await engine.final(id)).toEqual([
+      { state: 'RUNNING', data: {} },
+      { state: 'SUCCESS', data: { result: 'done slow' } },
+    ]);
+  });
+
+  it('a task that reports progress says RUNNING first', async () => {
+    const { engine } = await setup();
+    const id = await engine.request(TOPIC, { task_cls: 'tasks.AddOne', arguments: { x: 1 } }, undefined, optional);
+    expect((await engine.final(id)).map((r) => r.state)).toEqual(['RUNNING', 'EVENT', 'EVENT', 'SUCCESS']);
+  });
+
+  it.each([
+    ['no such header (a Python engine)', { [TfHeader.ATTEMPT]: 1 }],
+    ["the text 'true'", { [TfHeader.ATTEMPT]: 1, [TfHeader.RUNNING_OPTIONAL]: 'true' }],
+    ['the number 1', { [TfHeader.ATTEMPT]: 1, [TfHeader.RUNNING_OPTIONAL]: 1 }],
+  ])('with %s, RUNNING comes first even for a task that finishes at once', async (_what, headers) => {
+    const { engine } = await setup();
+    const id = await engine.request(TOPIC, { task_cls: 'tasks.Multiply', arguments: { a: 2, b: 3 } }, undefined, headers);
+    expect(await engine.final(id)).toEqual([
+      { state: 'RUNNING', data: {} },
+      { state: 'SUCCESS', data: { result: 6 } },
+    ]);
+  });
+});
+
 describe('Worker: refusals and bad input', () => {
   it('refuses a task outside the allow-list with a FAILURE that says so, and keeps serving', async () => {
     const { engine } = await setup({ tasks: [AddOne, Multiply] });

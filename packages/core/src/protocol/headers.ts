@@ -18,6 +18,13 @@ export const TfHeader = {
   CONCURRENCY: 'x-tf-concurrency',
   /** On a REQUEST: its attempt (1 for the first send, 2 for the first re-dispatch...); echoed on RESPONSEs. */
   ATTEMPT: 'x-tf-attempt',
+  /**
+   * On a REQUEST: `true` when its engine takes a SUCCESS or FAILURE with no RUNNING before it.
+   * A worker then says RUNNING only for a task still running after the turn of its event loop
+   * that started it: a quick task costs one response, not two. (Python TaskFlow's engine needs
+   * RUNNING first and never sends this.)
+   */
+  RUNNING_OPTIONAL: 'x-tf-running-optional',
   /** On a REQUEST: the longest the run may take, ms. */
   EXECUTION_TIMEOUT_MS: 'x-tf-execution-timeout-ms',
   /** On a CANCEL: the correlation ids to abort. */
@@ -140,6 +147,8 @@ export interface RequestHeaders {
   readonly expiresAt?: number;
   /** Deliveries counted by a worker that put it back (`x-tf-deliveries`). */
   readonly deliveries?: number;
+  /** The engine takes a final response with no RUNNING before it (`x-tf-running-optional`). */
+  readonly runningOptional?: true;
 }
 
 /** Reads the headers of an untrusted REQUEST. */
@@ -153,5 +162,6 @@ export function readRequestHeaders(headers: MessageHeaders): RequestHeaders {
   if (typeof expiresAt === 'number' && Number.isSafeInteger(expiresAt) && expiresAt > 0) out.expiresAt = expiresAt;
   const deliveries = count(headers[TfHeader.DELIVERIES], 1_000_000);
   if (deliveries !== undefined) out.deliveries = deliveries;
+  if (headers[TfHeader.RUNNING_OPTIONAL] === true) out.runningOptional = true;
   return out;
 }

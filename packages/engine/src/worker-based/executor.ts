@@ -29,7 +29,7 @@ import {
 import { decodeMessage, encodeBody, encodeRequestResult, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
 import { EngineConnectionLostError, EngineStoppedError, neverReachedAWorker } from './errors';
 import { DEFAULT_NO_WORKER_WARNING_MS, NoWorkerWatch, type NoCapableWorkerDetails } from './no-worker-watch';
-import { RequestBook, type PendingRequest, type RequestState } from './request-book';
+import { RequestBook, type PendingRequest } from './request-book';
 import { REQUEST_STATE_EVENT, type RequestEventDetails } from './request-events';
 import { RequestTelemetry } from './request-telemetry';
 import { requestSent, startRequestTrace } from './request-trace';
@@ -578,7 +578,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       const { atomName, taskName, attempt } = request;
       this.requestNotifier.notify(REQUEST_STATE_EVENT, { atomName, taskName, state: 'PENDING', attempt, topic });
     }
-    const headers: MessageHeaders = { [TfHeader.ATTEMPT]: request.attempt };
+    const headers: MessageHeaders = { [TfHeader.ATTEMPT]: request.attempt, [TfHeader.RUNNING_OPTIONAL]: true };
     if (request.executionTimeoutMs !== undefined) headers[TfHeader.EXECUTION_TIMEOUT_MS] = request.executionTimeoutMs;
     // Unclaimed past the transition timeout it fails here: a worker that gets it later drops it.
     if (this.#transitionTimeoutMs !== null) headers[TfHeader.EXPIRES_AT] = Date.now() + this.#transitionTimeoutMs;
@@ -661,11 +661,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
         return;
       }
       this.#heardWorker(worker.worker);
-      const wasRunning = request.state === 'RUNNING';
-      this.#book.respond(request, message.body, worker);
-      // `respond` moved it on (the book's entries are live objects).
-      const nowRunning = (request.state as RequestState) === 'RUNNING';
-      if (!wasRunning && nowRunning && this.requestNotifier.hasListeners) {
+      const started = this.#book.respond(request, message.body, worker);
+      if (started && this.requestNotifier.hasListeners) {
         const { atomName, taskName, attempt, topic } = request;
         const details: RequestEventDetails = { atomName, taskName, state: 'RUNNING', attempt };
         this.requestNotifier.notify(REQUEST_STATE_EVENT, {

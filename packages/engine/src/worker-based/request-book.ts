@@ -275,34 +275,48 @@ export class RequestBook {
     this.#inFlight += 1;
   }
 
-  /** Applies a worker's RESPONSE: RUNNING, a progress EVENT, SUCCESS or FAILURE. */
-  respond(request: PendingRequest, body: ResponseBody, worker: WorkerHeaders): void {
+  /**
+   * Applies a worker's RESPONSE: RUNNING, a progress EVENT, SUCCESS or FAILURE. Returns
+   * whether the request started running with it: a RUNNING, or a SUCCESS or FAILURE with no
+   * RUNNING before it (a tf worker skips RUNNING for a task that finished at once, as the
+   * request's `x-tf-running-optional` allows), which counts as started and finished now.
+   */
+  respond(request: PendingRequest, body: ResponseBody, worker: WorkerHeaders): boolean {
     const entry = this.#live(request);
-    if (!entry) return;
+    if (!entry) return false;
     const now = Date.now();
     this.#heardFrom(entry, worker, now);
     switch (body.state) {
       case 'RUNNING':
-        if (entry.state === 'RUNNING') return;
-        entry.runningSince = now;
-        entry.state = 'RUNNING';
-        this.#options.observer?.running(entry, now);
-        return;
+        return this.#start(entry, now);
       case 'EVENT': {
-        if (body.data.event_type !== PROGRESS_EVENT) return;
+        if (body.data.event_type !== PROGRESS_EVENT) return false;
         const { progress, ...details } = body.data.details;
         if (typeof progress === 'number') entry.onProgress(progress, Object.keys(details).length ? details : undefined);
-        return;
+        return false;
       }
-      case 'SUCCESS':
+      case 'SUCCESS': {
+        const started = this.#start(entry, now);
         this.#finish(entry, 'SUCCESS', body.data.result);
-        return;
-      case 'FAILURE':
+        return started;
+      }
+      case 'FAILURE': {
+        const started = this.#start(entry, now);
         this.#finish(entry, 'FAILURE', Failure.fromDict(body.data.result));
-        return;
+        return started;
+      }
       default:
-        return;
+        return false;
     }
+  }
+
+  /** PENDING -> RUNNING (once per attempt); false when it was running already. */
+  #start(entry: Entry, now: number): boolean {
+    if (entry.state === 'RUNNING') return false;
+    entry.runningSince = now;
+    entry.state = 'RUNNING';
+    this.#options.observer?.running(entry, now);
+    return true;
   }
 
   /**
