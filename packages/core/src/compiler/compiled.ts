@@ -1,4 +1,5 @@
 import { NotFoundError } from '../errors';
+import type { EdgeIndex } from './edge-index';
 import { MissingRequirementsError, type MissingRequirement } from './errors';
 import type { AtomNode, CompiledFlow, Edge, ExecNode, FlowNode, RetryNode } from './types';
 
@@ -10,7 +11,8 @@ export class Compiled implements CompiledFlow {
     readonly root: FlowNode,
     readonly atoms: readonly AtomNode[],
     readonly nodes: readonly ExecNode[],
-    readonly edges: readonly Edge[],
+    /** @internal The edges as adjacency (what the scheduler reads); `edges` and the nodes' `in`/`out` are made from it on first use. */
+    readonly edgeIndex: EdgeIndex,
     readonly flows: readonly FlowNode[],
     private readonly byName: Map<string, AtomNode>,
     /** Flat pairs: symbol, atom name, symbol, atom name, ... */
@@ -19,6 +21,10 @@ export class Compiled implements CompiledFlow {
     const requires = new Set<string>();
     for (let i = 0; i < external.length; i += 2) requires.add(external[i]!);
     this.requires = requires;
+  }
+
+  get edges(): readonly Edge[] {
+    return this.edgeIndex.edges as readonly Edge[];
   }
 
   get(name: string): AtomNode | undefined {

@@ -279,6 +279,33 @@ interface LinkMeta {
   deciderDepth?: DeciderDepth;
 }
 
+/** @internal What an explicit link (made with `link()`) carries. */
+export interface ExplicitLink {
+  readonly decider?: Decider;
+  readonly deciderDepth?: DeciderDepth;
+}
+
+/** @internal A link's reasons: one symbol (most auto-links), or the list. */
+export type LinkReasons = string | string[];
+
+/** @internal The options of link `k` when it is an explicit link. */
+export const explicitLink = (table: LinkTable, k: number): ExplicitLink | undefined => (k < table.meta.length ? table.meta[k] : undefined);
+
+/** @internal The reasons of a link, as a list. */
+export const reasonList = (reasons: LinkReasons): string[] => (typeof reasons === 'string' ? [reasons] : reasons);
+
+/**
+ * @internal A graph flow's links by item position: link `k` goes from item `from[k]` to
+ * item `to[k]`, for `reasons[k]`. The explicit links come first: link `k` is one when
+ * `k < meta.length` and `meta[k]` is set (see {@link explicitLink}).
+ */
+export interface LinkTable {
+  readonly from: readonly number[];
+  readonly to: readonly number[];
+  readonly reasons: readonly LinkReasons[];
+  readonly meta: readonly (ExplicitLink | undefined)[];
+}
+
 /**
  * Runs its items in dependency order: an item that requires a symbol another item
  * provides runs after it (auto-links, resolved at compile time), plus the explicit
@@ -329,61 +356,108 @@ export class GraphFlow extends Flow {
   }
 
   linksFrom(of: SymbolsOf): FlowLink[] {
-    const retryProvides = this.retry?.provides;
-    // symbol -> the item providing it, or the list when several do.
-    const providers = new Map<string, FlowItem | FlowItem[]>();
-    for (const item of this._items) {
-      for (const s of of(item).provides) {
-        const cur = providers.get(s);
-        if (cur === undefined) providers.set(s, item);
-        else if (Array.isArray(cur)) cur.push(item);
-        else providers.set(s, [cur, item]);
+    const items = this._items;
+    let positions: Map<FlowItem, number> | undefined;
+    const positionOf = (item: FlowItem): number => {
+      if (positions === undefined) positions = new Map(items.map((it, i) => [it, i]));
+      return positions.get(item)!;
+    };
+    const table = this.linkTable((i) => of(items[i]!), positionOf);
+    const links: FlowLink[] = new Array(table.from.length);
+    for (let k = 0; k < links.length; k++) {
+      const from = items[table.from[k]!]!;
+      const to = items[table.to[k]!]!;
+      const reasons = reasonList(table.reasons[k]!);
+      const meta = explicitLink(table, k);
+      links[k] =
+        meta === undefined
+          ? { from, to, manual: false, reasons }
+          : { from, to, manual: true, reasons, ...(meta.decider ? { decider: meta.decider, deciderDepth: meta.deciderDepth! } : {}) };
+    }
+    return links;
+  }
+
+  /**
+   * @internal The links by item position, in `linksFrom`'s order: the explicit links (in
+   * the order made), then the auto-links, by consumer, each consumer's providers in the
+   * order of the first symbol read from them. `symbolsAt(i)` gives item `i`'s symbols,
+   * `positionOf(item)` an item's position. Throws `AmbiguousProviderError` for a symbol
+   * several other items provide.
+   */
+  linkTable(symbolsAt: (position: number) => ItemSymbols, positionOf: (item: FlowItem) => number): LinkTable {
+    const items = this._items;
+    const n = items.length;
+    const from: number[] = [];
+    const to: number[] = [];
+    const reasons: LinkReasons[] = [];
+    const meta: (ExplicitLink | undefined)[] = [];
+    const explicit = this.#links;
+    /** Each explicit link's number in the table (its reasons are filled by the auto-link pass). */
+    const numberOf = new Map<LinkMeta, number>();
+    /** Items that explicit links lead to (only their providers can be explicit links). */
+    const explicitInto = new Uint8Array(explicit.size === 0 ? 0 : n);
+    for (const [f, out] of explicit) {
+      const fromPos = positionOf(f);
+      for (const [t, m] of out) {
+        const toPos = positionOf(t);
+        numberOf.set(m, from.length);
+        explicitInto[toPos] = 1;
+        from.push(fromPos);
+        to.push(toPos);
+        reasons.push([]);
+        meta.push(m);
       }
     }
-    const explicitReasons = new Map<LinkMeta, string[]>();
-    const auto: FlowLink[] = [];
-    for (const consumer of this._items) {
-      let mine: [FlowItem, string[]][] | undefined;
-      for (const s of of(consumer).requires) {
+    const retryProvides = this.retry?.provides;
+    // symbol -> the position of the item providing it, or the positions when several do.
+    const providers = new Map<string, number | number[]>();
+    let shared: Set<string> | undefined; // symbols several items provide
+    for (let i = 0; i < n; i++) {
+      for (const s of symbolsAt(i).provides) {
+        const size = providers.size;
+        // One probe per symbol: a set that does not grow the map met a symbol provided before.
+        if (providers.set(s, i).size === size) (shared ??= new Set()).add(s);
+      }
+    }
+    if (shared !== undefined) {
+      for (const s of shared) providers.set(s, []);
+      for (let i = 0; i < n; i++) {
+        for (const s of symbolsAt(i).provides) if (shared.has(s)) (providers.get(s) as number[]).push(i);
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const first = from.length; // this consumer's auto-links start here
+      for (const s of symbolsAt(i).requires) {
         if (retryProvides?.has(s)) continue;
         const cur = providers.get(s);
-        if (cur === undefined || cur === consumer) continue;
-        let provider: FlowItem;
-        if (Array.isArray(cur)) {
-          const others = cur.filter((p) => p !== consumer);
+        if (cur === undefined || cur === i) continue;
+        let p: number;
+        if (typeof cur !== 'number') {
+          const others = cur.filter((q) => q !== i);
           if (others.length > 1) {
-            throw new AmbiguousProviderError([{ symbol: s, consumer: consumer.name, providers: others.map((p) => p.name) }]);
+            throw new AmbiguousProviderError([{ symbol: s, consumer: items[i]!.name, providers: others.map((q) => items[q]!.name) }]);
           }
-          provider = others[0]!;
-        } else provider = cur as FlowItem;
-        const meta = this.#links.get(provider)?.get(consumer);
-        if (meta) {
-          const reasons = explicitReasons.get(meta);
-          if (reasons) reasons.push(s);
-          else explicitReasons.set(meta, [s]);
+          p = others[0]!;
+        } else p = cur;
+        const m = explicitInto[i] === 1 ? explicit.get(items[p]!)?.get(items[i]!) : undefined;
+        if (m) {
+          (reasons[numberOf.get(m)!] as string[]).push(s);
           continue;
         }
-        const entry = (mine ??= []).find((m) => m[0] === provider);
-        if (entry) entry[1].push(s);
-        else mine.push([provider, [s]]);
-      }
-      if (mine) for (const [from, reasons] of mine) auto.push({ from, to: consumer, manual: false, reasons });
-    }
-    const links: FlowLink[] = [];
-    for (const [from, out] of this.#links) {
-      for (const [to, meta] of out) {
-        const reasons = explicitReasons.get(meta) ?? [];
-        links.push({
-          from,
-          to,
-          manual: true,
-          reasons,
-          ...(meta.decider ? { decider: meta.decider, deciderDepth: meta.deciderDepth! } : {}),
-        });
+        let k = first;
+        while (k < from.length && from[k] !== p) k++;
+        if (k < from.length) {
+          const r = reasons[k]!;
+          if (typeof r === 'string') reasons[k] = [r, s];
+          else r.push(s);
+        } else {
+          from.push(p);
+          to.push(i);
+          reasons.push(s);
+        }
       }
     }
-    for (const link of auto) links.push(link);
-    return links;
+    return { from, to, reasons, meta };
   }
 
   requiresFrom(of: SymbolsOf): Set<string> {
