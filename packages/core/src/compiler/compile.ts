@@ -27,7 +27,16 @@ export function compile(input: Flow | Task): CompiledFlow {
   collectDeciders(order.nodes, edges);
   const external = bindArguments(hierarchy.tree);
   for (const f of hierarchy.flows) f.release(edges);
-  return new Compiled(hierarchy.root, order.atoms, order.nodes as ExecNode[], edges, hierarchy.flows, hierarchy.byName, external);
+  return new Compiled(
+    hierarchy.root,
+    order.atoms,
+    order.nodes as ExecNode[],
+    edges,
+    hierarchy.flows,
+    hierarchy.byName,
+    hierarchy.tree,
+    external,
+  );
 }
 
 /** The flow to compile: `input` itself, or a linear flow holding the task. */
