@@ -56,13 +56,13 @@ export function buildExecutionGraph(hierarchy: Hierarchy): ExecutionGraph {
   if (out.count !== edgeCount) throw new Error('tf compiler: edge count mismatch (internal error)');
   const links = concatTables(tables);
   // Only what the edges need: the positions are the graph flows' scratch.
-  return { nodes, edgeFrom, edgeTo, edgeLink, links: { from: [], to: [], reasons: links.reasons, meta: links.meta } };
+  return { nodes, edgeFrom, edgeTo, edgeLink, links: { from: NO_POSITIONS, to: NO_POSITIONS, reasons: links.reasons, meta: links.meta } };
 }
 
 /** The links of every graph flow in one table (the table itself when there is one). */
 function concatTables(tables: readonly LinkTable[]): LinkTable {
   if (tables.length === 1) return tables[0]!;
-  if (tables.length === 0) return { from: [], to: [], reasons: [], meta: [] };
+  if (tables.length === 0) return { from: NO_POSITIONS, to: NO_POSITIONS, reasons: [], meta: [] };
   const reasons: LinkReasons[] = [];
   const meta: (ExplicitLink | undefined)[] = [];
   for (const t of tables) {
@@ -71,8 +71,10 @@ function concatTables(tables: readonly LinkTable[]): LinkTable {
       meta.push(explicitLink(t, k));
     }
   }
-  return { from: [], to: [], reasons, meta };
+  return { from: NO_POSITIONS, to: NO_POSITIONS, reasons, meta };
 }
+
+const NO_POSITIONS = new Int32Array(0);
 
 interface EdgeWriter {
   readonly edgeFrom: Int32Array;

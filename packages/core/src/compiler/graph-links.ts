@@ -31,8 +31,8 @@ export function indexGraphLinks(f: MFlow, hierarchy: Hierarchy): GraphInfo {
   const n = f.children.length;
   const table = linkTableOf(f, hierarchy);
   const m = table.from.length;
-  const linkFrom = Int32Array.from(table.from);
-  const linkTo = Int32Array.from(table.to);
+  const linkFrom = table.from;
+  const linkTo = table.to;
   const predStart = new Int32Array(n + 1);
   const succStart = new Int32Array(n + 1);
   for (let k = 0; k < m; k++) {
@@ -83,7 +83,12 @@ function linkTableOf(f: MFlow, hierarchy: Hierarchy): LinkTable {
     from.push(u.pos);
     to.push(v.pos);
   }
-  return { from, to, reasons: links.map((l) => [...l.reasons]), meta: links.map((l) => (l.manual ? l : undefined)) };
+  return {
+    from: Int32Array.from(from),
+    to: Int32Array.from(to),
+    reasons: links.map((l) => [...l.reasons]),
+    meta: links.map((l) => (l.manual ? l : undefined)),
+  };
 }
 
 /** The item of graph flow `f` that `item` is. */

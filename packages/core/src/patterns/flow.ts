@@ -300,8 +300,8 @@ export const reasonList = (reasons: LinkReasons): string[] => (typeof reasons ==
  * `k < meta.length` and `meta[k]` is set (see {@link explicitLink}).
  */
 export interface LinkTable {
-  readonly from: readonly number[];
-  readonly to: readonly number[];
+  readonly from: Int32Array;
+  readonly to: Int32Array;
   readonly reasons: readonly LinkReasons[];
   readonly meta: readonly (ExplicitLink | undefined)[];
 }
@@ -387,8 +387,22 @@ export class GraphFlow extends Flow {
   linkTable(symbolsAt: (position: number) => ItemSymbols, positionOf: (item: FlowItem) => number): LinkTable {
     const items = this._items;
     const n = items.length;
-    const from: number[] = [];
-    const to: number[] = [];
+    // Link ends in typed arrays grown by doubling: no garbage for the collector to copy.
+    let from = new Int32Array(Math.max(16, n));
+    let to = new Int32Array(from.length);
+    let count = 0;
+    const addLink = (u: number, v: number): void => {
+      if (count === from.length) {
+        const wider = new Int32Array(2 * count);
+        wider.set(from);
+        from = wider;
+        const widerTo = new Int32Array(2 * count);
+        widerTo.set(to);
+        to = widerTo;
+      }
+      from[count] = u;
+      to[count++] = v;
+    };
     const reasons: LinkReasons[] = [];
     const meta: (ExplicitLink | undefined)[] = [];
     const explicit = this.#links;
@@ -400,10 +414,9 @@ export class GraphFlow extends Flow {
       const fromPos = positionOf(f);
       for (const [t, m] of out) {
         const toPos = positionOf(t);
-        numberOf.set(m, from.length);
+        numberOf.set(m, count);
         explicitInto[toPos] = 1;
-        from.push(fromPos);
-        to.push(toPos);
+        addLink(fromPos, toPos);
         reasons.push([]);
         meta.push(m);
       }
@@ -426,7 +439,7 @@ export class GraphFlow extends Flow {
       }
     }
     for (let i = 0; i < n; i++) {
-      const first = from.length; // this consumer's auto-links start here
+      const first = count; // this consumer's auto-links start here
       for (const s of symbolsAt(i).requires) {
         if (retryProvides?.has(s)) continue;
         const cur = providers.get(s);
@@ -445,19 +458,18 @@ export class GraphFlow extends Flow {
           continue;
         }
         let k = first;
-        while (k < from.length && from[k] !== p) k++;
-        if (k < from.length) {
+        while (k < count && from[k] !== p) k++;
+        if (k < count) {
           const r = reasons[k]!;
           if (typeof r === 'string') reasons[k] = [r, s];
           else r.push(s);
         } else {
-          from.push(p);
-          to.push(i);
+          addLink(p, i);
           reasons.push(s);
         }
       }
     }
-    return { from, to, reasons, meta };
+    return { from: from.slice(0, count), to: to.slice(0, count), reasons, meta };
   }
 
   requiresFrom(of: SymbolsOf): Set<string> {
