@@ -1,4 +1,5 @@
-import { explicitLink, reasonList, type Decider, type LinkTable } from '../patterns/flow';
+import type { Decider } from '../patterns/flow';
+import { explicitLink, reasonList, type LinkTable } from '../patterns/link-table';
 import { MEdge, MLinkEdge, type MNode } from './nodes';
 import type { CompiledFlow, Edge } from './types';
 

@@ -1,7 +1,7 @@
 import { InvalidFlowError } from '../patterns/errors';
 import { indexGraphLinks } from './graph-links';
 import type { Hierarchy } from './hierarchy';
-import { explicitLink, type ExplicitLink, type LinkReasons, type LinkTable } from '../patterns/flow';
+import { explicitLink, type ExplicitLink, type LinkReasons, type LinkTable } from '../patterns/link-table';
 import { MFlow, entryOf, exitOf, type MNode } from './nodes';
 
 /**

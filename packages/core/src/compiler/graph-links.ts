@@ -1,6 +1,7 @@
 import type { Task } from '../atoms/task';
 import { CycleError, InvalidFlowError } from '../patterns/errors';
-import { isFlow, type Flow, type FlowItem, type GraphFlow, type ItemSymbols, type LinkTable } from '../patterns/flow';
+import { isFlow, type Flow, type FlowItem, type GraphFlow, type ItemSymbols } from '../patterns/flow';
+import type { LinkTable } from '../patterns/link-table';
 import type { Hierarchy } from './hierarchy';
 import { MFlow, type MItem, type MTask } from './nodes';
 

@@ -3,6 +3,7 @@ import { isRetry, isTask } from '../atoms/atom';
 import type { Retry } from '../atoms/retry';
 import type { Task } from '../atoms/task';
 import { AmbiguousProviderError, CycleError, InvalidFlowError } from './errors';
+import { explicitLink, reasonList, type ExplicitLink, type LinkReasons, type LinkTable } from './link-table';
 
 /** How far a decider's "no" reaches (TaskFlow's `Depth`); the default is `ALL`. */
 export const Depth = {
@@ -277,33 +278,6 @@ interface LinkMeta {
   reasons: string[];
   decider?: Decider;
   deciderDepth?: DeciderDepth;
-}
-
-/** @internal What an explicit link (made with `link()`) carries. */
-export interface ExplicitLink {
-  readonly decider?: Decider;
-  readonly deciderDepth?: DeciderDepth;
-}
-
-/** @internal A link's reasons: one symbol (most auto-links), or the list. */
-export type LinkReasons = string | string[];
-
-/** @internal The options of link `k` when it is an explicit link. */
-export const explicitLink = (table: LinkTable, k: number): ExplicitLink | undefined => (k < table.meta.length ? table.meta[k] : undefined);
-
-/** @internal The reasons of a link, as a list. */
-export const reasonList = (reasons: LinkReasons): string[] => (typeof reasons === 'string' ? [reasons] : reasons);
-
-/**
- * @internal A graph flow's links by item position: link `k` goes from item `from[k]` to
- * item `to[k]`, for `reasons[k]`. The explicit links come first: link `k` is one when
- * `k < meta.length` and `meta[k]` is set (see {@link explicitLink}).
- */
-export interface LinkTable {
-  readonly from: Int32Array;
-  readonly to: Int32Array;
-  readonly reasons: readonly LinkReasons[];
-  readonly meta: readonly (ExplicitLink | undefined)[];
 }
 
 /**
