@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { Times, compile, defineTask, graphFlow, linearFlow, unorderedFlow, type CompiledFlow } from '@tf/core';
-import { adjacencyOf } from '../src/compiler/edge-index';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ActionEngine, Times, compile, defineTask, graphFlow, linearFlow, unorderedFlow, type CompiledFlow } from '../src/index';
+import { EdgeIndex, adjacencyOf } from '../src/compiler/edge-index';
 
-const T = defineTask({ name: 'T', execute: () => undefined });
+const T = defineTask({ name: 'T', execute: () => [1, 2] });
 const task = (name: string, requires: string[] = [], provides: string[] = []) => new T({ name, requires, provides });
 
 /** Every pattern, a nested flow, a retry, auto-links (one with two reasons), explicit links with and without a decider. */
@@ -89,5 +89,23 @@ describe('compile: edges as adjacency, edge objects on first use', () => {
         to: [...adj.outEdge.subarray(adj.outStart[i]!, adj.outStart[i + 1]!)].map((k) => adj.edgeTo[k]),
       }));
     expect(ends(read)).toEqual(ends(own));
+  });
+});
+
+describe('a run reads the adjacency only', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('makes no edge object (a retry, a decider, a nested flow)', async () => {
+    const made = [
+      vi.spyOn(EdgeIndex.prototype, 'edges', 'get'),
+      vi.spyOn(EdgeIndex.prototype, 'inOf'),
+      vi.spyOn(EdgeIndex.prototype, 'outOf'),
+    ];
+    const engine = new ActionEngine(mixedFlow(), { store: {} });
+    await engine.run();
+    expect(engine.storage.getStates()).toMatchObject({ first: 'SUCCESS', last: 'SUCCESS', i2: 'SUCCESS' });
+    for (const spy of made) expect(spy).not.toHaveBeenCalled();
   });
 });
