@@ -3,9 +3,9 @@ import type { Task } from '../atoms/task';
 import { InvalidFlowError } from '../patterns/errors';
 import { LinearFlow, isFlow, type Flow } from '../patterns/flow';
 import { bindArguments } from './arguments';
-import { attachEdges } from './attach-edges';
 import { Compiled } from './compiled';
 import { collectDeciders } from './deciders';
+import { EdgeIndex } from './edge-index';
 import { buildExecutionGraph } from './execution-graph';
 import { buildHierarchy } from './hierarchy';
 import { orderTopologically } from './topological-order';
@@ -22,12 +22,21 @@ import type { CompiledFlow, ExecNode } from './types';
 export function compile(input: Flow | Task): CompiledFlow {
   const hierarchy = buildHierarchy(rootFlowOf(input));
   const graph = buildExecutionGraph(hierarchy);
-  const indegree = attachEdges(graph.nodes, graph.edges);
-  const order = orderTopologically(graph.nodes, indegree, hierarchy.tree);
-  collectDeciders(order.nodes);
+  const order = orderTopologically(graph, hierarchy.tree);
+  const edges = new EdgeIndex(order.nodes, order.adjacency, graph.edgeLink, graph.links);
+  collectDeciders(order.nodes, edges);
   const external = bindArguments(hierarchy.tree);
-  for (const f of hierarchy.flows) f.release();
-  return new Compiled(hierarchy.root, order.atoms, order.nodes as ExecNode[], graph.edges, hierarchy.flows, hierarchy.byName, external);
+  for (const f of hierarchy.flows) f.release(edges);
+  return new Compiled(
+    hierarchy.root,
+    order.atoms,
+    order.nodes as ExecNode[],
+    edges,
+    hierarchy.flows,
+    hierarchy.byName,
+    hierarchy.tree,
+    external,
+  );
 }
 
 /** The flow to compile: `input` itself, or a linear flow holding the task. */

@@ -1,24 +1,26 @@
 import { NotFoundError } from '../errors';
+import type { EdgeIndex } from './edge-index';
 import { MissingRequirementsError, type MissingRequirement } from './errors';
 import type { AtomNode, CompiledFlow, Edge, ExecNode, FlowNode, RetryNode } from './types';
 
 /** What `compile` returns: the execution graph and its queries. */
 export class Compiled implements CompiledFlow {
-  readonly requires: ReadonlySet<string>;
-
   constructor(
     readonly root: FlowNode,
     readonly atoms: readonly AtomNode[],
     readonly nodes: readonly ExecNode[],
-    readonly edges: readonly Edge[],
+    /** @internal The edges as adjacency (what the scheduler reads); `edges` and the nodes' `in`/`out` are made from it on first use. */
+    readonly edgeIndex: EdgeIndex,
     readonly flows: readonly FlowNode[],
     private readonly byName: Map<string, AtomNode>,
-    /** Flat pairs: symbol, atom name, symbol, atom name, ... */
-    private readonly external: readonly string[],
-  ) {
-    const requires = new Set<string>();
-    for (let i = 0; i < external.length; i += 2) requires.add(external[i]!);
-    this.requires = requires;
+    /** Every atom in tree order (what `missing` lists them in). */
+    private readonly tree: readonly AtomNode[],
+    /** The symbols that must come from outside, in the order `missing` meets them. */
+    readonly requires: ReadonlySet<string>,
+  ) {}
+
+  get edges(): readonly Edge[] {
+    return this.edgeIndex.edges as readonly Edge[];
   }
 
   get(name: string): AtomNode | undefined {
@@ -66,15 +68,16 @@ export class Compiled implements CompiledFlow {
 
   missing(available: Iterable<string> = []): MissingRequirement[] {
     const have = available instanceof Set ? (available as Set<string>) : new Set(available);
+    if (this.requires.size === 0) return [];
     const bySymbol = new Map<string, string[]>();
-    const external = this.external;
-    for (let i = 0; i < external.length; i += 2) {
-      const symbol = external[i]!;
-      const atom = external[i + 1]!;
-      if (have.has(symbol)) continue;
-      const list = bySymbol.get(symbol);
-      if (!list) bySymbol.set(symbol, [atom]);
-      else if (list[list.length - 1] !== atom) list.push(atom);
+    // The external requirements are the bindings without provider, neither optional nor injected.
+    for (const a of this.tree) {
+      for (const b of a.argList) {
+        if (b.provider !== undefined || b.optional || b.injected || have.has(b.symbol)) continue;
+        const list = bySymbol.get(b.symbol);
+        if (!list) bySymbol.set(b.symbol, [a.name]);
+        else if (list[list.length - 1] !== a.name) list.push(a.name);
+      }
     }
     return [...bySymbol].map(([symbol, requiredBy]) => ({ symbol, requiredBy }));
   }

@@ -1,8 +1,9 @@
 import type { Task } from '../atoms/task';
 import { CycleError, InvalidFlowError } from '../patterns/errors';
-import { isFlow, type FlowItem, type ItemSymbols } from '../patterns/flow';
+import { isFlow, type Flow, type FlowItem, type GraphFlow, type ItemSymbols } from '../patterns/flow';
+import type { LinkTable } from '../patterns/link-table';
 import type { Hierarchy } from './hierarchy';
-import { MLinkEdge, entryOf, exitOf, type MFlow, type MItem, type MTask } from './nodes';
+import { MFlow, type MItem, type MTask } from './nodes';
 
 /**
  * The links of a graph flow between its items, by item position, as compressed
@@ -10,8 +11,8 @@ import { MLinkEdge, entryOf, exitOf, type MFlow, type MItem, type MTask } from '
  * into item `i` are `predLink[predStart[i] .. predStart[i+1]]`, in link order).
  */
 export interface GraphInfo {
-  /** The edge made for each link (its `reasons`). */
-  links: MLinkEdge[];
+  /** The links (their reasons and explicit links' options). */
+  table: LinkTable;
   linkFrom: Int32Array;
   linkTo: Int32Array;
   predStart: Int32Array;
@@ -23,30 +24,16 @@ export interface GraphInfo {
 }
 
 /**
- * Makes the link edges of graph flow `f` (its explicit links and auto-links) and
+ * Lists the links of graph flow `f` (its explicit links and auto-links) and
  * indexes them by item. Throws `InvalidFlowError` for a link that is not between
  * two items of the flow, `CycleError` (one cycle, in order) when the links loop.
  */
 export function indexGraphLinks(f: MFlow, hierarchy: Hierarchy): GraphInfo {
-  const byFlow = hierarchy.byFlow;
-  const symbolsOf = (item: FlowItem): ItemSymbols => (isFlow(item) ? byFlow.get(item)! : (item as Task));
   const n = f.children.length;
-  const links = f.flow.linksFrom(symbolsOf);
-  const m = links.length;
-  const linkFrom = new Int32Array(m);
-  const linkTo = new Int32Array(m);
-  const linkEdges = new Array<MLinkEdge>(m);
-  for (let k = 0; k < m; k++) {
-    const link = links[k]!;
-    const u = itemOf(f, link.from, hierarchy);
-    const v = itemOf(f, link.to, hierarchy);
-    if (!u || !v || u === v) {
-      throw new InvalidFlowError(f.name, `link ${link.from.name} -> ${link.to.name} is not between two items of the flow`);
-    }
-    linkEdges[k] = new MLinkEdge(exitOf(u), entryOf(v), link.manual, link.reasons, link.decider, link.deciderDepth);
-    linkFrom[k] = u.pos;
-    linkTo[k] = v.pos;
-  }
+  const table = linkTableOf(f, hierarchy);
+  const m = table.from.length;
+  const linkFrom = table.from;
+  const linkTo = table.to;
   const predStart = new Int32Array(n + 1);
   const succStart = new Int32Array(n + 1);
   for (let k = 0; k < m; k++) {
@@ -65,9 +52,44 @@ export function indexGraphLinks(f: MFlow, hierarchy: Hierarchy): GraphInfo {
     predLink[pc[linkTo[k]!]!++] = k;
     succLink[sc[linkFrom[k]!]!++] = k;
   }
-  const info: GraphInfo = { links: linkEdges, linkFrom, linkTo, predStart, predLink, succStart, succLink, topo: predLink };
+  const info: GraphInfo = { table, linkFrom, linkTo, predStart, predLink, succStart, succLink, topo: predLink };
   info.topo = sortItems(f, info);
   return info;
+}
+
+/** The links of graph flow `f` by item position (from a `GraphFlow` of another copy of tf: through its `linksFrom`). */
+function linkTableOf(f: MFlow, hierarchy: Hierarchy): LinkTable {
+  const children = f.children;
+  const flow = f.flow as GraphFlow;
+  const symbolsAt = (i: number): ItemSymbols => {
+    const c = children[i]!;
+    return c instanceof MFlow ? c : c.atom;
+  };
+  const positionOf = (item: FlowItem): number => {
+    const c = itemOf(f, item, hierarchy);
+    if (c === undefined) throw new InvalidFlowError(f.name, `a link of '${item.name}' is not between two items of the flow`);
+    return c.pos;
+  };
+  if (typeof flow.linkTable === 'function') return flow.linkTable(symbolsAt, positionOf);
+  const byFlow = hierarchy.byFlow;
+  const links = (flow as Flow).linksFrom((item) => (isFlow(item) ? byFlow.get(item)! : (item as Task)));
+  const from: number[] = [];
+  const to: number[] = [];
+  for (const link of links) {
+    const u = itemOf(f, link.from, hierarchy);
+    const v = itemOf(f, link.to, hierarchy);
+    if (!u || !v || u === v) {
+      throw new InvalidFlowError(f.name, `link ${link.from.name} -> ${link.to.name} is not between two items of the flow`);
+    }
+    from.push(u.pos);
+    to.push(v.pos);
+  }
+  return {
+    from: Int32Array.from(from),
+    to: Int32Array.from(to),
+    reasons: links.map((l) => [...l.reasons]),
+    meta: links.map((l) => (l.manual ? l : undefined)),
+  };
 }
 
 /** The item of graph flow `f` that `item` is. */

@@ -1,6 +1,7 @@
 import type { Retry } from '../atoms/retry';
 import type { Task } from '../atoms/task';
 import { requiresOfItems, type Decider, type DeciderDepth, type Flow, type FlowPattern, type ItemSymbols } from '../patterns/flow';
+import type { EdgeIndex } from './edge-index';
 import type { GraphInfo } from './graph-links';
 import type { ArgBinding, AtomNode, Edge, EdgeDecider, EdgeKind, FlowNode, JoinNode, NodeKind, RetryNode, TaskNode } from './types';
 
@@ -16,7 +17,6 @@ import type { ArgBinding, AtomNode, Edge, EdgeDecider, EdgeKind, FlowNode, JoinN
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 export const NO_DECIDERS: readonly EdgeDecider[] = Object.freeze([]);
 const NO_ARGS: readonly ArgBinding[] = Object.freeze([]);
-const NO_EDGES: readonly MEdge[] = Object.freeze([]);
 
 /**
  * A `structure`, `retry` or `order` edge: `from` and `to` are its only own fields
@@ -86,11 +86,16 @@ Object.defineProperty(MLinkEdge.prototype, 'kind', { value: 'link', enumerable: 
 
 abstract class MNodeBase {
   id = -1;
-  /** Exact-size arrays, filled once every edge is known. */
-  in: readonly MEdge[] = NO_EDGES;
-  out: readonly MEdge[] = NO_EDGES;
   declare readonly kind: NodeKind;
   abstract readonly name: string;
+  abstract readonly flow: MFlow;
+  /** Made on first use from the compiled flow's adjacency (see `EdgeIndex`). */
+  get in(): readonly MEdge[] {
+    return this.flow.edgeIndex!.inOf(this.id);
+  }
+  get out(): readonly MEdge[] {
+    return this.flow.edgeIndex!.outOf(this.id);
+  }
 }
 
 export class MJoin extends MNodeBase implements JoinNode {
@@ -196,6 +201,8 @@ export class MFlow implements FlowNode {
   syms: ItemSymbols | undefined;
   /** Compile-time scratch (dropped by `release`). */
   graph: GraphInfo | undefined;
+  /** The compiled flow's edges, which its nodes' `in` and `out` come from (set when compiled). */
+  edgeIndex: EdgeIndex | undefined;
   #atoms: readonly AtomNode[] | undefined;
   #provIndex: Map<string, number | number[]> | undefined;
   finals: Map<string, Finals> | undefined;
@@ -250,8 +257,9 @@ export class MFlow implements FlowNode {
     return typeof cur === 'number' ? [cur] : cur;
   }
 
-  /** Drops the compile-time indexes. */
-  release(): void {
+  /** Drops the compile-time indexes; `edges` is where its nodes' edges are from now on. */
+  release(edges: EdgeIndex): void {
+    this.edgeIndex = edges;
     this.#provIndex = undefined;
     this.finals = undefined;
     this.graph = undefined;

@@ -82,7 +82,9 @@ function visibleInGraph(level: MFlow, x: MItem, symbol: string): Finals {
   if (p0 === p1) return NONE;
   for (let j = p0; j < p1; j++) {
     const k = g.predLink[j]!;
-    if (g.links[k]!.reasons.includes(symbol)) return nonEmpty(finalsOf(level.children[g.linkFrom[k]!]!, symbol));
+    const reasons = g.table.reasons[k]!;
+    if (reasons === symbol || (typeof reasons !== 'string' && reasons.includes(symbol)))
+      return nonEmpty(finalsOf(level.children[g.linkFrom[k]!]!, symbol));
   }
   if (!level.provIndex.has(symbol)) return NONE;
   // Otherwise (optional arguments, explicit links): nearest providing ancestors.

@@ -3,6 +3,7 @@ import { isRetry, isTask } from '../atoms/atom';
 import type { Retry } from '../atoms/retry';
 import type { Task } from '../atoms/task';
 import { AmbiguousProviderError, CycleError, InvalidFlowError } from './errors';
+import { explicitLink, reasonList, type ExplicitLink, type LinkReasons, type LinkTable } from './link-table';
 
 /** How far a decider's "no" reaches (TaskFlow's `Depth`); the default is `ALL`. */
 export const Depth = {
@@ -329,61 +330,120 @@ export class GraphFlow extends Flow {
   }
 
   linksFrom(of: SymbolsOf): FlowLink[] {
-    const retryProvides = this.retry?.provides;
-    // symbol -> the item providing it, or the list when several do.
-    const providers = new Map<string, FlowItem | FlowItem[]>();
-    for (const item of this._items) {
-      for (const s of of(item).provides) {
-        const cur = providers.get(s);
-        if (cur === undefined) providers.set(s, item);
-        else if (Array.isArray(cur)) cur.push(item);
-        else providers.set(s, [cur, item]);
+    const items = this._items;
+    let positions: Map<FlowItem, number> | undefined;
+    const positionOf = (item: FlowItem): number => {
+      if (positions === undefined) positions = new Map(items.map((it, i) => [it, i]));
+      return positions.get(item)!;
+    };
+    const table = this.linkTable((i) => of(items[i]!), positionOf);
+    const links: FlowLink[] = new Array(table.from.length);
+    for (let k = 0; k < links.length; k++) {
+      const from = items[table.from[k]!]!;
+      const to = items[table.to[k]!]!;
+      const reasons = reasonList(table.reasons[k]!);
+      const meta = explicitLink(table, k);
+      links[k] =
+        meta === undefined
+          ? { from, to, manual: false, reasons }
+          : { from, to, manual: true, reasons, ...(meta.decider ? { decider: meta.decider, deciderDepth: meta.deciderDepth! } : {}) };
+    }
+    return links;
+  }
+
+  /**
+   * @internal The links by item position, in `linksFrom`'s order: the explicit links (in
+   * the order made), then the auto-links, by consumer, each consumer's providers in the
+   * order of the first symbol read from them. `symbolsAt(i)` gives item `i`'s symbols,
+   * `positionOf(item)` an item's position. Throws `AmbiguousProviderError` for a symbol
+   * several other items provide.
+   */
+  linkTable(symbolsAt: (position: number) => ItemSymbols, positionOf: (item: FlowItem) => number): LinkTable {
+    const items = this._items;
+    const n = items.length;
+    // Link ends in typed arrays grown by doubling: no garbage for the collector to copy.
+    let from = new Int32Array(Math.max(16, n));
+    let to = new Int32Array(from.length);
+    let count = 0;
+    const addLink = (u: number, v: number): void => {
+      if (count === from.length) {
+        const wider = new Int32Array(2 * count);
+        wider.set(from);
+        from = wider;
+        const widerTo = new Int32Array(2 * count);
+        widerTo.set(to);
+        to = widerTo;
+      }
+      from[count] = u;
+      to[count++] = v;
+    };
+    const reasons: LinkReasons[] = [];
+    const meta: (ExplicitLink | undefined)[] = [];
+    const explicit = this.#links;
+    /** Each explicit link's number in the table (its reasons are filled by the auto-link pass). */
+    const numberOf = new Map<LinkMeta, number>();
+    /** Items that explicit links lead to (only their providers can be explicit links). */
+    const explicitInto = new Uint8Array(explicit.size === 0 ? 0 : n);
+    for (const [f, out] of explicit) {
+      const fromPos = positionOf(f);
+      for (const [t, m] of out) {
+        const toPos = positionOf(t);
+        numberOf.set(m, count);
+        explicitInto[toPos] = 1;
+        addLink(fromPos, toPos);
+        reasons.push([]);
+        meta.push(m);
       }
     }
-    const explicitReasons = new Map<LinkMeta, string[]>();
-    const auto: FlowLink[] = [];
-    for (const consumer of this._items) {
-      let mine: [FlowItem, string[]][] | undefined;
-      for (const s of of(consumer).requires) {
+    const retryProvides = this.retry?.provides;
+    // symbol -> the position of the item providing it, or the positions when several do.
+    const providers = new Map<string, number | number[]>();
+    let shared: Set<string> | undefined; // symbols several items provide
+    for (let i = 0; i < n; i++) {
+      for (const s of symbolsAt(i).provides) {
+        const size = providers.size;
+        // One probe per symbol: a set that does not grow the map met a symbol provided before.
+        if (providers.set(s, i).size === size) (shared ??= new Set()).add(s);
+      }
+    }
+    if (shared !== undefined) {
+      for (const s of shared) providers.set(s, []);
+      for (let i = 0; i < n; i++) {
+        for (const s of symbolsAt(i).provides) if (shared.has(s)) (providers.get(s) as number[]).push(i);
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const first = count; // this consumer's auto-links start here
+      for (const s of symbolsAt(i).requires) {
         if (retryProvides?.has(s)) continue;
         const cur = providers.get(s);
-        if (cur === undefined || cur === consumer) continue;
-        let provider: FlowItem;
-        if (Array.isArray(cur)) {
-          const others = cur.filter((p) => p !== consumer);
+        if (cur === undefined || cur === i) continue;
+        let p: number;
+        if (typeof cur !== 'number') {
+          const others = cur.filter((q) => q !== i);
           if (others.length > 1) {
-            throw new AmbiguousProviderError([{ symbol: s, consumer: consumer.name, providers: others.map((p) => p.name) }]);
+            throw new AmbiguousProviderError([{ symbol: s, consumer: items[i]!.name, providers: others.map((q) => items[q]!.name) }]);
           }
-          provider = others[0]!;
-        } else provider = cur as FlowItem;
-        const meta = this.#links.get(provider)?.get(consumer);
-        if (meta) {
-          const reasons = explicitReasons.get(meta);
-          if (reasons) reasons.push(s);
-          else explicitReasons.set(meta, [s]);
+          p = others[0]!;
+        } else p = cur;
+        const m = explicitInto[i] === 1 ? explicit.get(items[p]!)?.get(items[i]!) : undefined;
+        if (m) {
+          (reasons[numberOf.get(m)!] as string[]).push(s);
           continue;
         }
-        const entry = (mine ??= []).find((m) => m[0] === provider);
-        if (entry) entry[1].push(s);
-        else mine.push([provider, [s]]);
-      }
-      if (mine) for (const [from, reasons] of mine) auto.push({ from, to: consumer, manual: false, reasons });
-    }
-    const links: FlowLink[] = [];
-    for (const [from, out] of this.#links) {
-      for (const [to, meta] of out) {
-        const reasons = explicitReasons.get(meta) ?? [];
-        links.push({
-          from,
-          to,
-          manual: true,
-          reasons,
-          ...(meta.decider ? { decider: meta.decider, deciderDepth: meta.deciderDepth! } : {}),
-        });
+        let k = first;
+        while (k < count && from[k] !== p) k++;
+        if (k < count) {
+          const r = reasons[k]!;
+          if (typeof r === 'string') reasons[k] = [r, s];
+          else r.push(s);
+        } else {
+          addLink(p, i);
+          reasons.push(s);
+        }
       }
     }
-    for (const link of auto) links.push(link);
-    return links;
+    return { from: from.slice(0, count), to: to.slice(0, count), reasons, meta };
   }
 
   requiresFrom(of: SymbolsOf): Set<string> {

@@ -1,3 +1,4 @@
+import { adjacencyOf, type Adjacency } from '../compiler/edge-index';
 import type { AtomNode, CompiledFlow, ExecNode } from '../compiler/types';
 import { ReadyQueue } from './ready-queue';
 import type { Storage } from './storage';
@@ -17,6 +18,8 @@ type AnyNode = ExecNode | AtomNode;
 export class Readiness {
   readonly #storage: Storage;
   readonly #nodes: readonly ExecNode[];
+  /** The edges by node id (the compiled flow's adjacency: no edge objects needed). */
+  readonly #edges: Adjacency;
   readonly #atoms: readonly AtomNode[];
   readonly #execPending: Int32Array;
   readonly #revPending: Int32Array;
@@ -28,6 +31,7 @@ export class Readiness {
   constructor(compiled: CompiledFlow, storage: Storage) {
     this.#storage = storage;
     this.#nodes = compiled.nodes;
+    this.#edges = adjacencyOf(compiled);
     this.#atoms = compiled.atoms;
     const n = this.#nodes.length;
     this.#execPending = new Int32Array(n);
@@ -41,18 +45,18 @@ export class Readiness {
   /** Computes every counter from the stored states (a fresh run and a resumed one alike). */
   initialise(): void {
     const nodes = this.#nodes;
-    for (const node of nodes) {
+    const { edgeFrom, edgeTo, inStart, inEdge, outStart, outEdge } = this.#edges;
+    for (let id = 0; id < nodes.length; id++) {
       let pending = 0;
-      for (const e of node.in) if (!this.#done[e.from.id]) pending++;
-      this.#execPending[node.id] = pending;
-      this.#done[node.id] = this.#isDone(node) ? 1 : 0;
+      for (let j = inStart[id]!, end = inStart[id + 1]!; j < end; j++) if (!this.#done[edgeFrom[inEdge[j]!]!]) pending++;
+      this.#execPending[id] = pending;
+      this.#done[id] = this.#isDone(nodes[id]!) ? 1 : 0;
     }
-    for (let i = nodes.length - 1; i >= 0; i--) {
-      const node = nodes[i]!;
+    for (let id = nodes.length - 1; id >= 0; id--) {
       let pending = 0;
-      for (const e of node.out) if (!this.#clear[e.to.id]) pending++;
-      this.#revPending[node.id] = pending;
-      this.#clear[node.id] = this.#isClear(node) ? 1 : 0;
+      for (let j = outStart[id]!, end = outStart[id + 1]!; j < end; j++) if (!this.#clear[edgeTo[outEdge[j]!]!]) pending++;
+      this.#revPending[id] = pending;
+      this.#clear[id] = this.#isClear(nodes[id]!) ? 1 : 0;
     }
     this.#readyExec = new ReadyQueue(this.#atoms.length);
     this.#readyRevert = new ReadyQueue(this.#atoms.length);
@@ -61,25 +65,30 @@ export class Readiness {
 
   /** Re-evaluates a node after its state, intention or counters changed, propagating flips. */
   refresh(start: AnyNode): void {
+    const nodes = this.#nodes;
+    const { edgeFrom, edgeTo, inStart, inEdge, outStart, outEdge } = this.#edges;
     const stack: AnyNode[] = [start];
     while (stack.length > 0) {
       const node = stack.pop()!;
+      const id = node.id;
       const done = this.#isDone(node) ? 1 : 0;
-      if (done !== this.#done[node.id]) {
-        this.#done[node.id] = done;
+      if (done !== this.#done[id]) {
+        this.#done[id] = done;
         const delta = done ? -1 : 1;
-        for (const e of node.out) {
-          this.#execPending[e.to.id]! += delta;
-          stack.push(e.to);
+        for (let j = outStart[id]!, end = outStart[id + 1]!; j < end; j++) {
+          const to = edgeTo[outEdge[j]!]!;
+          this.#execPending[to]! += delta;
+          stack.push(nodes[to]!);
         }
       }
       const clear = this.#isClear(node) ? 1 : 0;
-      if (clear !== this.#clear[node.id]) {
-        this.#clear[node.id] = clear;
+      if (clear !== this.#clear[id]) {
+        this.#clear[id] = clear;
         const delta = clear ? -1 : 1;
-        for (const e of node.in) {
-          this.#revPending[e.from.id]! += delta;
-          stack.push(e.from);
+        for (let j = inStart[id]!, end = inStart[id + 1]!; j < end; j++) {
+          const from = edgeFrom[inEdge[j]!]!;
+          this.#revPending[from]! += delta;
+          stack.push(nodes[from]!);
         }
       }
       if (node.kind === 'task' || node.kind === 'retry') this.#checkReady(node as AtomNode);

@@ -1,4 +1,5 @@
 import type { AtomNode, CompiledFlow, RetryNode } from '../compiler/types';
+import { adjacencyOf } from '../compiler/edge-index';
 import { TfError } from '../errors';
 import { Failure } from '../failure/failure';
 import type { Logger } from '../logger';
@@ -77,7 +78,7 @@ export class Runtime {
     this.#logger = logger;
     this.#transitions = new Transitions(storage, options.notifier, options.atomNotifier);
     this.#readiness = new Readiness(compiled, storage);
-    const successors = new Successors(compiled.nodes);
+    const successors = new Successors(compiled.nodes, adjacencyOf(compiled));
     this.#deciders = new DeciderGate(storage, this.#transitions, this.#readiness, successors);
     const onUndecided = (failure: Failure): void => {
       this.#failures.push(failure);

@@ -1,12 +1,16 @@
-import type { AtomNode, ExecNode } from '../compiler/types';
+import { adjacencyOf, type Adjacency } from '../compiler/edge-index';
+import type { AtomNode, CompiledFlow, ExecNode } from '../compiler/types';
 
 /** The atoms after an atom in the execution graph (what a retry resets, what a decider's "no" ignores). */
 export class Successors {
-  readonly #nodeCount: number;
+  readonly #nodes: readonly ExecNode[];
+  readonly #edges: Adjacency;
   readonly #cache = new Map<number, AtomNode[]>();
 
-  constructor(nodes: readonly ExecNode[]) {
-    this.#nodeCount = nodes.length;
+  /** `edges`: the compiled flow's adjacency (read from the nodes' `out` when not given). */
+  constructor(nodes: readonly ExecNode[], edges: Adjacency = adjacencyOf({ nodes } as CompiledFlow)) {
+    this.#nodes = nodes;
+    this.#edges = edges;
   }
 
   /** Every atom after `node` (its transitive successors), in atom order. */
@@ -24,14 +28,16 @@ export class Successors {
   }
 
   #walk(node: AtomNode, sameFlow: boolean): AtomNode[] {
-    const seen = new Uint8Array(this.#nodeCount);
+    const nodes = this.#nodes;
+    const { edgeTo, outStart, outEdge } = this.#edges;
+    const seen = new Uint8Array(nodes.length);
     const out: AtomNode[] = [];
     const stack: (AtomNode | ExecNode)[] = [node];
     seen[node.id] = 1;
     while (stack.length > 0) {
       const current = stack.pop()!;
-      for (const e of current.out) {
-        const next = e.to;
+      for (let j = outStart[current.id]!, end = outStart[current.id + 1]!; j < end; j++) {
+        const next = nodes[edgeTo[outEdge[j]!]!]!;
         if (seen[next.id]) continue;
         seen[next.id] = 1;
         if (sameFlow && next.kind !== 'task') continue;
