@@ -63,6 +63,13 @@ describe('readWorkerHeaders', () => {
     }
   });
 
+  it("keeps an answer's run time when it is a whole number of ms from 0 to the longest timer", () => {
+    const read = (value: unknown) => readWorkerHeaders({ [TfHeader.RUN_MS]: value } as MessageHeaders);
+    expect(read(0)).toStrictEqual({ runMs: 0 });
+    expect(read(MAX_TIMER_MS)).toStrictEqual({ runMs: MAX_TIMER_MS });
+    for (const bad of [MAX_TIMER_MS + 1, -1, 1.5, '5', Number.NaN, null, true]) expect(read(bad)).toStrictEqual({});
+  });
+
   it('refuses a worker id or topic that is malformed', () => {
     expect(readWorkerHeaders({ [TfHeader.WORKER]: 'has space' })).toStrictEqual({});
     expect(readWorkerHeaders({ [TfHeader.WORKER]: 42 })).toStrictEqual({});
@@ -92,6 +99,13 @@ describe('readRequestHeaders', () => {
       }),
     ).toStrictEqual({ attempt: 3, executionTimeoutMs: 1.5, expiresAt: 1_700_000_000_000, deliveries: 1_000_000 });
     expect(readRequestHeaders({})).toStrictEqual({});
+  });
+
+  it('reads x-tf-running-optional only when it is exactly true', () => {
+    expect(readRequestHeaders({ [TfHeader.RUNNING_OPTIONAL]: true })).toStrictEqual({ runningOptional: true });
+    for (const other of [false, 'true', 1, null, {}]) {
+      expect(readRequestHeaders({ [TfHeader.RUNNING_OPTIONAL]: other } as MessageHeaders)).toStrictEqual({});
+    }
   });
 
   it('refuses values out of their bounds', () => {

@@ -156,12 +156,50 @@ describe('RequestBook: what a worker says', () => {
       ['ok', 'SUCCESS', T0],
       ['bad', 'FAILURE', T0],
     ]);
-    // Answered with no RUNNING before (a tf worker's quick task): started when it finished.
-    expect(seen.running).toEqual(['ok', 'bad']);
+    // Answered with no RUNNING and no run time (a refusal: it never ran): never started.
+    expect(seen.running).toEqual([]);
     // a response for a finished request changes nothing
     book.respond(ok.request, { state: 'RUNNING', data: {} }, worker);
-    expect(seen.running).toEqual(['ok', 'bad']);
+    expect(seen.running).toEqual([]);
     expect(ok.request.state).toBe('SUCCESS');
+  });
+
+  it('an answer with no RUNNING that says how long the task ran started that long before it, never before it was sent', () => {
+    const seen: [string, number][] = [];
+    const finished: [string, number][] = [];
+    const book = new RequestBook({
+      transitionTimeoutMs: 1_000,
+      exchange: 'e',
+      topics: ['a'],
+      maxAttempts: 3,
+      observer: {
+        running: (r, now) => seen.push([r.atomName, now]),
+        finished: (r, _state, _outcome, now) => finished.push([r.atomName, now - (r.runningSince ?? Number.NaN)]),
+        timedOut: () => undefined,
+      },
+    });
+    const quick = book.open({ taskName: 't.T', atomName: 'quick', body, onProgress: () => undefined, executionTimeoutMs: undefined });
+    const long = book.open({ taskName: 't.T', atomName: 'long', body, onProgress: () => undefined, executionTimeoutMs: undefined });
+    const failed = book.open({ taskName: 't.T', atomName: 'failed', body, onProgress: () => undefined, executionTimeoutMs: undefined });
+    for (const r of [quick, long, failed]) {
+      book.sent(r.request, 'a');
+      void r.outcome.catch(() => undefined);
+    }
+    vi.setSystemTime(T0 + 500);
+    expect(book.respond(quick.request, { state: 'SUCCESS', data: { result: 1 } }, { ...worker, runMs: 0 })).toBe(true);
+    expect(book.respond(long.request, { state: 'SUCCESS', data: { result: 2 } }, { ...worker, runMs: 9_000 })).toBe(true);
+    const dict = Failure.fromError(new Error('no')).toDict();
+    expect(book.respond(failed.request, { state: 'FAILURE', data: { result: dict } }, { ...worker, runMs: 200 })).toBe(true);
+    expect(seen).toEqual([
+      ['quick', T0 + 500],
+      ['long', T0], // 9 s claimed, but it was sent only 500 ms ago
+      ['failed', T0 + 300],
+    ]);
+    expect(finished).toEqual([
+      ['quick', 0],
+      ['long', 500],
+      ['failed', 200],
+    ]);
   });
 
   it('a heartbeat counts only for requests sent; it names their holder, and a worker without an id holds nothing', () => {

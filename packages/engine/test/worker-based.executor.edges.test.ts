@@ -286,11 +286,15 @@ describe('worker-based executor: edges', () => {
     const named = settle(executor.execute(new Remote({ name: 'named' }), {}, context()));
     const anonymous = settle(executor.execute(new Remote({ name: 'anonymous' }), {}, context()));
     const direct = settle(executor.execute(new Remote({ name: 'direct' }), {}, context()));
-    await until(() => worker.received.length === 3, 'three requests');
-    const [first, second, third] = worker.received as [Received, Received, Received];
-    // Answered with no RUNNING before it (a tf worker's quick task): RUNNING is told with the SUCCESS.
+    const timed = settle(executor.execute(new Remote({ name: 'timed' }), {}, context()));
+    await until(() => worker.received.length === 4, 'four requests');
+    const [first, second, third, fourth] = worker.received as [Received, Received, Received, Received];
+    // Answered with no RUNNING before it and no run time (a refusal): never said RUNNING, no RUNNING event.
     await third.reply({ state: 'SUCCESS', data: { result: 3 } });
     expect(await direct).toBe(3);
+    // Answered with no RUNNING but with its run time (a tf worker's quick task): its RUNNING is told with the answer.
+    await fourth.reply({ state: 'SUCCESS', data: { result: 4 } }, { [TfHeader.WORKER]: 'w-2', [TfHeader.RUN_MS]: 3 });
+    expect(await timed).toBe(4);
     await first.reply({ state: 'RUNNING', data: {} }, { [TfHeader.WORKER]: 'w-1' });
     await first.reply({ state: 'RUNNING', data: {} }, { [TfHeader.WORKER]: 'w-1' });
     await second.reply({ state: 'RUNNING', data: {} });
@@ -300,7 +304,7 @@ describe('worker-based executor: edges', () => {
     expect(await anonymous).toBe(2);
     const base = { taskName: 'edges.Remote', attempt: 1, topic: 'workers' };
     expect(lines.filter((l) => l.level === 'trace')).toEqual(
-      [first, second, third].map((r) => ({
+      [first, second, third, fourth].map((r) => ({
         level: 'trace',
         obj: { atom: r.body.task_name, correlationId: r.correlationId, attempt: 1, topic: 'workers' },
         msg: 'sending a request',
@@ -310,7 +314,8 @@ describe('worker-based executor: edges', () => {
       { atomName: 'named', state: 'PENDING', ...base },
       { atomName: 'anonymous', state: 'PENDING', ...base },
       { atomName: 'direct', state: 'PENDING', ...base },
-      { atomName: 'direct', state: 'RUNNING', ...base },
+      { atomName: 'timed', state: 'PENDING', ...base },
+      { atomName: 'timed', state: 'RUNNING', ...base, worker: 'w-2' },
       { atomName: 'named', state: 'RUNNING', ...base, worker: 'w-1' },
       { atomName: 'anonymous', state: 'RUNNING', ...base },
     ]);
@@ -329,9 +334,9 @@ describe('worker-based executor: edges', () => {
     await until(() => worker.received.length === 1, 'the request');
     await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 'ok' } });
     expect(await outcome).toBe('ok');
-    // PENDING, and RUNNING told with the SUCCESS: each listener error is logged, and the run goes on.
-    const threw = { level: 'warn', obj: { err: boom, event: REQUEST_STATE_EVENT }, msg: 'request listener threw' };
-    expect(lines.filter((l) => l.msg.includes('listener threw'))).toEqual([threw, threw]);
+    expect(lines.filter((l) => l.msg.includes('listener threw'))).toEqual([
+      { level: 'warn', obj: { err: boom, event: REQUEST_STATE_EVENT }, msg: 'request listener threw' },
+    ]);
   });
 
   it('after its own reconnect tells that the request waits again, as attempt 2, and why', async () => {
@@ -347,7 +352,7 @@ describe('worker-based executor: edges', () => {
     await until(() => worker.received.length === 2, 'the request sent again');
     await worker.received[1]!.reply({ state: 'SUCCESS', data: { result: 'again' } });
     expect(await outcome).toBe('again');
-    expect(events.map((e) => `${e.state} ${e.attempt}`)).toEqual(['PENDING 1', 'WAITING 2', 'PENDING 2', 'RUNNING 2']);
+    expect(events.map((e) => `${e.state} ${e.attempt}`)).toEqual(['PENDING 1', 'WAITING 2', 'PENDING 2']);
     expect(events[1]).toStrictEqual({
       atomName: 'r',
       taskName: 'edges.Remote',

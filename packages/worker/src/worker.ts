@@ -636,11 +636,14 @@ export class Worker {
     // them are confirmed before the request is acked.
     const sent: Promise<unknown>[] = [];
     const send = (text: string, full = false) => {
-      const publishing = this.#reply(replyTo, correlationId, text, full ? headers : request.brief);
+      const publishing = this.#reply(replyTo, correlationId, text, full ? headers : answerHeaders);
       sent.push(publishing.catch(() => undefined));
       return publishing;
     };
     let running: Promise<unknown> = Promise.resolve(undefined);
+    // Progress and the final answer name the worker and the attempt; an answer sent with no
+    // RUNNING before it also says how long the task ran.
+    let answerHeaders = request.brief;
     if (task) {
       const sayRunning = (): void => {
         running = send(RUNNING_TEXT, true).then(
@@ -709,15 +712,19 @@ export class Worker {
       });
       let outcome: Awaited<ReturnType<typeof runRequest>> | Awaited<typeof hold.stopped>;
       try {
+        const started = performance.now();
         outcome = await Promise.race([span.run(() => runRequest(task, body, onProgress, hold)), hold.stopped]);
+        if (runningLater !== undefined) {
+          answerHeaders = { ...request.brief, [TfHeader.RUN_MS]: Math.round(performance.now() - started) };
+        }
       } finally {
+        clearImmediate(runningLater);
+        runningLater = undefined;
         this.#runs.delete(correlationId);
       }
       const failed =
         'handBack' in outcome ? outcome.reason : !outcome.ok ? outcome.error : Failure.is(outcome.value) ? outcome.value : undefined;
       span.end(failed);
-      clearImmediate(runningLater);
-      runningLater = undefined;
       clearTimeout(timer);
       hold.onLong = undefined;
       reporting = false;

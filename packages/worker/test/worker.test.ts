@@ -123,14 +123,24 @@ describe('Worker: RUNNING when the engine says it is optional (x-tf-running-opti
   const responsesWithHeaders = (engine: FakeEngine, id: string) =>
     engine.received.filter((m) => m.type === 'RESPONSE' && m.correlationId === id);
 
-  it('a task that finishes at once is answered with its SUCCESS alone, naming the worker', async () => {
+  it('a task that finishes at once is answered with its SUCCESS alone, naming the worker and how long it ran', async () => {
     const { worker, engine } = await setup();
     const id = await engine.request(TOPIC, { task_cls: 'tasks.Multiply', arguments: { a: 6, b: 7 } }, undefined, optional);
     expect(await engine.final(id)).toEqual([{ state: 'SUCCESS', data: { result: 42 } }]);
-    expect(responsesWithHeaders(engine, id)[0]?.headers).toMatchObject({ [TfHeader.WORKER]: worker.id, [TfHeader.ATTEMPT]: 1 });
-    // ... and a failing one with its FAILURE alone.
+    const headers = responsesWithHeaders(engine, id)[0]!.headers;
+    expect(headers).toMatchObject({ [TfHeader.WORKER]: worker.id, [TfHeader.ATTEMPT]: 1 });
+    expect(Number.isInteger(headers[TfHeader.RUN_MS]) && (headers[TfHeader.RUN_MS] as number) >= 0).toBe(true);
+    // ... and a failing one with its FAILURE alone, with its run time.
     const failing = await engine.request(TOPIC, { task_cls: 'tasks.Boom', arguments: {} }, undefined, optional);
     expect((await engine.final(failing)).map((r) => r.state)).toEqual(['FAILURE']);
+    expect(responsesWithHeaders(engine, failing)[0]!.headers[TfHeader.RUN_MS]).toEqual(expect.any(Number));
+  });
+
+  it('a refusal (the task never ran) carries no run time', async () => {
+    const { engine } = await setup();
+    const id = await engine.request(TOPIC, { task_cls: 'tasks.NotAllowed', arguments: {} }, undefined, optional);
+    expect((await engine.final(id)).map((r) => r.state)).toEqual(['FAILURE']);
+    expect(responsesWithHeaders(engine, id)[0]!.headers).not.toHaveProperty(TfHeader.RUN_MS);
   });
 
   it('a task still running after the turn that started it says RUNNING (with its heartbeat) while it runs', async () => {
@@ -147,6 +157,8 @@ describe('Worker: RUNNING when the engine says it is optional (x-tf-running-opti
       { state: 'RUNNING', data: {} },
       { state: 'SUCCESS', data: { result: 'done slow' } },
     ]);
+    // It said RUNNING: the engine times the run from there, the answer carries no run time.
+    expect(responsesWithHeaders(engine, id)[1]!.headers).not.toHaveProperty(TfHeader.RUN_MS);
   });
 
   it('a task that reports progress says RUNNING first', async () => {
@@ -166,6 +178,7 @@ describe('Worker: RUNNING when the engine says it is optional (x-tf-running-opti
       { state: 'RUNNING', data: {} },
       { state: 'SUCCESS', data: { result: 6 } },
     ]);
+    expect(responsesWithHeaders(engine, id)[1]!.headers).not.toHaveProperty(TfHeader.RUN_MS);
   });
 });
 

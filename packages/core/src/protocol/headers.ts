@@ -25,6 +25,12 @@ export const TfHeader = {
    * RUNNING first and never sends this.)
    */
   RUNNING_OPTIONAL: 'x-tf-running-optional',
+  /**
+   * On a SUCCESS or FAILURE a tf worker sent with no RUNNING before it (the request allowed it):
+   * how long the task ran, ms. Its engine counts the request as started that long before the
+   * answer. A refusal (the task never ran) does not carry it.
+   */
+  RUN_MS: 'x-tf-run-ms',
   /** On a REQUEST: the longest the run may take, ms. */
   EXECUTION_TIMEOUT_MS: 'x-tf-execution-timeout-ms',
   /** On a CANCEL: the correlation ids to abort. */
@@ -91,6 +97,8 @@ export interface WorkerHeaders {
   readonly attempt?: number;
   /** The topic the worker serves (on its RESPONSEs). */
   readonly topic?: string;
+  /** On an answer with no RUNNING before it: how long the task ran, ms (0 or more). */
+  readonly runMs?: number;
 }
 
 const ID = /^[\w.:-]{1,200}$/;
@@ -136,6 +144,8 @@ export function readWorkerHeaders(headers: MessageHeaders): WorkerHeaders {
   if (attempt !== undefined) out.attempt = attempt;
   const topic = headers[TfHeader.TOPIC];
   if (isDestinationName(topic)) out.topic = topic;
+  const runMs = headers[TfHeader.RUN_MS];
+  if (typeof runMs === 'number' && Number.isInteger(runMs) && runMs >= 0 && runMs <= MAX_TIMER_MS) out.runMs = runMs;
   return out;
 }
 

@@ -278,8 +278,10 @@ export class RequestBook {
   /**
    * Applies a worker's RESPONSE: RUNNING, a progress EVENT, SUCCESS or FAILURE. Returns
    * whether the request started running with it: a RUNNING, or a SUCCESS or FAILURE with no
-   * RUNNING before it (a tf worker skips RUNNING for a task that finished at once, as the
-   * request's `x-tf-running-optional` allows), which counts as started and finished now.
+   * RUNNING before it that says how long the task ran (`x-tf-run-ms`: a tf worker skips
+   * RUNNING for a task that finished at once, as the request's `x-tf-running-optional`
+   * allows), which started that long ago. An answer with neither (a refusal: the task never
+   * ran) finishes the request without starting it.
    */
   respond(request: PendingRequest, body: ResponseBody, worker: WorkerHeaders): boolean {
     const entry = this.#live(request);
@@ -296,12 +298,12 @@ export class RequestBook {
         return false;
       }
       case 'SUCCESS': {
-        const started = this.#start(entry, now);
+        const started = this.#startedAnswer(entry, worker, now);
         this.#finish(entry, 'SUCCESS', body.data.result);
         return started;
       }
       case 'FAILURE': {
-        const started = this.#start(entry, now);
+        const started = this.#startedAnswer(entry, worker, now);
         this.#finish(entry, 'FAILURE', Failure.fromDict(body.data.result));
         return started;
       }
@@ -310,13 +312,19 @@ export class RequestBook {
     }
   }
 
-  /** PENDING -> RUNNING (once per attempt); false when it was running already. */
-  #start(entry: Entry, now: number): boolean {
+  /** PENDING -> RUNNING (once per attempt) as of `since`; false when it was running already. */
+  #start(entry: Entry, since: number): boolean {
     if (entry.state === 'RUNNING') return false;
-    entry.runningSince = now;
+    entry.runningSince = since;
     entry.state = 'RUNNING';
-    this.#options.observer?.running(entry, now);
+    this.#options.observer?.running(entry, since);
     return true;
+  }
+
+  /** A final answer with no RUNNING before it that says how long the task ran: started then (not before it was sent). */
+  #startedAnswer(entry: Entry, worker: WorkerHeaders, now: number): boolean {
+    if (entry.state === 'RUNNING' || worker.runMs === undefined) return false;
+    return this.#start(entry, Math.max(entry.sentAt ?? now, now - worker.runMs));
   }
 
   /**
