@@ -64,6 +64,22 @@ describe('compile: edges as adjacency, edge objects on first use', () => {
     }
   });
 
+  it('a compiled flow keeps the links as they were when it compiled, whenever its edge objects are made', () => {
+    const a = task('a');
+    const b = task('b');
+    const g = graphFlow('g').add(a, b).link(a, b);
+    const c = compile(g);
+    // Linked again with a decider after compile, before any edge object was made.
+    g.link(a, b, { decider: () => false, deciderDepth: 'ATOM' });
+    const edge = c.edges.find((e) => e.from.name === 'a' && e.to.name === 'b')!;
+    expect(edge).toMatchObject({ kind: 'link', manual: true });
+    expect(edge.decider).toBeUndefined();
+    expect(edge.deciderDepth).toBeUndefined();
+    expect(c.get('b')!.deciders).toEqual([]);
+    // A new compile sees the decider.
+    expect(compile(g).edges.find((e) => e.from.name === 'a')!.deciderDepth).toBe('ATOM');
+  });
+
   it('keeps link reasons and kinds', () => {
     const c = compile(mixedFlow());
     const link = (from: string, to: string) => c.edges.find((e) => e.from.name === from && e.to.name === to)!;
@@ -106,6 +122,29 @@ describe('a run reads the adjacency only', () => {
     const engine = new ActionEngine(mixedFlow(), { store: {} });
     await engine.run();
     expect(engine.storage.getStates()).toMatchObject({ first: 'SUCCESS', last: 'SUCCESS', i2: 'SUCCESS' });
+    for (const spy of made) expect(spy).not.toHaveBeenCalled();
+  });
+
+  it('makes no edge object when a NEIGHBORS decider says no (it ignores the target and the tasks right after it)', async () => {
+    const made = [
+      vi.spyOn(EdgeIndex.prototype, 'edges', 'get'),
+      vi.spyOn(EdgeIndex.prototype, 'inOf'),
+      vi.spyOn(EdgeIndex.prototype, 'outOf'),
+    ];
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => task(name)) as [
+      ReturnType<typeof task>,
+      ReturnType<typeof task>,
+      ReturnType<typeof task>,
+      ReturnType<typeof task>,
+    ];
+    const g = graphFlow('g')
+      .add(a, b, c, d)
+      .link(a, b, { decider: () => false, deciderDepth: 'NEIGHBORS' })
+      .link(b, c)
+      .link(c, d);
+    const engine = new ActionEngine(g, { store: {} });
+    await engine.run();
+    expect(engine.storage.getStates()).toMatchObject({ a: 'SUCCESS', b: 'IGNORE', c: 'IGNORE', d: 'SUCCESS' });
     for (const spy of made) expect(spy).not.toHaveBeenCalled();
   });
 });

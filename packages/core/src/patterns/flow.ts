@@ -273,6 +273,9 @@ export class UnorderedFlow extends Flow {
   }
 }
 
+/** An explicit link's options when it has no decider (shared: they are read, never changed). */
+const NO_DECIDER: ExplicitLink = Object.freeze({});
+
 interface LinkMeta {
   manual: boolean;
   reasons: string[];
@@ -392,7 +395,8 @@ export class GraphFlow extends Flow {
         explicitInto[toPos] = 1;
         addLink(fromPos, toPos);
         reasons.push([]);
-        meta.push(m);
+        // A copy: `link()` changes a pair's options in place, and a compiled flow keeps what was linked when it compiled.
+        meta.push(m.decider === undefined ? NO_DECIDER : { decider: m.decider, deciderDepth: m.deciderDepth });
       }
     }
     const retryProvides = this.retry?.provides;

@@ -43,9 +43,7 @@ export class DeciderGate {
     const affected: AtomNode[] = [node];
     if (depth === 'ALL') affected.push(...this.successors.of(node));
     else if (depth === 'FLOW') affected.push(...this.successors.inSameFlow(node));
-    else if (depth === 'NEIGHBORS') {
-      for (const e of node.out) if (e.to.kind === 'task') affected.push(e.to);
-    }
+    else if (depth === 'NEIGHBORS') affected.push(...this.successors.neighbors(node));
     for (const atom of affected) {
       if (this.storage.getState(atom.name) !== 'PENDING') continue;
       this.transitions.changeState(atom, 'IGNORE');

@@ -27,6 +27,18 @@ export class Successors {
     return this.#walk(node, true);
   }
 
+  /** The tasks right after `node`, in edge order (TaskFlow's NEIGHBORS depth). */
+  neighbors(node: AtomNode): AtomNode[] {
+    const nodes = this.#nodes;
+    const { edgeTo, outStart, outEdge } = this.#edges;
+    const out: AtomNode[] = [];
+    for (let j = outStart[node.id]!, end = outStart[node.id + 1]!; j < end; j++) {
+      const next = nodes[edgeTo[outEdge[j]!]!]!;
+      if (next.kind === 'task') out.push(next as AtomNode);
+    }
+    return out;
+  }
+
   #walk(node: AtomNode, sameFlow: boolean): AtomNode[] {
     const nodes = this.#nodes;
     const { edgeTo, outStart, outEdge } = this.#edges;
