@@ -1,3 +1,22 @@
+import type { ChainableCommander } from 'ioredis';
+import { GROUP } from './layout';
+
+/** The queued acks of every stream, taken together for one write. */
+export interface QueuedAcks {
+  /** Entries in a pending list: XACK, then XDEL. */
+  readonly acks: ReadonlyMap<string, string[]>;
+  /** Entries read with NOACK (never pending): XDEL alone, as an XACK of them does nothing. */
+  readonly deletes: ReadonlyMap<string, string[]>;
+  /** How many streams have something queued. */
+  readonly size: number;
+}
+
+function push(into: Map<string, string[]>, key: string, id: string): void {
+  const ids = into.get(key);
+  if (ids) ids.push(id);
+  else into.set(key, [id]);
+}
+
 /**
  * Acks (XACK + XDEL) waiting to be sent. Like AMQP's `basic.ack`, an ack is not confirmed to
  * the caller: it is queued, and goes out with the next write to Redis that happens anyway
@@ -6,7 +25,8 @@
  * connection are dropped (the messages come again, as they would anyway).
  */
 export class AckQueue {
-  readonly #pending = new Map<string, string[]>();
+  #acks = new Map<string, string[]>();
+  #deletes = new Map<string, string[]>();
   readonly #delayMs: number;
   readonly #flush: () => void;
   #timer: NodeJS.Timeout | undefined;
@@ -17,41 +37,56 @@ export class AckQueue {
   }
 
   get size(): number {
-    return this.#pending.size;
+    return this.#acks.size + this.#deletes.size;
   }
 
+  /** Queue an ack of an entry in `key`'s pending list. */
   add(key: string, id: string): void {
-    const ids = this.#pending.get(key);
-    if (ids) ids.push(id);
-    else this.#pending.set(key, [id]);
-    if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.#flush();
-      }, this.#delayMs);
-      this.#timer.unref();
-    }
+    push(this.#acks, key, id);
+    this.#arm();
   }
 
-  /** The queued acks of one stream, removed from the queue. */
+  /** Queue the deletion of an entry that was read with NOACK (it is in no pending list). */
+  delete(key: string, id: string): void {
+    push(this.#deletes, key, id);
+    this.#arm();
+  }
+
+  /** The queued acks of one stream (not its deletions), removed from the queue. */
   take(key: string): string[] {
-    const ids = this.#pending.get(key);
+    const ids = this.#acks.get(key);
     if (!ids) return [];
-    this.#pending.delete(key);
-    if (this.#pending.size === 0) this.#stop();
+    this.#acks.delete(key);
+    if (this.size === 0) this.#stop();
     return ids;
   }
 
-  /** Every queued ack, by stream, removed from the queue. */
-  takeAll(): Map<string, string[]> {
-    const all = new Map(this.#pending);
-    this.#pending.clear();
+  /** Everything queued, removed from the queue. */
+  takeAll(): QueuedAcks {
+    const taken: QueuedAcks = { acks: this.#acks, deletes: this.#deletes, size: this.size };
+    this.#acks = new Map();
+    this.#deletes = new Map();
     this.#stop();
-    return all;
+    return taken;
+  }
+
+  #arm(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#flush();
+    }, this.#delayMs);
+    this.#timer.unref();
   }
 
   #stop(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/** Adds the commands of `queued` to a pipeline: XACK + XDEL per stream of acks, XDEL per stream of deletions. */
+export function queueAcks(pipeline: ChainableCommander, queued: QueuedAcks): void {
+  for (const [key, ids] of queued.acks) pipeline.xack(key, GROUP, ...ids).xdel(key, ...ids);
+  for (const [key, ids] of queued.deletes) pipeline.xdel(key, ...ids);
 }

@@ -216,13 +216,14 @@ export class StreamSubscription {
     }
     if (!parsed) {
       this.#host.logger.warn({ id, key: this.key }, 'redis transport: dropping a stream entry that is not a tf message (no body field)');
-      this.#host.acks.add(this.key, id);
+      if (this.#spec.autoAck) this.#host.acks.delete(this.key, id);
+      else this.#host.acks.add(this.key, id);
       return;
     }
     const deliveryCount = parsed.prior + (pelCount ?? 1);
     if (this.#spec.autoAck) {
-      // Acked on arrival: deleted with the next write; the base never settles it.
-      this.#host.acks.add(this.key, id);
+      // Acked on arrival (read with NOACK): deleted with the next write; the base never settles it.
+      this.#host.acks.delete(this.key, id);
       this.#deliver({
         body: parsed.body,
         properties: parsed.properties,

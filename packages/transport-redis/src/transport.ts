@@ -12,12 +12,12 @@ import type {
 } from '@tf/transport';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { AckQueue } from './ack-queue';
+import { AckQueue, queueAcks } from './ack-queue';
 import { StreamSubscription } from './consumer';
 import type { SubscriptionHost } from './consumer';
 import { explainRedisConnectFailure } from './connect-failure';
 import { isConnectionError } from './errors';
-import { GROUP, streamKey } from './layout';
+import { streamKey } from './layout';
 import { REDIS_OPTION_NAMES, resolveOptions } from './options';
 import type { RedisTransportInit, RedisTransportOptions, ResolvedOptions } from './options';
 import { defineScripts } from './scripts';
@@ -204,7 +204,7 @@ export class RedisTransport extends BaseTransport {
     // RUNNING and SUCCESS); a large batch does not, so that consumers start on it at once.
     const pipeline = items.length > 1 && items.length <= MULTI_MAX ? client.multi() : client.pipeline();
     for (const item of items) pipeline.xadd(...(item.args as [string, string, ...string[]]));
-    for (const [key, ids] of acks) pipeline.xack(key, GROUP, ...ids).xdel(key, ...ids);
+    queueAcks(pipeline, acks);
     pipeline.exec().then(
       (results) => {
         items.forEach((item, i) => {
@@ -236,7 +236,7 @@ export class RedisTransport extends BaseTransport {
     const client = this.#commands;
     if (!client || this.#crashed) return;
     const pipeline = client.pipeline();
-    for (const [key, ids] of acks) pipeline.xack(key, GROUP, ...ids).xdel(key, ...ids);
+    queueAcks(pipeline, acks);
     try {
       const results = await pipeline.exec();
       const error = results?.find(([e]) => e)?.[0];

@@ -106,6 +106,32 @@ describe.skipIf(!available)('redis transport against Redis', () => {
     });
   });
 
+  it('deletes what an autoAck consumer reads (NOACK) with XDEL alone: no XACK, and no entry left behind', async () => {
+    const ex = exchange();
+    const t = await open();
+    const key = t.keyOf(ex, 'replies');
+    const inbox = new Recorder();
+    await t.consume(ex, 'replies', inbox.handler, { autoAck: true });
+    const monitor = await admin.monitor();
+    const seen: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.includes(key)) seen.push(args);
+    });
+    try {
+      for (let i = 0; i < 3; i++) await t.publish(ex, 'replies', `"r${i}"`);
+      await waitFor(() => inbox.count === 3);
+      // The deletions ride with the next write (here: another publish) or go after a few ms.
+      await t.publish(ex, 'other', '"x"');
+      await waitFor(async () => (await admin.xlen(key)) === 0, { message: 'the read entries to be deleted' });
+      const names = seen.map((args) => args[0]!.toUpperCase());
+      expect(names).toContain('XDEL');
+      expect(names).not.toContain('XACK');
+      expect((await admin.xpending(key, GROUP))[0]).toBe(0);
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
   it('renews the lease of what a live consumer holds: a slow handler keeps its message', async () => {
     const ex = exchange();
     const a = await open();
