@@ -201,6 +201,32 @@ describe('worker-based engine: flow control (maxInFlight)', () => {
     expect(await mostStarted({ maxInFlight: 3, maxWorkers: 10 })).toBe(10);
   });
 
+  it('held-back requests go in the order they began waiting: one made as an answer frees a share does not overtake them', async () => {
+    const exchange = newExchange();
+    await startWorker(exchange, 'a', 16);
+    const transport = await recordingTransport();
+    const engine = load(unorderedFlow('wide').add(...naps(30)), {
+      engine: 'worker-based',
+      exchange,
+      topics: ['a'],
+      transport,
+      maxInFlight: 2,
+      store: { ms: 2 },
+    });
+    cleanups.push(() => engine.close());
+    const started: string[] = [];
+    engine.atomNotifier.on('*', (_event, details) => {
+      if (details.state === 'RUNNING') started.push(details.atomName);
+    });
+    await engine.waitForWorkers(1, 5_000);
+    await engine.run();
+    expect(Object.values(engine.storage.getStates()).every((s) => s === 'SUCCESS')).toBe(true);
+    const published = transport.steps.flatMap((step) => (step.kind === 'publish' ? [step.atom] : []));
+    expect(published).toHaveLength(30);
+    // Each atom's request begins waiting as the atom starts: first started, first sent.
+    expect(published).toEqual(started);
+  });
+
   it('requests held back by the bound do not time out: bound 1, a transition timeout far shorter than the flow', async () => {
     const exchange = newExchange();
     await startWorker(exchange, 'a', 8);

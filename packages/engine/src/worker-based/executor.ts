@@ -517,7 +517,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     }
     const own = cls.executionTimeoutMs;
     const executionTimeoutMs = typeof own === 'number' && own > 0 && own <= MAX_TIMER_MS ? own : this.#executionTimeoutMs;
-    const { request, outcome } = this.#book.open({
+    const { outcome } = this.#book.open({
       taskName,
       atomName: task.name,
       body,
@@ -526,7 +526,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       trace: startRequestTrace(taskName, task.name, action, this.#system),
     });
     this.#tickTimer?.ref();
-    this.#dispatch(request);
+    this.#dispatchInOrder(taskName);
     return outcome;
   }
 
@@ -551,9 +551,20 @@ export class WorkerBasedExecutor implements TaskExecutor {
     if (!this.#session.isOpen) return;
     for (const taskName of this.#book.waitingTaskNames()) {
       if (this.#full()) return;
-      for (let request = this.#book.nextWaiting(taskName); request; request = this.#book.nextWaiting(taskName)) {
-        if (!this.#dispatch(request)) break;
-      }
+      this.#dispatchInOrder(taskName);
+    }
+  }
+
+  /**
+   * Dispatches what waits for `taskName`, oldest first, as far as workers and the bound allow.
+   * A new request goes only after those that began waiting before it: sent at once, it would
+   * take the share an answer just freed (their dispatch pass comes a turn later), and the
+   * oldest would wait, and be kept, until the flow's end.
+   */
+  #dispatchInOrder(taskName: string): void {
+    if (this.#full()) return;
+    for (let request = this.#book.nextWaiting(taskName); request; request = this.#book.nextWaiting(taskName)) {
+      if (!this.#dispatch(request)) break;
     }
   }
 
