@@ -1,5 +1,5 @@
 import { AmbiguousProviderError, type Ambiguity } from '../patterns/errors';
-import type { MAtom } from './nodes';
+import { MAtomBase, type MAtom } from './nodes';
 import { resolveProviders } from './providers';
 import type { ArgBinding } from './types';
 
@@ -21,9 +21,12 @@ interface SharedBinding {
  * Bindings without a provider depend on (arg, symbol, optional, injected) only:
  * identical ones are shared (keyed by symbol, then arg), and so is the list of an
  * atom whose only argument is one (every task of an unordered flow reading `x`).
+ * An atom with an argument that has a provider gets its sources in `sources` instead
+ * (its providers and shared bindings); its `argList` is made from them on first read.
  */
-export function bindArguments(tree: readonly MAtom[]): Set<string> {
+export function bindArguments(tree: readonly MAtom[], sources: ArgSources): Set<string> {
   const ambiguities: Ambiguity[] = [];
+  const flat = sources.list;
   const external = new Set<string>();
   let shared: Map<string, SharedBinding> | undefined;
   for (let t = 0; t < tree.length; t++) {
@@ -36,6 +39,8 @@ export function bindArguments(tree: readonly MAtom[]): Set<string> {
     // an atom whose only argument has a shared binding (and so a shared list).
     let args: ArgBinding[] | undefined;
     let k = 0;
+    /** Where this atom's sources start in `flat`, once it has an argument with a provider. */
+    let start = -1;
     let last: SharedBinding | undefined;
     const inject = atom.inject;
     const optionalArgs = atom.optionalArgs;
@@ -64,21 +69,62 @@ export function bindArguments(tree: readonly MAtom[]): Set<string> {
           shared.set(symbol, s);
         }
         if (size === 1) last = s;
+        else if (start >= 0) flat.push(s.binding);
         else (args ??= new Array<ArgBinding>(size))[k++] = s.binding;
         continue;
       }
-      (args ??= new Array<ArgBinding>(size))[k++] = {
-        arg,
-        symbol,
-        optional,
-        injected,
-        provider: provider.name,
-        key: provider.atom.saveAs.get(symbol) ?? null,
-      };
+      if (start < 0) {
+        // The first argument with a provider: this atom's sources go to `flat` (the shared
+        // bindings before it too), and its binding objects are made on first read.
+        start = flat.length;
+        for (let j = 0; j < k; j++) flat.push(args![j]!);
+      }
+      flat.push(provider);
     }
-    if (last !== undefined) a.argList = last.list ??= [last.binding];
+    if (start >= 0) {
+      a.argStart = start;
+      a.bound = undefined;
+    } else if (last !== undefined) a.argList = last.list ??= [last.binding];
     else a.argList = args!;
   }
   if (ambiguities.length > 0) throw new AmbiguousProviderError(ambiguities);
   return external;
+}
+
+/**
+ * The sources of the bindings not made yet, flat, atom after atom (from `argStart`, one per
+ * argument in argMapping order): the provider of a binding with one, else the shared binding.
+ * Retained by the compiled flow's flows; one array instead of two objects per argument,
+ * which a large compile would otherwise keep (and the collector copy) all at once.
+ */
+export interface ArgSources {
+  readonly list: (MAtom | ArgBinding)[];
+}
+
+/** An atom's bindings from its sources (what `bindArguments` made eagerly before). */
+export function materializeBindings(a: MAtom): readonly ArgBinding[] {
+  const flat = a.flow.argSources!.list;
+  const atom = a.atom;
+  const mapping = atom.argMapping;
+  const optionalArgs = atom.optionalArgs;
+  const args = new Array<ArgBinding>(mapping.size);
+  let j = a.argStart;
+  let k = 0;
+  for (const arg of mapping.keys()) {
+    const source = flat[j++]!;
+    if (!(source instanceof MAtomBase)) {
+      args[k++] = source;
+      continue;
+    }
+    const symbol = mapping.get(arg)!;
+    args[k++] = {
+      arg,
+      symbol,
+      optional: optionalArgs.has(arg),
+      injected: false,
+      provider: source.name,
+      key: source.atom.saveAs.get(symbol) ?? null,
+    };
+  }
+  return args;
 }

@@ -2,7 +2,7 @@ import { isTask } from '../atoms/atom';
 import type { Task } from '../atoms/task';
 import { InvalidFlowError } from '../patterns/errors';
 import { LinearFlow, isFlow, type Flow } from '../patterns/flow';
-import { bindArguments } from './arguments';
+import { bindArguments, type ArgSources } from './arguments';
 import { Compiled } from './compiled';
 import { collectDeciders } from './deciders';
 import { EdgeIndex } from './edge-index';
@@ -25,8 +25,12 @@ export function compile(input: Flow | Task): CompiledFlow {
   const order = orderTopologically(graph, hierarchy.tree);
   const edges = new EdgeIndex(order.nodes, order.adjacency, graph.edgeLink, graph.links);
   collectDeciders(order.nodes, edges);
-  const external = bindArguments(hierarchy.tree);
-  for (const f of hierarchy.flows) f.release(edges);
+  const sources: ArgSources = { list: [] };
+  const external = bindArguments(hierarchy.tree, sources);
+  for (const f of hierarchy.flows) {
+    f.release(edges);
+    f.argSources = sources;
+  }
   return new Compiled(
     hierarchy.root,
     order.atoms,

@@ -1,6 +1,7 @@
 import type { Retry } from '../atoms/retry';
 import type { Task } from '../atoms/task';
 import { requiresOfItems, type Decider, type DeciderDepth, type Flow, type FlowPattern, type ItemSymbols } from '../patterns/flow';
+import { materializeBindings, type ArgSources } from './arguments';
 import type { EdgeIndex } from './edge-index';
 import type { GraphInfo } from './graph-links';
 import type { ArgBinding, AtomNode, Edge, EdgeDecider, EdgeKind, FlowNode, JoinNode, NodeKind, RetryNode, TaskNode } from './types';
@@ -120,8 +121,21 @@ export abstract class MAtomBase extends MNodeBase {
   /** Position among the parent flow's items (-1 for a retry). */
   pos = -1;
   retry: MRetry | undefined;
-  /** The bindings in argMapping order; `args` (a Map) is built from it on first use. */
-  argList: readonly ArgBinding[] = NO_ARGS;
+  /** The bindings, once made (see `argList`). */
+  bound: readonly ArgBinding[] | undefined = NO_ARGS;
+  /** Where this atom's argument sources start in its compile's `ArgSources` (when `bound` is not made yet). */
+  argStart = -1;
+  /**
+   * The bindings in argMapping order; `args` (a Map) is built from it on first use. Compile
+   * resolves every provider; the binding objects of an atom with a provider are made here,
+   * on first read (see `bindArguments`).
+   */
+  get argList(): readonly ArgBinding[] {
+    return (this.bound ??= materializeBindings(this as unknown as MAtom));
+  }
+  set argList(list: readonly ArgBinding[]) {
+    this.bound = list;
+  }
   get args(): ReadonlyMap<string, ArgBinding> {
     let map = argMaps.get(this);
     if (map === undefined) {
@@ -201,6 +215,8 @@ export class MFlow implements FlowNode {
   syms: ItemSymbols | undefined;
   /** Compile-time scratch (dropped by `release`). */
   graph: GraphInfo | undefined;
+  /** The argument sources of its atoms whose bindings are not made yet (shared by every flow of a compile). */
+  argSources: ArgSources | undefined;
   /** The compiled flow's edges, which its nodes' `in` and `out` come from (set when compiled). */
   edgeIndex: EdgeIndex | undefined;
   #atoms: readonly AtomNode[] | undefined;
