@@ -205,6 +205,16 @@ export class StreamSubscription {
     return reply as ReadReply;
   }
 
+  /**
+   * Queue the end of an entry settled as it arrives: XDEL alone for one read with NOACK (in no
+   * pending list); XACK too for one taken from a pending list (claimed from a crashed
+   * consumer of the topic, or read again after a reconnect), which a deletion would leave there.
+   */
+  #settleOnArrival(id: string, pelCount: number | undefined): void {
+    if (this.#spec.autoAck && pelCount === undefined) this.#host.acks.delete(this.key, id);
+    else this.#host.acks.add(this.key, id);
+  }
+
   /** Hand an entry to the base. `pelCount`: its delivery counter when it came from a pending list. */
   #deliverEntry(id: string, fields: readonly string[], pelCount: number | undefined): void {
     let parsed: ReturnType<typeof parseEntry>;
@@ -216,14 +226,13 @@ export class StreamSubscription {
     }
     if (!parsed) {
       this.#host.logger.warn({ id, key: this.key }, 'redis transport: dropping a stream entry that is not a tf message (no body field)');
-      if (this.#spec.autoAck) this.#host.acks.delete(this.key, id);
-      else this.#host.acks.add(this.key, id);
+      this.#settleOnArrival(id, pelCount);
       return;
     }
     const deliveryCount = parsed.prior + (pelCount ?? 1);
     if (this.#spec.autoAck) {
-      // Acked on arrival (read with NOACK): deleted with the next write; the base never settles it.
-      this.#host.acks.delete(this.key, id);
+      // Acked on arrival: deleted with the next write; the base never settles it.
+      this.#settleOnArrival(id, pelCount);
       this.#deliver({
         body: parsed.body,
         properties: parsed.properties,

@@ -132,6 +132,37 @@ describe.skipIf(!available)('redis transport against Redis', () => {
     }
   });
 
+  it('an autoAck consumer acks (XACK, then XDEL) what it claims from a crashed acking consumer on its topic', async () => {
+    const ex = exchange();
+    const a = await open({ leaseMs: 300 });
+    const held = new Recorder('hold');
+    await a.consume(ex, 'work', held.handler);
+    await a.publish(ex, 'work', '"w"');
+    await waitFor(() => held.count === 1);
+    const key = a.keyOf(ex, 'work');
+    const [[id]] = (await admin.xrange(key, '-', '+')) as [[string, string[]]];
+    a.simulateCrash();
+    const monitor = await admin.monitor();
+    const seen: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.includes(key)) seen.push(args.map((arg) => arg.toUpperCase()));
+    });
+    try {
+      const b = await open({ leaseMs: 300 });
+      const inbox = new Recorder();
+      await b.consume(ex, 'work', inbox.handler, { autoAck: true });
+      await waitFor(() => inbox.count === 1, { message: 'the claim of the crashed consumer’s entry' });
+      expect(inbox.deliveries[0]!.redelivered).toBe(true);
+      // Deleting it alone would leave it in the pending list (Redis 6.2 keeps it there for good).
+      await waitFor(() => seen.some((args) => args[0] === 'XACK' && args.includes(id!.toUpperCase())), {
+        message: 'an XACK of the claimed entry',
+      });
+      await waitFor(async () => (await admin.xlen(key)) === 0, { message: 'the claimed entry to be deleted' });
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
   it('renews the lease of what a live consumer holds: a slow handler keeps its message', async () => {
     const ex = exchange();
     const a = await open();
