@@ -34,6 +34,10 @@ class Nap extends Task<{ ms: number }, string> {
   }
 }
 
+class OtherNap extends Nap {
+  static override taskName = 'flow-control.OtherNap';
+}
+
 type Step = { kind: 'publish'; id: string; atom: string } | { kind: 'finished'; id: string } | { kind: 'redispatched'; atom: string };
 
 /** The engine's transport: records what it publishes and the final responses it hands on, in order. */
@@ -201,11 +205,15 @@ describe('worker-based engine: flow control (maxInFlight)', () => {
     expect(await mostStarted({ maxInFlight: 3, maxWorkers: 10 })).toBe(10);
   });
 
-  it('held-back requests go in the order they began waiting: one made as an answer frees a share does not overtake them', async () => {
+  it('held-back requests go in the order they began waiting, over task classes: one made as an answer frees a share does not overtake them', async () => {
     const exchange = newExchange();
-    await startWorker(exchange, 'a', 16);
+    const worker = new Worker({ exchange, topic: 'a', tasks: [Nap, OtherNap], transport: 'memory', concurrency: 16 });
+    await worker.start();
+    cleanups.push(() => worker.stop({ timeoutMs: 0 }));
     const transport = await recordingTransport();
-    const engine = load(unorderedFlow('wide').add(...naps(30)), {
+    // Every fifth atom of another class: a class's own queue would not order it against Nap's.
+    const atoms = naps(30).map((nap, i) => (i % 5 === 2 ? new OtherNap({ name: `other-${i}`, provides: `out-${i}` }) : nap));
+    const engine = load(unorderedFlow('wide').add(...atoms), {
       engine: 'worker-based',
       exchange,
       topics: ['a'],
@@ -225,6 +233,28 @@ describe('worker-based engine: flow control (maxInFlight)', () => {
     expect(published).toHaveLength(30);
     // Each atom's request begins waiting as the atom starts: first started, first sent.
     expect(published).toEqual(started);
+  });
+
+  it('a waiting request no worker can take does not hold back younger ones of a class a worker takes', async () => {
+    const exchange = newExchange();
+    await startWorker(exchange, 'a', 16);
+    const transport = await recordingTransport();
+    const atoms = [new OtherNap({ name: 'unserved', provides: 'out-u' }), ...naps(9)];
+    const engine = load(unorderedFlow('wide').add(...atoms), {
+      engine: 'worker-based',
+      exchange,
+      topics: ['a'],
+      transport,
+      maxInFlight: 2,
+      transitionTimeoutMs: 1_500,
+      store: { ms: 2 },
+    });
+    cleanups.push(() => engine.close());
+    await engine.waitForWorkers(1, 5_000);
+    await expect(engine.run()).rejects.toThrow();
+    const published = new Set(transport.steps.flatMap((step) => (step.kind === 'publish' ? [step.atom] : [])));
+    expect(published.has('unserved')).toBe(false);
+    for (let i = 0; i < 9; i++) expect(published.has(`nap-${i}`)).toBe(true);
   });
 
   it('requests held back by the bound do not time out: bound 1, a transition timeout far shorter than the flow', async () => {

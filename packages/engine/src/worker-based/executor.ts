@@ -526,7 +526,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       trace: startRequestTrace(taskName, task.name, action, this.#system),
     });
     this.#tickTimer?.ref();
-    this.#dispatchInOrder(taskName);
+    this.#dispatchWaiting();
     return outcome;
   }
 
@@ -544,27 +544,21 @@ export class WorkerBasedExecutor implements TaskExecutor {
   }
 
   /**
-   * Dispatches what waits, oldest first per task name, until no worker can take that task
-   * now: a pass costs one failed choice per task name, not one per waiting request.
+   * Dispatches what waits, oldest first over every task name, as far as workers and the bound
+   * allow; a task name no worker can take now is passed over, not waited on. A new request
+   * goes this way too, after those that began waiting before it: sent at once, it would take
+   * the share an answer just freed (the pass for those comes a turn later), and the oldest
+   * would wait until the flow's end.
    */
   #dispatchWaiting(): void {
     if (!this.#session.isOpen) return;
-    for (const taskName of this.#book.waitingTaskNames()) {
-      if (this.#full()) return;
-      this.#dispatchInOrder(taskName);
-    }
-  }
-
-  /**
-   * Dispatches what waits for `taskName`, oldest first, as far as workers and the bound allow.
-   * A new request goes only after those that began waiting before it: sent at once, it would
-   * take the share an answer just freed (their dispatch pass comes a turn later), and the
-   * oldest would wait, and be kept, until the flow's end.
-   */
-  #dispatchInOrder(taskName: string): void {
-    if (this.#full()) return;
-    for (let request = this.#book.nextWaiting(taskName); request; request = this.#book.nextWaiting(taskName)) {
-      if (!this.#dispatch(request)) break;
+    let passedOver: Set<string> | undefined;
+    while (!this.#full()) {
+      const request = this.#book.oldestWaiting(passedOver);
+      if (request === undefined) return;
+      if (this.#dispatch(request)) continue;
+      if (this.#full() || !this.#session.isOpen) return;
+      (passedOver ??= new Set()).add(request.taskName);
     }
   }
 

@@ -100,6 +100,8 @@ interface Entry extends NewRequest {
   lastHeard: number;
   /** When its worker said RUNNING. */
   runningSince: number | undefined;
+  /** Its place in the engine's one order of waiting (each time it began waiting). */
+  waitSeq: number;
   sentAt: number | undefined;
   everSent: boolean;
   /** Attempts made so far that count against `maxAttempts` (a re-send after the engine's own reconnect does not). */
@@ -152,6 +154,8 @@ export class RequestBook {
   readonly #outstanding = new Map<string, number>();
   /** How many requests were sent (to any topic) and not finished: the sum of `#outstanding`. */
   #inFlight = 0;
+  /** The last `waitSeq` given. */
+  #waitSeq = 0;
 
   constructor(options: RequestBookOptions) {
     this.#options = options;
@@ -185,6 +189,7 @@ export class RequestBook {
         sentAt: undefined,
         everSent: false,
         counted: 1,
+        waitSeq: 0,
       };
     });
     // A promise's executor runs at once: the entry is there.
@@ -239,12 +244,27 @@ export class RequestBook {
     return queue.items[queue.head];
   }
 
+  /**
+   * The request waiting longest, over every task name but those in `passedOver` (whose
+   * requests no worker can take now): each name's queue is in order, so this compares heads.
+   */
+  oldestWaiting(passedOver?: ReadonlySet<string>): PendingRequest | undefined {
+    let oldest: Entry | undefined;
+    for (const taskName of this.#waiting.keys()) {
+      if (passedOver?.has(taskName)) continue;
+      const head = this.nextWaiting(taskName) as Entry | undefined;
+      if (head !== undefined && (oldest === undefined || head.waitSeq < oldest.waitSeq)) oldest = head;
+    }
+    return oldest;
+  }
+
   /** Still WAITING: a finished entry has its final state (an entry is queued once per time it starts waiting). */
   #isWaiting(entry: Entry): boolean {
     return entry.state === 'WAITING';
   }
 
   #wait(entry: Entry): void {
+    entry.waitSeq = ++this.#waitSeq;
     let queue = this.#waiting.get(entry.taskName);
     if (!queue) {
       queue = { items: [], head: 0 };
