@@ -557,7 +557,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
       const request = this.#book.oldestWaiting(passedOver);
       if (request === undefined) return;
       if (this.#dispatch(request)) continue;
-      if (this.#full() || !this.#session.isOpen) return;
+      if (this.#full() || !this.#session.isOpen || this.#book.waitingTaskCount === 1) return;
       (passedOver ??= new Set()).add(request.taskName);
     }
   }

@@ -223,6 +223,11 @@ export class RequestBook {
     return [...out];
   }
 
+  /** How many task names have requests waiting. */
+  get waitingTaskCount(): number {
+    return this.#waiting.size;
+  }
+
   /** The task names with requests waiting. */
   waitingTaskNames(): string[] {
     return [...this.#waiting.keys()];
