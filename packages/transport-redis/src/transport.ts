@@ -217,7 +217,10 @@ export class RedisTransport extends BaseTransport {
         });
         const ackError = results?.slice(items.length).find(([error]) => error)?.[0];
         if (ackError)
-          this.logger.warn({ err: ackError }, 'redis transport: an ack failed; a pending message is delivered again, a deleted one trimmed later');
+          this.logger.warn(
+            { err: ackError },
+            'redis transport: an ack failed; a pending message is delivered again, a deleted one trimmed later',
+          );
       },
       (err: unknown) => {
         for (const item of items) item.reject(err);
