@@ -159,6 +159,15 @@ class RecordingTransport extends MemoryTransport {
   }
 }
 
+/** A transport whose publish throws at once (no rejected promise), as a hand-written one might. */
+class ThrowingTransport extends RecordingTransport {
+  throwRequests: Error | undefined;
+  override publish(...args: Parameters<RecordingTransport['publish']>): Promise<void> {
+    if (this.throwRequests && args[3]?.type === 'REQUEST') throw this.throwRequests;
+    return super.publish(...args);
+  }
+}
+
 const progress: unknown[] = [];
 const context = (): ExecutionContext =>
   ({ flowUuid: 'flow', node: undefined, onProgress: (value: unknown) => progress.push(value) }) as unknown as ExecutionContext;
@@ -397,6 +406,26 @@ describe('worker-based executor: edges', () => {
     const second = settle(executor.execute(new Remote({ name: 'second' }), {}, context()));
     transport.refuseRequests = undefined;
     expect(await first).toBe(refused);
+    await until(() => worker.received.length === 1, 'the second request');
+    expect(worker.received[0]!.body.task_name).toBe('second');
+    await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 2 } });
+    expect(await second).toBe(2);
+  });
+
+  it('fails the request whose publish threw at once (not the atom that happened to send it), and sends the next', async () => {
+    const exchange = newExchange();
+    const worker = await fakeWorker(exchange);
+    const transport = new ThrowingTransport();
+    cleanups.push(() => transport.close());
+    const { executor } = executorFor(exchange, { transport, maxInFlight: 1 });
+    await executor.start();
+    await executor.waitForWorkers(1, 5_000);
+    const thrown = new Error('thrown by the transport');
+    transport.throwRequests = thrown;
+    const first = settle(executor.execute(new Remote({ name: 'first' }), {}, context()));
+    expect(await first).toBe(thrown);
+    transport.throwRequests = undefined;
+    const second = settle(executor.execute(new Remote({ name: 'second' }), {}, context()));
     await until(() => worker.received.length === 1, 'the second request');
     expect(worker.received[0]!.body.task_name).toBe('second');
     await worker.received[0]!.reply({ state: 'SUCCESS', data: { result: 2 } });

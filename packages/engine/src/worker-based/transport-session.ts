@@ -110,7 +110,13 @@ export class TransportSession {
   /** Publishes to `topic` of the engine's exchange. */
   publish(topic: string, body: string, properties: MessageProperties, options?: PublishOptions): Promise<void> {
     if (!this.#transport) return Promise.reject(new InvalidStateError('The worker-based engine is not connected'));
-    return this.#transport.publish(this.#options.exchange, topic, body, properties, options);
+    // A transport's publish that throws at once fails its own request, like one that rejects:
+    // thrown, it would escape from whichever atom's execute() happened to send the request.
+    try {
+      return this.#transport.publish(this.#options.exchange, topic, body, properties, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Stops consuming, and closes the transport if the session created it. */
