@@ -91,6 +91,11 @@ function inFlight(steps: readonly Step[]): { most: number; published: number } {
   return { most, published };
 }
 
+/** The atoms whose requests were published, in publish order. */
+function publishedAtoms(steps: readonly Step[]): string[] {
+  return steps.flatMap((step) => (step.kind === 'publish' ? [step.atom] : []));
+}
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -229,7 +234,7 @@ describe('worker-based engine: flow control (maxInFlight)', () => {
     await engine.waitForWorkers(1, 5_000);
     await engine.run();
     expect(Object.values(engine.storage.getStates()).every((s) => s === 'SUCCESS')).toBe(true);
-    const published = transport.steps.flatMap((step) => (step.kind === 'publish' ? [step.atom] : []));
+    const published = publishedAtoms(transport.steps);
     expect(published).toHaveLength(30);
     // Each atom's request begins waiting as the atom starts: first started, first sent.
     expect(published).toEqual(started);
@@ -252,7 +257,7 @@ describe('worker-based engine: flow control (maxInFlight)', () => {
     cleanups.push(() => engine.close());
     await engine.waitForWorkers(1, 5_000);
     await expect(engine.run()).rejects.toThrow();
-    const published = new Set(transport.steps.flatMap((step) => (step.kind === 'publish' ? [step.atom] : [])));
+    const published = new Set(publishedAtoms(transport.steps));
     expect(published.has('unserved')).toBe(false);
     for (let i = 0; i < 9; i++) expect(published.has(`nap-${i}`)).toBe(true);
   });
