@@ -1,4 +1,4 @@
-import type { ChainableCommander } from 'ioredis';
+import type { BatchCommand } from './batch';
 import { GROUP } from './layout';
 
 /** The queued acks of every stream, taken together for one write. */
@@ -85,8 +85,10 @@ export class AckQueue {
   }
 }
 
-/** Adds the commands of `queued` to a pipeline: XACK + XDEL per stream of acks, XDEL per stream of deletions. */
-export function queueAcks(pipeline: ChainableCommander, queued: QueuedAcks): void {
-  for (const [key, ids] of queued.acks) pipeline.xack(key, GROUP, ...ids).xdel(key, ...ids);
-  for (const [key, ids] of queued.deletes) pipeline.xdel(key, ...ids);
+/** The commands that send `queued`: XACK + XDEL per stream of acks, XDEL per stream of deletions. */
+export function ackCommands(queued: QueuedAcks): BatchCommand[] {
+  const commands: BatchCommand[] = [];
+  for (const [key, ids] of queued.acks) commands.push(['XACK', key, GROUP, ...ids], ['XDEL', key, ...ids]);
+  for (const [key, ids] of queued.deletes) commands.push(['XDEL', key, ...ids]);
+  return commands;
 }

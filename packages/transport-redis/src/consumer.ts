@@ -1,6 +1,7 @@
 import type { ConsumerSpec, Logger, RawDelivery } from '@tf/transport';
 import type { Redis } from 'ioredis';
 import type { AckQueue } from './ack-queue';
+import { sendBatch } from './batch';
 import { errorMessage } from './errors';
 import { GROUP } from './layout';
 import type { RedisCommands } from './scripts';
@@ -192,11 +193,15 @@ export class StreamSubscription {
     if (ids.length === 0) {
       return (await (this.#reader.xreadgroup as (...args: (string | number)[]) => Promise<unknown>)(...read)) as ReadReply;
     }
-    const pipeline = this.#reader.pipeline();
-    pipeline.xack(this.key, GROUP, ...ids);
-    pipeline.xdel(this.key, ...ids);
-    (pipeline.xreadgroup as (...args: (string | number)[]) => unknown)(...read);
-    const out = (await pipeline.exec()) ?? [];
+    const out = await sendBatch(
+      this.#reader,
+      [
+        ['XACK', this.key, GROUP, ...ids],
+        ['XDEL', this.key, ...ids],
+        ['XREADGROUP', ...read],
+      ],
+      false,
+    );
     const ackError = out[0]?.[0] ?? out[1]?.[0];
     if (ackError)
       this.#host.logger.warn({ err: ackError, key: this.key }, 'redis transport: an ack failed; the message will be delivered again');
@@ -278,9 +283,11 @@ export class StreamSubscription {
   async #deliverClaimed(entries: Entry[]): Promise<void> {
     const live = entries.filter((e): e is [string, string[]] => e[1] !== null && !this.#held.has(e[0]));
     if (live.length === 0) return;
-    const pipeline = this.#host.commands().pipeline();
-    for (const [id] of live) pipeline.xpending(this.key, GROUP, id, id, 1);
-    const counts = (await pipeline.exec()) ?? [];
+    const counts = await sendBatch(
+      this.#host.commands(),
+      live.map(([id]) => ['XPENDING', this.key, GROUP, id, id, 1] as const),
+      false,
+    );
     live.forEach(([id, fields], i) => {
       const row = counts[i]?.[1] as [string, string, number, number][] | undefined;
       const pel = row?.[0]?.[3];

@@ -12,7 +12,8 @@ import type {
 } from '@tf/transport';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { AckQueue, queueAcks } from './ack-queue';
+import { AckQueue, ackCommands } from './ack-queue';
+import { sendBatch, type BatchCommand } from './batch';
 import { StreamSubscription } from './consumer';
 import type { SubscriptionHost } from './consumer';
 import { explainRedisConnectFailure } from './connect-failure';
@@ -202,20 +203,19 @@ export class RedisTransport extends BaseTransport {
     // A few publishes go in a transaction (MULTI/EXEC adds nothing to the round trip) so that
     // a consumer blocked on their stream gets them in one read, not one read each (a worker's
     // RUNNING and SUCCESS); a large batch does not, so that consumers start on it at once.
-    const pipeline = items.length > 1 && items.length <= MULTI_MAX ? client.multi() : client.pipeline();
-    for (const item of items) pipeline.xadd(...(item.args as [string, string, ...string[]]));
-    queueAcks(pipeline, acks);
-    pipeline.exec().then(
+    const commands: BatchCommand[] = items.map((item) => ['XADD', ...item.args] as BatchCommand);
+    commands.push(...ackCommands(acks));
+    sendBatch(client, commands, items.length > 1 && items.length <= MULTI_MAX).then(
       (results) => {
         items.forEach((item, i) => {
-          const [error, id] = results?.[i] ?? [null, undefined];
+          const [error, id] = results[i] ?? [null, undefined];
           if (error) item.reject(error);
           else {
             if (id === null) this.#dropped(item.args);
             item.resolve();
           }
         });
-        const ackError = results?.slice(items.length).find(([error]) => error)?.[0];
+        const ackError = results.slice(items.length).find(([error]) => error)?.[0];
         if (ackError)
           this.logger.warn(
             { err: ackError },
@@ -239,11 +239,9 @@ export class RedisTransport extends BaseTransport {
     if (acks.size === 0) return;
     const client = this.#commands;
     if (!client || this.#crashed) return;
-    const pipeline = client.pipeline();
-    queueAcks(pipeline, acks);
     try {
-      const results = await pipeline.exec();
-      const error = results?.find(([e]) => e)?.[0];
+      const results = await sendBatch(client, ackCommands(acks), false);
+      const error = results.find(([e]) => e)?.[0];
       if (error) throw error;
     } catch (err) {
       this.logger.warn({ err }, 'redis transport: acks failed; those messages will be delivered again');

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { createServer, type Server } from 'node:tls';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { Redis as IoRedis } from 'ioredis';
 import { TfError, resolveTransport } from '@tf/transport';
 import type { Delivery } from '@tf/transport';
 import { Recorder, sleep, waitFor } from '@tf/transport-testkit';
@@ -128,6 +129,50 @@ describe.skipIf(!available)('redis transport against Redis', () => {
       expect(names).not.toContain('XACK');
       expect((await admin.xpending(key, GROUP))[0]).toBe(0);
     } finally {
+      monitor.disconnect();
+    }
+  });
+
+  it('sends the publishes of one turn in one batch (a few in MULTI/EXEC) and fails only the one Redis refused', async () => {
+    const ex = exchange();
+    const t = await open();
+    const good = t.keyOf(ex, 'a');
+    // XADD to a key holding a string: WRONGTYPE, at EXEC time for that command alone.
+    await admin.set(t.keyOf(ex, 'plain'), 'not a stream');
+    // No ioredis Pipeline (see src/batch.ts: V8 keeps each one, with its commands, until a full collection).
+    const pipelines = vi.spyOn(IoRedis.prototype, 'pipeline');
+    const multis = vi.spyOn(IoRedis.prototype, 'multi');
+    const inbox = new Recorder('hold');
+    await t.consume(ex, 'a', inbox.handler);
+    const monitor = await admin.monitor();
+    const seen: { name: string; key: string | undefined; source: string }[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) =>
+      seen.push({ name: args[0]!.toUpperCase(), key: args[1], source }),
+    );
+    try {
+      const few = await Promise.allSettled([t.publish(ex, 'a', '"1"'), t.publish(ex, 'plain', '"2"'), t.publish(ex, 'a', '"3"')]);
+      expect(few.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(String((few[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+      // More than fit a transaction: a plain batch, each command answered on its own.
+      const many = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => t.publish(ex, i === 7 ? 'plain' : 'a', `"m${i}"`)));
+      expect(many.filter((s) => s.status === 'rejected')).toHaveLength(1);
+      expect((many[7] as PromiseSettledResult<void>).status).toBe('rejected');
+      expect(await admin.xlen(good)).toBe(21);
+      await waitFor(() => seen.filter((s) => s.name === 'XADD' && s.key === good).length === 21, { message: 'MONITOR to show every XADD' });
+      const source = seen.find((s) => s.name === 'XADD' && s.key === good)!.source;
+      const names = seen.filter((s) => s.source === source).map((s) => s.name);
+      expect(names.filter((name) => name === 'MULTI')).toHaveLength(1);
+      expect(names.filter((name) => name === 'EXEC')).toHaveLength(1);
+      expect(names.filter((name) => name === 'XADD')).toHaveLength(23);
+      // The consumer's acks ride with its reads, in one write each.
+      await waitFor(() => inbox.count === 21);
+      for (const d of inbox.deliveries) await d.ack();
+      await waitFor(async () => (await admin.xlen(good)) === 0, { message: 'the acked entries to be deleted' });
+      expect(pipelines).not.toHaveBeenCalled();
+      expect(multis).not.toHaveBeenCalled();
+    } finally {
+      pipelines.mockRestore();
+      multis.mockRestore();
       monitor.disconnect();
     }
   });
