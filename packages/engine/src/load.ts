@@ -4,10 +4,9 @@ import { Engine, type EngineOptions } from './engine';
 import type { LoadOptions, LocalLoadOptions, WorkerBasedLoadOptions } from './load-options';
 import { normaliseOptions } from './options';
 import { WorkerBasedEngine } from './worker-based/engine';
-import { WorkerBasedExecutor } from './worker-based/executor';
+import { STARTED_PER_IN_FLIGHT, WorkerBasedExecutor } from './worker-based/executor';
 
 /** Atoms a worker-based engine keeps started per request it may have in flight. */
-const STARTED_PER_IN_FLIGHT = 2;
 
 /**
  * How many atoms a worker-based engine starts at once: `maxWorkers` when given, else twice

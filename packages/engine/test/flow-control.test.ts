@@ -210,6 +210,40 @@ describe('worker-based engine: flow control (maxInFlight)', () => {
     expect(await mostStarted({ maxInFlight: 3, maxWorkers: 10 })).toBe(10);
   });
 
+  it('starts no more atoms than twice what its workers can take (at least 64), and local tasks beyond that', async () => {
+    /** The most atoms RUNNING at once in the engine, and whether the flow succeeded. */
+    const mostStarted = async (atoms: Nap[], concurrency: number) => {
+      const exchange = newExchange();
+      await startWorker(exchange, 'a', concurrency);
+      const engine = load(unorderedFlow('wide').add(...atoms), {
+        engine: 'worker-based',
+        exchange,
+        topics: ['a'],
+        transport: 'memory',
+        store: { ms: 2 },
+      });
+      cleanups.push(() => engine.close());
+      let started = 0;
+      let most = 0;
+      engine.atomNotifier.on('*', (_event, details) => {
+        if (details.state === 'RUNNING') most = Math.max(most, ++started);
+        else if (details.state === 'SUCCESS' || details.state === 'FAILURE') started--;
+      });
+      await engine.waitForWorkers(1, 5_000);
+      await engine.run();
+      expect(Object.values(engine.storage.getStates()).every((s) => s === 'SUCCESS')).toBe(true);
+      return most;
+    };
+    // A worker of concurrency 4 holds 5 requests: 2 × 5 is under the floor of 64. The bound
+    // alone (maxInFlight 1 000, 2 000 started) would start all 200 at once.
+    expect(await mostStarted(naps(200), 4)).toBe(64);
+    // A worker of concurrency 40 holds 41 requests: 82 started, over the floor.
+    expect(await mostStarted(naps(200), 40)).toBe(82);
+    // Local tasks run here, not on the workers: each one running makes room for itself.
+    const local = Array.from({ length: 150 }, (_, i) => new Nap({ name: `home-${i}`, provides: `home-${i}`, local: true }));
+    expect(await mostStarted(local, 1)).toBe(150);
+  });
+
   it('held-back requests go in the order they began waiting, over task classes: one made as an answer frees a share does not overtake them', async () => {
     const exchange = newExchange();
     const worker = new Worker({ exchange, topic: 'a', tasks: [Nap, OtherNap], transport: 'memory', concurrency: 16 });

@@ -37,6 +37,12 @@ export interface RevertExecutionContext extends ExecutionContext {
 export interface TaskExecutor {
   execute(task: Task, args: Record<string, unknown>, context: ExecutionContext): unknown;
   revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): unknown;
+  /**
+   * How many atoms are worth running at once now, when the executor knows better than the
+   * engine's fixed bound (the worker-based one: what its workers can take). Read before each
+   * atom starts; the scheduler starts no more than the smaller of the two. At least 1.
+   */
+  concurrency?(): number;
   /** Called once before a run starts (e.g. connect a transport). */
   start?(): void | Promise<void>;
   /** Called once after a run ends, successfully or not. */

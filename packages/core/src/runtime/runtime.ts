@@ -62,6 +62,7 @@ export class Runtime {
   readonly #deciders: DeciderGate;
   readonly #resolver: FailureResolver;
   readonly #runner: AtomRunner;
+  readonly #executor: TaskExecutor;
   readonly #completions = new Completions();
   /** Every completion so far, as a storage change mark: the backend has it before another atom starts. */
   #completedMark = 0;
@@ -84,6 +85,7 @@ export class Runtime {
       this.#failures.push(failure);
     };
     this.#resolver = new FailureResolver(storage, compiled.atoms, this.#readiness, successors, this.#transitions, logger, onUndecided);
+    this.#executor = options.executor;
     this.#runner = new AtomRunner(storage, options.executor, this.#transitions);
   }
 
@@ -191,7 +193,7 @@ export class Runtime {
 
   async #schedule(): Promise<void> {
     let burst = 0;
-    while (this.#storage.flowState === 'RUNNING' && this.#failures.length === 0 && this.#completions.running < this.#max) {
+    while (this.#storage.flowState === 'RUNNING' && this.#failures.length === 0 && this.#completions.running < this.#limit()) {
       // Write-ahead: what finished is in the backend before anything else starts, so an engine
       // that dies runs again at most what was in flight (docs/resuming.md).
       if (!this.#storage.isDurable(this.#completedMark)) {
@@ -211,6 +213,12 @@ export class Runtime {
         }
       }
     }
+  }
+
+  /** The most atoms running at once: the engine's bound, or less when the executor says so (never under 1). */
+  #limit(): number {
+    const hint = this.#executor.concurrency?.();
+    return hint === undefined ? this.#max : Math.min(this.#max, Math.max(1, hint));
   }
 
   #takeReady(): { node: AtomNode; job: Job } | undefined {

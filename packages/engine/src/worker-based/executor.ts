@@ -84,6 +84,15 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
  */
 export const DEFAULT_MAX_IN_FLIGHT = 1_000;
 
+/** Atoms started per request the workers can take: one in their hands, one ready to go. */
+export const STARTED_PER_IN_FLIGHT = 2;
+
+/**
+ * The fewest atoms the engine lets run at once, whatever its workers can take: what goes
+ * before any worker is known (their requests wait, and leave as workers answer).
+ */
+export const MIN_STARTED = 64;
+
 /** Appends `id` to the list `byControl` keeps for `control` (the ids one CANCEL message names). */
 function addTo(byControl: Map<string, string[]>, control: string, id: string): void {
   const ids = byControl.get(control);
@@ -140,6 +149,8 @@ export class WorkerBasedExecutor implements TaskExecutor {
   readonly #telemetry: RequestTelemetry;
   /** Runs the tasks marked `local` in this process, as the serial and parallel engines do. */
   readonly #local = new LocalTaskExecutor();
+  /** Local tasks whose outcome is pending. */
+  #localRunning = 0;
   /** The most requests published and unfinished at once (Infinity: no bound). */
   readonly #maxInFlight: number;
   /** The last time the in-flight bound held a WAITING request back (0: never): WAITING clocks start no earlier. */
@@ -474,8 +485,28 @@ export class WorkerBasedExecutor implements TaskExecutor {
   }
 
   /** A task marked `local` runs here, in this process; any other is sent to a worker. */
+  /**
+   * How many atoms are worth running at once (the scheduler starts no more, nor more than
+   * `maxWorkers`): twice the requests the known workers can hold (their concurrency + 1
+   * each), bounded by `maxInFlight`, at least MIN_STARTED, plus the local tasks running.
+   * An atom started beyond that would only wait in the engine, holding its request.
+   */
+  concurrency(): number {
+    const remote = Math.min(this.#maxInFlight, this.#finder.capacity());
+    return Math.max(MIN_STARTED, STARTED_PER_IN_FLIGHT * remote) + this.#localRunning;
+  }
+
+  /** Counts a local task while its outcome is pending (it runs here: `concurrency()` makes room for it). */
+  #runLocal(outcome: unknown): unknown {
+    if (typeof (outcome as PromiseLike<unknown> | undefined)?.then !== 'function') return outcome;
+    this.#localRunning++;
+    return Promise.resolve(outcome).finally(() => {
+      this.#localRunning--;
+    });
+  }
+
   execute(task: Task, args: Record<string, unknown>, context: ExecutionContext): unknown {
-    if (task.local === true) return this.#local.execute(task, args, context);
+    if (task.local === true) return this.#runLocal(this.#local.execute(task, args, context));
     return this.#submit(task, 'execute', args, undefined, context);
   }
 
@@ -485,7 +516,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
    * WAITING) did not run: there is nothing to undo remotely, and it reverts here, at once.
    */
   revert(task: Task, args: Record<string, unknown>, context: RevertExecutionContext): unknown {
-    if (task.local === true) return this.#local.revert(task, args, context);
+    if (task.local === true) return this.#runLocal(this.#local.revert(task, args, context));
     if (neverReachedAWorker(context.result)) {
       this.#logger.debug({ atom: task.name }, 'reverted locally: its execute request never reached a worker');
       return Promise.resolve(undefined);

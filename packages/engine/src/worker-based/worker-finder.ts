@@ -1,5 +1,8 @@
 import type { Logger, WorkerHeaders } from '@tf/core';
 
+/** How long `capacity()` is kept before it is counted again. */
+const CAPACITY_TTL_MS = 100;
+
 /** What the finder needs from its user. */
 export interface WorkerFinderHost {
   /** Sends a NOTIFY to `topic`; the workers there answer on the engine's topic. */
@@ -61,6 +64,8 @@ export class WorkerFinder {
   readonly #waiters = new Set<{ check: () => void; done: () => void }>();
   #timer: NodeJS.Timeout | undefined;
   #running = false;
+  #capacity = 0;
+  #capacityAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: WorkerFinderOptions, host: WorkerFinderHost) {
     this.#options = options;
@@ -92,6 +97,7 @@ export class WorkerFinder {
   /** Forgets every worker. */
   clear(): void {
     this.#workers.clear();
+    this.#capacityAt = Number.NEGATIVE_INFINITY;
   }
 
   /** Sends a NOTIFY to every topic; a failed send is logged (the next round asks again). */
@@ -128,6 +134,7 @@ export class WorkerFinder {
         if (!isNew) this.#options.logger.debug({ topic, worker: worker.worker }, 'another worker on a known topic');
       }
     }
+    this.#capacityAt = Number.NEGATIVE_INFINITY;
     this.#host.workersChanged();
     for (const waiter of [...this.#waiters]) waiter.check();
   }
@@ -140,6 +147,7 @@ export class WorkerFinder {
   lost(id: string, now = Date.now()): { topic: string; topicGone: boolean } | undefined {
     for (const known of this.#workers.values()) {
       if (!known.members.delete(id)) continue;
+      this.#capacityAt = Number.NEGATIVE_INFINITY;
       const others = [...known.members.values()].some((member) => this.#isLive(member, now));
       const topicGone = !others && !known.anonymous;
       if (topicGone) this.#workers.delete(known.topic);
@@ -197,6 +205,36 @@ export class WorkerFinder {
       nth -= 1;
     }
     return undefined;
+  }
+
+  /**
+   * How many requests the live workers can hold at once, over every topic: their stated
+   * concurrency + 1 each (what `pick` sends a topic at most). Infinite when a topic's capacity
+   * is unknown (a Python worker, or a tf worker that does not say). Recomputed at most every
+   * 100 ms: the scheduler reads it before each atom it starts.
+   */
+  capacity(now = Date.now()): number {
+    if (now - this.#capacityAt < CAPACITY_TTL_MS) return this.#capacity;
+    let total = 0;
+    for (const worker of this.#workers.values()) {
+      if (!this.#isLive(worker, now)) continue;
+      if (worker.anonymous) return this.#cache(Number.POSITIVE_INFINITY, now);
+      let live = 0;
+      for (const member of worker.members.values()) {
+        if (!this.#isLive(member, now)) continue;
+        if (member.concurrency === undefined) return this.#cache(Number.POSITIVE_INFINITY, now);
+        total += member.concurrency + 1;
+        live += 1;
+      }
+      if (live === 0) return this.#cache(Number.POSITIVE_INFINITY, now);
+    }
+    return this.#cache(total, now);
+  }
+
+  #cache(capacity: number, now: number): number {
+    this.#capacity = capacity;
+    this.#capacityAt = now;
+    return capacity;
   }
 
   /** How loaded a topic able to take `taskName` now is (outstanding per slot); undefined when it cannot take it. */
