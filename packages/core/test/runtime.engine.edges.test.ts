@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ActionEngine,
+  LocalTaskExecutor,
   Failure,
   MemoryBackend,
   Task,
@@ -393,5 +394,53 @@ describe('ActionEngine accessors', () => {
     expect(backend.loads).toBe(0);
     await new Opening(linearFlow('f').add(new Ok({ name: 'a' })), { flowUuid: 'named' }).run();
     expect(backend.loads).toBe(1);
+  });
+});
+
+describe('ActionEngine: an executor that says how many atoms are worth running (concurrency())', () => {
+  class Nap extends Task {
+    override async execute(): Promise<string> {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return this.name;
+    }
+  }
+  /** Runs tasks here, counting the most running at once; says `hint` when asked. */
+  class Hinting extends LocalTaskExecutor {
+    running = 0;
+    most = 0;
+    constructor(readonly hint: () => number) {
+      super();
+    }
+    concurrency(): number {
+      return this.hint();
+    }
+    override execute(...args: Parameters<LocalTaskExecutor['execute']>): unknown {
+      this.most = Math.max(this.most, ++this.running);
+      return Promise.resolve(super.execute(...args)).finally(() => this.running--);
+    }
+  }
+  const wide = () => unorderedFlow('wide').add(...Array.from({ length: 20 }, (_, i) => new Nap({ name: `n${i}` })));
+
+  it('starts no more than the smaller of the hint and maxConcurrency, read before each start', async () => {
+    let asked = 0;
+    const executor = new Hinting(() => (++asked > 10 ? 5 : 3));
+    const engine = new ActionEngine(wide(), { executor, maxConcurrency: 8 });
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    expect(executor.most).toBe(5);
+    const capped = new Hinting(() => 50);
+    await new ActionEngine(wide(), { executor: capped, maxConcurrency: 4 }).run();
+    expect(capped.most).toBe(4);
+  });
+
+  it('ignores a hint that is not a number, and never goes under one atom', async () => {
+    const nan = new Hinting(() => Number.NaN);
+    const engine = new ActionEngine(wide(), { executor: nan, maxConcurrency: 6 });
+    await engine.run();
+    expect(engine.storage.flowState).toBe('SUCCESS');
+    expect(nan.most).toBe(6);
+    const zero = new Hinting(() => 0);
+    await new ActionEngine(wide(), { executor: zero, maxConcurrency: 6 }).run();
+    expect(zero.most).toBe(1);
   });
 });

@@ -6,14 +6,13 @@ import { normaliseOptions } from './options';
 import { WorkerBasedEngine } from './worker-based/engine';
 import { STARTED_PER_IN_FLIGHT, WorkerBasedExecutor } from './worker-based/executor';
 
-/** Atoms a worker-based engine keeps started per request it may have in flight. */
-
 /**
  * How many atoms a worker-based engine starts at once: `maxWorkers` when given, else twice
  * the in-flight bound. Each started atom holds a request (its encoded arguments, a promise,
  * its context) until it ends; a flow of 100,000 ready tasks would otherwise open them all at
  * once, while only `maxInFlight` can be on the broker. Twice keeps a request ready to go
- * whenever one finishes. No in-flight bound: no limit.
+ * whenever one finishes. No in-flight bound: no limit here. Within this, the executor starts
+ * fewer while its workers can take fewer (`WorkerBasedExecutor.concurrency()`).
  */
 function workerBasedConcurrency(maxWorkers: number | undefined, maxInFlight: number | null): number {
   if (maxWorkers !== undefined) return maxWorkers;

@@ -18,9 +18,15 @@ export type BatchReply = [Error | null, unknown];
  * Commands sent one by one on a corked socket go out in one write the same way.
  */
 export function sendBatch(client: Redis, commands: readonly BatchCommand[], transaction: boolean): Promise<BatchReply[]> {
-  // Not ready: ioredis queues the commands and sends them in order once it is.
-  const stream = client.status === 'ready' ? client.stream : undefined;
-  stream?.cork();
+  // Not ready: refused at once, as ioredis refuses a command with the offline queue off (this
+  // transport's setting). Written anyway, the tail of a transaction cut by a reconnect could
+  // be sent again on its own.
+  if (client.status !== 'ready') {
+    const closed = new Error(`redis transport: the connection is not ready (${client.status})`);
+    return Promise.resolve(commands.map((): BatchReply => [closed, null]));
+  }
+  const stream = client.stream;
+  stream.cork();
   try {
     if (!transaction) return Promise.all(commands.map((command) => settle(call(client, command))));
     const opened = settle(call(client, ['MULTI']));
@@ -30,14 +36,17 @@ export function sendBatch(client: Redis, commands: readonly BatchCommand[], tran
     return Promise.all([opened, Promise.all(queued), executed]).then(([[openError], queuedReplies, [execError, replies]]) => {
       const error = openError ?? queuedReplies.find(([e]) => e !== null)?.[0] ?? execError;
       if (error) return commands.map((): BatchReply => [error, null]);
-      const list = Array.isArray(replies) ? (replies as unknown[]) : [];
+      if (!Array.isArray(replies)) {
+        const aborted = new Error('redis transport: the transaction was not executed (EXEC replied nil)');
+        return commands.map((): BatchReply => [aborted, null]);
+      }
       return commands.map((_, i): BatchReply => {
-        const reply = list[i];
+        const reply: unknown = replies[i];
         return reply instanceof Error ? [reply, null] : [null, reply];
       });
     });
   } finally {
-    stream?.uncork();
+    stream.uncork();
   }
 }
 

@@ -3,6 +3,7 @@ import { BaseDelivery } from './delivery';
 import type { RawDelivery } from './delivery';
 import type { DeliveryHandler, TransportConsumer } from './types';
 import { DEFAULT_MAX_MESSAGE_BYTES, oversizeBytes } from './limits';
+import { Slots } from './slots';
 
 /** What a subclass's consumer is: the exchange, topic and prefetch to consume with. */
 export interface ConsumerSpec {
@@ -52,12 +53,12 @@ export class BaseConsumer implements TransportConsumer {
   readonly spec: ConsumerSpec;
   readonly #handler: DeliveryHandler;
   readonly #logger: Logger;
-  readonly #unsettled = new Set<BaseDelivery>();
-  readonly #running = new Set<Promise<void>>();
+  readonly #unsettled = new Slots<BaseDelivery>();
+  readonly #running = new Slots<Promise<void>>();
   /** `spec.autoAck` and the transport does it natively: nothing to ack. */
   readonly #nativeAutoAck: boolean;
   readonly #forget = (d: BaseDelivery): void => {
-    this.#unsettled.delete(d);
+    this.#unsettled.remove(d.slot);
   };
   #active = true;
   #cancelling: Promise<void> | undefined;
@@ -113,7 +114,7 @@ export class BaseConsumer implements TransportConsumer {
       return;
     }
     const delivery = new BaseDelivery(this.spec, raw, this.#forget);
-    this.#unsettled.add(delivery);
+    delivery.slot = this.#unsettled.add(delivery);
     this.#run(delivery);
   };
 
@@ -148,8 +149,8 @@ export class BaseConsumer implements TransportConsumer {
     }
     if (result === undefined || result === null || typeof (result as Promise<void>).then !== 'function') return;
     const run = Promise.resolve(result).then(undefined, (err: unknown) => this.#failed(delivery, err));
-    this.#running.add(run);
-    void run.then(() => this.#running.delete(run));
+    const slot = this.#running.add(run);
+    void run.then(() => this.#running.remove(slot));
   }
 
   async #failed(delivery: BaseDelivery, err: unknown): Promise<void> {
@@ -163,7 +164,7 @@ export class BaseConsumer implements TransportConsumer {
 
   /** The connection is gone: nothing in hand can be settled any more. */
   connectionLost(): void {
-    for (const d of [...this.#unsettled]) d.markStale();
+    for (const d of this.#unsettled.values()) d.markStale();
     this.subscription = undefined;
   }
 
@@ -177,8 +178,8 @@ export class BaseConsumer implements TransportConsumer {
     const sub = this.subscription;
     try {
       if (sub) await sub.stop();
-      await settleDeadline(this.#running, timeoutMs);
-      for (const d of [...this.#unsettled]) {
+      await settleDeadline(this.#running.values(), timeoutMs);
+      for (const d of this.#unsettled.values()) {
         await d.reject({ requeue: true }).catch((err: unknown) => this.#logger.warn({ err }, 'requeue on cancel failed'));
       }
       if (sub && this.subscription === sub) await sub.release?.();

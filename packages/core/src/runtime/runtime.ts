@@ -215,10 +215,10 @@ export class Runtime {
     }
   }
 
-  /** The most atoms running at once: the engine's bound, or less when the executor says so (never under 1). */
+  /** The most atoms running at once: the engine's bound, or less when the executor says so (never under 1; a hint that is not a number is ignored). */
   #limit(): number {
     const hint = this.#executor.concurrency?.();
-    return hint === undefined ? this.#max : Math.min(this.#max, Math.max(1, hint));
+    return typeof hint !== 'number' || Number.isNaN(hint) ? this.#max : Math.min(this.#max, Math.max(1, Math.floor(hint)));
   }
 
   #takeReady(): { node: AtomNode; job: Job } | undefined {

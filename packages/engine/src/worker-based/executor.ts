@@ -484,12 +484,13 @@ export class WorkerBasedExecutor implements TaskExecutor {
     return this.#finder.waitFor(count, timeoutMs);
   }
 
-  /** A task marked `local` runs here, in this process; any other is sent to a worker. */
   /**
    * How many atoms are worth running at once (the scheduler starts no more, nor more than
    * `maxWorkers`): twice the requests the known workers can hold (their concurrency + 1
    * each), bounded by `maxInFlight`, at least MIN_STARTED, plus the local tasks running.
-   * An atom started beyond that would only wait in the engine, holding its request.
+   * An atom started beyond that would only wait in the engine, holding its request. A local
+   * task that becomes ready while the bound is full waits its turn like any other atom (as it
+   * did behind `maxWorkers`); once running, it makes room for itself.
    */
   concurrency(): number {
     const remote = Math.min(this.#maxInFlight, this.#finder.capacity());
@@ -505,6 +506,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
     });
   }
 
+  /** A task marked `local` runs here, in this process; any other is sent to a worker. */
   execute(task: Task, args: Record<string, unknown>, context: ExecutionContext): unknown {
     if (task.local === true) return this.#runLocal(this.#local.execute(task, args, context));
     return this.#submit(task, 'execute', args, undefined, context);
