@@ -3,7 +3,6 @@ import { BaseDelivery } from './delivery';
 import type { RawDelivery } from './delivery';
 import type { DeliveryHandler, TransportConsumer } from './types';
 import { DEFAULT_MAX_MESSAGE_BYTES, oversizeBytes } from './limits';
-import { Slots } from './slots';
 
 /** What a subclass's consumer is: the exchange, topic and prefetch to consume with. */
 export interface ConsumerSpec {
@@ -53,12 +52,12 @@ export class BaseConsumer implements TransportConsumer {
   readonly spec: ConsumerSpec;
   readonly #handler: DeliveryHandler;
   readonly #logger: Logger;
-  readonly #unsettled = new Slots<BaseDelivery>();
-  readonly #running = new Slots<Promise<void>>();
+  readonly #unsettled = new Set<BaseDelivery>();
+  readonly #running = new Set<Promise<void>>();
   /** `spec.autoAck` and the transport does it natively: nothing to ack. */
   readonly #nativeAutoAck: boolean;
   readonly #forget = (d: BaseDelivery): void => {
-    this.#unsettled.remove(d.slot);
+    this.#unsettled.delete(d);
   };
   #active = true;
   #cancelling: Promise<void> | undefined;
@@ -114,7 +113,7 @@ export class BaseConsumer implements TransportConsumer {
       return;
     }
     const delivery = new BaseDelivery(this.spec, raw, this.#forget);
-    delivery.slot = this.#unsettled.add(delivery);
+    this.#unsettled.add(delivery);
     this.#run(delivery);
   };
 
@@ -149,8 +148,8 @@ export class BaseConsumer implements TransportConsumer {
     }
     if (result === undefined || result === null || typeof (result as Promise<void>).then !== 'function') return;
     const run = Promise.resolve(result).then(undefined, (err: unknown) => this.#failed(delivery, err));
-    const slot = this.#running.add(run);
-    void run.then(() => this.#running.remove(slot));
+    this.#running.add(run);
+    void run.then(() => this.#running.delete(run));
   }
 
   async #failed(delivery: BaseDelivery, err: unknown): Promise<void> {
@@ -164,7 +163,7 @@ export class BaseConsumer implements TransportConsumer {
 
   /** The connection is gone: nothing in hand can be settled any more. */
   connectionLost(): void {
-    for (const d of this.#unsettled.values()) d.markStale();
+    for (const d of [...this.#unsettled]) d.markStale();
     this.subscription = undefined;
   }
 
@@ -178,8 +177,8 @@ export class BaseConsumer implements TransportConsumer {
     const sub = this.subscription;
     try {
       if (sub) await sub.stop();
-      await settleDeadline(this.#running.values(), timeoutMs);
-      for (const d of this.#unsettled.values()) {
+      await settleDeadline(this.#running, timeoutMs);
+      for (const d of [...this.#unsettled]) {
         await d.reject({ requeue: true }).catch((err: unknown) => this.#logger.warn({ err }, 'requeue on cancel failed'));
       }
       if (sub && this.subscription === sub) await sub.release?.();

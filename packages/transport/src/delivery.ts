@@ -23,8 +23,6 @@ export class BaseDelivery implements Delivery {
   readonly properties: Readonly<MessageProperties> & { readonly headers: MessageHeaders };
   readonly redelivered: boolean;
   readonly deliveryCount: number | undefined;
-  /** Its slot among its consumer's unsettled deliveries (-1: not held there). */
-  slot = -1;
   #settled = false;
   readonly #raw: RawDelivery;
   readonly #onSettled: (d: BaseDelivery) => void;
