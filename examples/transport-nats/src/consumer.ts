@@ -151,8 +151,13 @@ export class PullSubscription {
       reject: (requeue) => {
         if (!settle()) return;
         // A drop is an ack: the work-queue stream forgets the message.
-        if (requeue) msg.nak();
-        else msg.ack();
+        if (!requeue) msg.ack();
+        // Handed back by a consumer that stopped (cancel, close): its last pull request stays
+        // queued at the server until it expires, and a redelivery sent to it (nobody listens)
+        // is counted by the server as never made, so the next consumer got it unflagged
+        // (deliveryCount 1). Delayed past that expiry, it goes to a live pull.
+        else if (!this.#running) msg.nak(this.#host.pullExpiresMs);
+        else msg.nak();
       },
     });
   }
