@@ -122,6 +122,36 @@ function naps(count: number): Nap[] {
   return Array.from({ length: count }, (_, i) => new Nap({ name: `nap-${i}`, provides: `out-${i}` }));
 }
 
+/**
+ * Runs `atoms` (store `ms`: 2) against one worker of `concurrency` and returns the most atoms
+ * RUNNING at once in the engine (started, whether WAITING, on the broker or running); the flow
+ * must succeed.
+ */
+async function mostStarted(atoms: Nap[], concurrency: number, options: { maxInFlight?: number; maxWorkers?: number; ms?: number } = {}) {
+  const exchange = newExchange();
+  await startWorker(exchange, 'a', concurrency);
+  const { ms = 2, ...bounds } = options;
+  const engine = load(unorderedFlow('wide').add(...atoms), {
+    engine: 'worker-based',
+    exchange,
+    topics: ['a'],
+    transport: 'memory',
+    store: { ms },
+    ...bounds,
+  });
+  cleanups.push(() => engine.close());
+  let started = 0;
+  let most = 0;
+  engine.atomNotifier.on('*', (_event, details) => {
+    if (details.state === 'RUNNING') most = Math.max(most, ++started);
+    else if (details.state === 'SUCCESS' || details.state === 'FAILURE') started--;
+  });
+  await engine.waitForWorkers(1, 5_000);
+  await engine.run();
+  expect(Object.values(engine.storage.getStates()).every((s) => s === 'SUCCESS')).toBe(true);
+  return most;
+}
+
 /** Records the engine's re-dispatches (WAITING again) into the transport's sequence. */
 function recordRedispatches(engine: WorkerBasedEngine, transport: RecordingTransport): void {
   engine.requestNotifier.on(REQUEST_STATE_EVENT, (_event, details) => {
@@ -182,58 +212,11 @@ describe('worker-based engine: flow control (maxInFlight)', () => {
   });
 
   it('starts at most twice the bound of atoms at once (each started atom holds its request); maxWorkers overrides', async () => {
-    /** The most atoms RUNNING at once in the engine (started, whether WAITING, on the broker or running). */
-    const mostStarted = async (options: { maxInFlight: number; maxWorkers?: number }) => {
-      const exchange = newExchange();
-      await startWorker(exchange, 'a', 32);
-      const engine = load(unorderedFlow('wide').add(...naps(40)), {
-        engine: 'worker-based',
-        exchange,
-        topics: ['a'],
-        transport: 'memory',
-        store: { ms: 5 },
-        ...options,
-      });
-      cleanups.push(() => engine.close());
-      let started = 0;
-      let most = 0;
-      engine.atomNotifier.on('*', (_event, details) => {
-        if (details.state === 'RUNNING') most = Math.max(most, ++started);
-        else if (details.state === 'SUCCESS' || details.state === 'FAILURE') started--;
-      });
-      await engine.waitForWorkers(1, 5_000);
-      await engine.run();
-      expect(Object.values(engine.storage.getStates()).every((s) => s === 'SUCCESS')).toBe(true);
-      return most;
-    };
-    expect(await mostStarted({ maxInFlight: 3 })).toBe(6);
-    expect(await mostStarted({ maxInFlight: 3, maxWorkers: 10 })).toBe(10);
+    expect(await mostStarted(naps(40), 32, { maxInFlight: 3, ms: 5 })).toBe(6);
+    expect(await mostStarted(naps(40), 32, { maxInFlight: 3, maxWorkers: 10, ms: 5 })).toBe(10);
   });
 
   it('starts no more atoms than twice what its workers can take (at least 64), and local tasks beyond that', async () => {
-    /** The most atoms RUNNING at once in the engine, and whether the flow succeeded. */
-    const mostStarted = async (atoms: Nap[], concurrency: number) => {
-      const exchange = newExchange();
-      await startWorker(exchange, 'a', concurrency);
-      const engine = load(unorderedFlow('wide').add(...atoms), {
-        engine: 'worker-based',
-        exchange,
-        topics: ['a'],
-        transport: 'memory',
-        store: { ms: 2 },
-      });
-      cleanups.push(() => engine.close());
-      let started = 0;
-      let most = 0;
-      engine.atomNotifier.on('*', (_event, details) => {
-        if (details.state === 'RUNNING') most = Math.max(most, ++started);
-        else if (details.state === 'SUCCESS' || details.state === 'FAILURE') started--;
-      });
-      await engine.waitForWorkers(1, 5_000);
-      await engine.run();
-      expect(Object.values(engine.storage.getStates()).every((s) => s === 'SUCCESS')).toBe(true);
-      return most;
-    };
     // A worker of concurrency 4 holds 5 requests: 2 × 5 is under the floor of 64. The bound
     // alone (maxInFlight 1 000, 2 000 started) would start all 200 at once.
     expect(await mostStarted(naps(200), 4)).toBe(64);

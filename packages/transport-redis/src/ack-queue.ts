@@ -85,10 +85,18 @@ export class AckQueue {
   }
 }
 
+/** The commands that remove entries from `key`'s pending list and from the stream: XACK, then XDEL. */
+export function ackAndDelete(key: string, ids: readonly string[]): BatchCommand[] {
+  return [
+    ['XACK', key, GROUP, ...ids],
+    ['XDEL', key, ...ids],
+  ];
+}
+
 /** The commands that send `queued`: XACK + XDEL per stream of acks, XDEL per stream of deletions. */
 export function ackCommands(queued: QueuedAcks): BatchCommand[] {
   const commands: BatchCommand[] = [];
-  for (const [key, ids] of queued.acks) commands.push(['XACK', key, GROUP, ...ids], ['XDEL', key, ...ids]);
+  for (const [key, ids] of queued.acks) commands.push(...ackAndDelete(key, ids));
   for (const [key, ids] of queued.deletes) commands.push(['XDEL', key, ...ids]);
   return commands;
 }

@@ -1,6 +1,6 @@
 import type { ConsumerSpec, Logger, RawDelivery } from '@tf/transport';
 import type { Redis } from 'ioredis';
-import type { AckQueue } from './ack-queue';
+import { ackAndDelete, type AckQueue } from './ack-queue';
 import { sendBatch } from './batch';
 import { errorMessage } from './errors';
 import { GROUP } from './layout';
@@ -193,15 +193,7 @@ export class StreamSubscription {
     if (ids.length === 0) {
       return (await (this.#reader.xreadgroup as (...args: (string | number)[]) => Promise<unknown>)(...read)) as ReadReply;
     }
-    const out = await sendBatch(
-      this.#reader,
-      [
-        ['XACK', this.key, GROUP, ...ids],
-        ['XDEL', this.key, ...ids],
-        ['XREADGROUP', ...read],
-      ],
-      false,
-    );
+    const out = await sendBatch(this.#reader, [...ackAndDelete(this.key, ids), ['XREADGROUP', ...read]], false);
     const ackError = out[0]?.[0] ?? out[1]?.[0];
     if (ackError)
       this.#host.logger.warn({ err: ackError, key: this.key }, 'redis transport: an ack failed; the message will be delivered again');

@@ -26,7 +26,7 @@ import {
   type SigningStats,
   type WorkerHeaders,
 } from '@tf/core';
-import { decodeMessage, encodeBody, encodeRequestResult, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
+import { decodeMessage, encodeBody, encodeRequestResult, isPromiseLike, wireFailureDict, type DecodedMessage } from '@tf/core/internal';
 import { EngineConnectionLostError, EngineStoppedError, neverReachedAWorker } from './errors';
 import { DEFAULT_NO_WORKER_WARNING_MS, NoWorkerWatch, type NoCapableWorkerDetails } from './no-worker-watch';
 import { RequestBook, type PendingRequest } from './request-book';
@@ -499,7 +499,7 @@ export class WorkerBasedExecutor implements TaskExecutor {
 
   /** Counts a local task while its outcome is pending (it runs here: `concurrency()` makes room for it). */
   #runLocal(outcome: unknown): unknown {
-    if (typeof (outcome as PromiseLike<unknown> | undefined)?.then !== 'function') return outcome;
+    if (!isPromiseLike(outcome)) return outcome;
     this.#localRunning++;
     return Promise.resolve(outcome).finally(() => {
       this.#localRunning--;
