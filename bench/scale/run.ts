@@ -10,6 +10,7 @@
  *   pnpm bench:scale --tasks 1000000 --transports redis
  *   pnpm bench:scale --python --python-limit 900
  *   pnpm bench:scale --tasks 1000000 --transports redis --engine-heap-mib 1536   # the engine under --max-old-space-size
+ *   pnpm bench:scale --engine-node-args=--heap-growing-percent=100               # V8's growth factor 2 (docs/operations.md)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
